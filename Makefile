@@ -1,0 +1,32 @@
+# glassnet: set-up and everyday commands. Needs only python3 and make.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: demo test lint bench bench-quick clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per set of extras, remade when pyproject.toml changes.
+$(VENV)/.demo: pyproject.toml | $(PY)
+	$(PIP) -e ".[demo]"
+	@touch $@
+
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PIP) -e ".[test]"
+	@touch $@
+
+demo: $(VENV)/.demo
+	$(PY) examples/demo.py
+
+test: $(VENV)/.test
+	$(PY) -m ruff check glassnet tests benchmarks examples
+	$(PY) -m pytest -n 2 --dist loadfile
+
+lint: $(VENV)/.test
+	$(PY) -m ruff check glassnet tests benchmarks examples
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

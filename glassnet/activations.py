@@ -1,0 +1,291 @@
+"""Activation functions: each neuron's output ``a = f(s)`` and its slope ``f'(s)``.
+
+Every activation is a small object with two methods that work on whole batches at once:
+
+- ``value(s, out=None)`` returns ``a = f(s)`` elementwise;
+- ``slope(s, a, out=None)`` returns ``f'(s)``; it receives both ``s`` and ``a = f(s)`` because for several
+  functions the slope is cheapest in terms of ``a`` (sigmoid: ``a(1 - a)``; tanh: ``1 - a**2``).
+
+Both accept ``out=`` so the training loop can reuse buffers (``out`` may be ``s`` itself for ``value``).
+Look an activation up by name with :func:`get_activation`; :data:`ACTIVATIONS` lists them all.
+
+``softmax`` is not elementwise: its Jacobian is a matrix, so glassnet only uses it as the output of a
+network trained with the ``cross_entropy`` cost, where the pair fuses into the output error ``a - y``.
+``step`` is the perceptron's threshold: it draws the right picture, but its slope is zero everywhere
+(and undefined at 0), so gradient descent can never move its weights; training with it is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .errors import InputError, InputTypeError, NotTrainableError
+
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "activation_names"]
+
+
+class Activation:
+    """Base class: ``a = f(s)`` with its slope ``f'(s)``.
+
+    Attributes
+    ----------
+    name : the name it is looked up by.
+    init : the weight initialiser that suits it: ``"glorot"`` (sigmoid-like) or ``"he"`` (ReLU family).
+    elementwise : False only for softmax, whose slope is a Jacobian rather than a number per neuron.
+    trainable : False only for step, whose slope is zero everywhere.
+    """
+
+    name: str = ""
+    init: str = "glorot"
+    elementwise: bool = True
+    trainable: bool = True
+
+    def value(self, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def slope(self, s: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, s: np.ndarray) -> np.ndarray:
+        return self.value(np.asarray(s))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def config(self) -> dict:
+        """A JSON-able description from which :func:`get_activation` rebuilds this activation."""
+        return {"name": self.name}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Activation) and self.config() == other.config()
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+class Identity(Activation):
+    """``f(s) = s``, ``f'(s) = 1``: a linear neuron (the output of a regression network)."""
+
+    name = "identity"
+
+    def value(self, s, out=None):
+        if out is None:
+            return s.copy()
+        if out is not s:
+            out[...] = s
+        return out
+
+    def slope(self, s, a, out=None):
+        if out is None:
+            return np.ones_like(s)
+        out.fill(1)
+        return out
+
+
+class Sigmoid(Activation):
+    """``f(s) = 1 / (1 + e^-s)``, ``f'(s) = f(s)(1 - f(s))``.
+
+    Computed as ``(1 + tanh(s/2)) / 2``, the same function written so that no ``exp`` can overflow,
+    however large ``|s|`` grows.
+    """
+
+    name = "sigmoid"
+
+    def value(self, s, out=None):
+        out = np.multiply(s, 0.5, out=out)
+        np.tanh(out, out=out)
+        out *= 0.5
+        out += 0.5
+        return out
+
+    def slope(self, s, a, out=None):
+        out = np.subtract(1, a, out=out)
+        out *= a
+        return out
+
+
+class Tanh(Activation):
+    """``f(s) = tanh(s)``, ``f'(s) = 1 - tanh(s)^2``."""
+
+    name = "tanh"
+
+    def value(self, s, out=None):
+        return np.tanh(s, out=out)
+
+    def slope(self, s, a, out=None):
+        out = np.multiply(a, a, out=out)
+        np.subtract(1, out, out=out)
+        return out
+
+
+class ReLU(Activation):
+    """``f(s) = max(0, s)``, ``f'(s) = 1`` where ``s > 0``, else 0 (the slope at 0 is taken as 0)."""
+
+    name = "relu"
+    init = "he"
+
+    def value(self, s, out=None):
+        return np.maximum(s, 0, out=out)
+
+    def slope(self, s, a, out=None):
+        if out is None:
+            return (s > 0).astype(s.dtype)
+        np.greater(s, 0, out=out)  # writes 1.0 / 0.0 straight into a float buffer, no bool temporary
+        return out
+
+
+class LeakyReLU(Activation):
+    """``f(s) = s`` where ``s > 0``, else ``alpha * s``; ``f'(s) = 1`` or ``alpha``."""
+
+    name = "leaky_relu"
+    init = "he"
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
+            raise InputError(f"leaky_relu needs 0 <= alpha < 1, got {alpha!r}")
+        self.alpha = float(alpha)
+
+    def value(self, s, out=None):
+        if out is None:
+            return np.where(s > 0, s, s * self.alpha)
+        # max(s, alpha*s) equals leaky ReLU for 0 <= alpha < 1 and needs no mask
+        return np.maximum(s, s * self.alpha, out=out)
+
+    def slope(self, s, a, out=None):
+        result = np.where(s > 0, 1.0, self.alpha).astype(s.dtype, copy=False)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+
+    def config(self):
+        return {"name": self.name, "alpha": self.alpha}
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class Arctan(Activation):
+    """``f(s) = arctan(s)``, ``f'(s) = 1 / (1 + s^2)``."""
+
+    name = "arctan"
+
+    def value(self, s, out=None):
+        return np.arctan(s, out=out)
+
+    def slope(self, s, a, out=None):
+        out = np.multiply(s, s, out=out)
+        out += 1
+        np.reciprocal(out, out=out)
+        return out
+
+
+class Softplus(Activation):
+    """``f(s) = ln(1 + e^s)`` (a smooth ReLU), ``f'(s) = sigmoid(s)``; stable for large ``|s|``."""
+
+    name = "softplus"
+    init = "he"
+
+    def value(self, s, out=None):
+        return np.logaddexp(0, s, out=out)
+
+    def slope(self, s, a, out=None):
+        return _SIGMOID.value(s, out=out)
+
+
+class Softmax(Activation):
+    """``a_j = e^{s_j} / sum_k e^{s_k}`` over each row: the outputs are probabilities that sum to 1.
+
+    Only for the output layer with the ``cross_entropy`` cost, which fuses with it into ``delta = a - y``.
+    """
+
+    name = "softmax"
+    elementwise = False
+
+    def value(self, s, out=None):
+        if s.ndim != 2:
+            raise InputError("softmax works on a batch shaped (n_samples, n_outputs)")
+        out = np.subtract(s, s.max(axis=1, keepdims=True), out=out)  # shift so the largest e^s is 1
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def slope(self, s, a, out=None):
+        raise NotTrainableError(
+            "softmax has no per-neuron slope (each output depends on every s); use it as the output layer "
+            "with cost='cross_entropy', which glassnet fuses so that the output error is a - y"
+        )
+
+
+class Step(Activation):
+    """The perceptron's threshold: ``f(s) = 1`` where ``s > 0``, else 0.
+
+    Its slope is zero everywhere (and undefined at 0), so the error reaching a step neuron is always
+    multiplied by zero: gradient descent cannot learn with it. That is why the tutorials replace it with
+    the sigmoid, a smooth step whose slope is never zero.
+    """
+
+    name = "step"
+    trainable = False
+
+    def value(self, s, out=None):
+        if out is None:
+            return (s > 0).astype(s.dtype)
+        np.greater(s, 0, out=out)
+        return out
+
+    def slope(self, s, a, out=None):
+        raise NotTrainableError(STEP_MESSAGE)
+
+
+STEP_MESSAGE = (
+    "the step activation cannot be trained by gradient descent: its slope f'(s) is zero everywhere "
+    "(and undefined at 0), so every delta through it is zero and no weight ever moves. Use 'sigmoid', the "
+    "smooth step the tutorials swap in for it (or 'tanh'/'relu'); keep 'step' for drawing the perceptron."
+)
+
+_SIGMOID = Sigmoid()
+
+ACTIVATIONS: dict[str, Callable[..., Activation]] = {
+    "identity": Identity,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "arctan": Arctan,
+    "softplus": Softplus,
+    "softmax": Softmax,
+    "step": Step,
+}
+ALIASES = {"logistic": "sigmoid", "linear": "identity"}
+
+
+def activation_names() -> list[str]:
+    """The names :func:`get_activation` accepts (aliases aside)."""
+    return list(ACTIVATIONS)
+
+
+def get_activation(spec: str | dict | Activation) -> Activation:
+    """Return the activation named ``spec`` (``"relu"``), described by a config dict, or ``spec`` itself.
+
+    Also accepts ``"logistic"`` for sigmoid and ``"linear"`` for identity (scikit-learn's and Keras' names).
+    """
+    if isinstance(spec, Activation):
+        return spec
+    params: dict = {}
+    if isinstance(spec, dict):
+        params = {k: v for k, v in spec.items() if k != "name"}
+        spec = spec.get("name")  # type: ignore[assignment]
+    if not isinstance(spec, str):
+        raise InputTypeError(
+            f"an activation is given by name (one of {', '.join(ACTIVATIONS)}), got {type(spec).__name__}"
+        )
+    key = ALIASES.get(spec.lower(), spec.lower())
+    if key not in ACTIVATIONS:
+        raise InputError(f"unknown activation {spec!r}; choose one of: {', '.join(ACTIVATIONS)}")
+    try:
+        return ACTIVATIONS[key](**params)
+    except TypeError as exc:
+        raise InputError(f"bad settings {params!r} for activation {key!r}: {exc}") from None

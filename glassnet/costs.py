@@ -1,0 +1,218 @@
+"""Costs: how wrong the network's outputs ``a`` are for the targets ``y``, and the output layer's error.
+
+Each cost is a small object with:
+
+- ``value(s, a, y)``: the cost ``J`` of a batch (a mean over its samples, so batches of any size compare);
+- ``output_delta(s, a, y, activation)``: BP1, the output layer's error ``delta_L = dJ/ds_L``, one number per
+  output neuron per sample (the ``1/n`` of the mean included, so that BP3 and BP4 are plain sums);
+- ``prepare_targets(y, n_outputs)``: targets in the shape the outputs have, checked.
+
+``mse`` is ``J = 1/(n k) sum (a - y)^2`` over all n samples and k outputs, as scikit-learn's
+mean_squared_error and PyTorch's MSELoss, with ``dJ/da = 2 (a - y) / (n k)`` and BP1
+``delta_L = dJ/da * f'(s_L)``.
+
+The cross-entropies are *fused* with the output activation they belong to. For a sigmoid output with
+``binary_cross_entropy``, ``J = -1/n sum [y ln a + (1 - y) ln(1 - a)]``, and for a softmax output with
+``cross_entropy``, ``J = -1/n sum y ln a``. In both the slope of the activation cancels against the
+derivative of the logarithm and BP1 collapses to ``delta_L = (a - y) / n``: no vanishing slope at the
+output, and no division by a probability that rounded to zero. Both are computed from ``s`` (the logits)
+with log-sum-exp, so they stay finite however confident the network is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Activation
+from .errors import InputError, InputTypeError
+
+__all__ = ["Cost", "MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy", "COSTS", "get_cost"]
+
+
+class Cost:
+    """Base class of the costs. ``fused_with`` names the output activation a cross-entropy requires."""
+
+    name: str = ""
+    fused_with: str | None = None
+    is_classification: bool = False
+
+    def value(self, s: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def gradient(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """``dJ/da``, the slope of the cost with respect to each output activation."""
+        raise NotImplementedError
+
+    def output_delta(
+        self, s: np.ndarray, a: np.ndarray, y: np.ndarray, activation: Activation, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """BP1: ``delta_L = dJ/da_L * f'(s_L)``, each output neuron's error."""
+        grad = self.gradient(a, y)
+        return np.multiply(grad, activation.slope(s, a), out=out)
+
+    def check_output(self, activation: Activation) -> None:
+        """Refuse an output activation this cost cannot be paired with, naming the fix."""
+        if self.fused_with is not None and activation.name != self.fused_with:
+            raise InputError(
+                f"cost {self.name!r} belongs with a {self.fused_with!r} output layer, but the last layer uses "
+                f"{activation.name!r}; use output={self.fused_with!r} (or cost='mse')"
+            )
+        if self.fused_with is None and not activation.elementwise:
+            raise InputError(
+                f"a {activation.name!r} output needs cost='cross_entropy' (its slope is a Jacobian, which "
+                f"glassnet only handles fused with cross-entropy); got cost={self.name!r}"
+            )
+
+    def prepare_targets(self, y: np.ndarray, n_outputs: int) -> np.ndarray:
+        """Return ``y`` shaped (n_samples, n_outputs); a 1-D ``y`` is accepted for a single output."""
+        if y.ndim == 1 and n_outputs == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise InputError(
+                f"Y has shape {y.shape} but the network has {n_outputs} output(s); Y needs shape "
+                f"(n_samples, {n_outputs})" + (" or (n_samples,)" if n_outputs == 1 else "")
+            )
+        return y
+
+    def accuracy(self, a: np.ndarray, y: np.ndarray) -> float | None:
+        """The fraction of samples classified right, or None where the cost is not a classification one."""
+        return None
+
+    def classes(self, a: np.ndarray) -> np.ndarray:
+        """The predicted class of each sample from the output activations."""
+        raise InputError(f"cost {self.name!r} is a regression cost; its outputs are values, not classes")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MeanSquaredError(Cost):
+    """``J = 1/(n k) sum (a - y)^2``: the mean over every sample and every output."""
+
+    name = "mse"
+
+    def value(self, s, a, y):
+        diff = a - y
+        return float(np.vdot(diff, diff) / diff.size)
+
+    def gradient(self, a, y):
+        grad = a - y
+        grad *= 2.0 / grad.size
+        return grad
+
+
+class BinaryCrossEntropy(Cost):
+    """``J = -1/n sum [y ln a + (1 - y) ln(1 - a)]`` with sigmoid outputs; targets in [0, 1].
+
+    Summed over the outputs (each one a yes/no question) and averaged over the samples, as scikit-learn's
+    MLP does. Written in terms of ``s``: ``ln(1 + e^s) - y s``, finite for any ``s``.
+    """
+
+    name = "binary_cross_entropy"
+    fused_with = "sigmoid"
+    is_classification = True
+
+    def value(self, s, a, y):
+        return float((np.logaddexp(0, s) - y * s).sum() / len(s))
+
+    def gradient(self, a, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (a - y) / (a * (1 - a)) / len(a)
+
+    def output_delta(self, s, a, y, activation, out=None):
+        out = np.subtract(a, y, out=out)  # fused BP1: dJ/da * f'(s) = (a - y) / n
+        out *= 1.0 / len(a)
+        return out
+
+    def prepare_targets(self, y, n_outputs):
+        y = super().prepare_targets(y, n_outputs)
+        if y.size and (y.min() < 0 or y.max() > 1):
+            raise InputError(
+                "binary_cross_entropy needs targets between 0 and 1 (class labels 0/1 or probabilities); "
+                f"Y ranges from {y.min()} to {y.max()}"
+            )
+        return y
+
+    def accuracy(self, a, y):
+        return float(np.mean(np.all((a > 0.5) == (y > 0.5), axis=1)))
+
+    def classes(self, a):
+        labels = (a > 0.5).astype(np.int64)
+        return labels[:, 0] if labels.shape[1] == 1 else labels
+
+
+class CrossEntropy(Cost):
+    """``J = -1/n sum_i sum_j y_ij ln a_ij`` with softmax outputs.
+
+    Targets are one-hot rows (or probabilities summing to 1), or integer class labels 0..k-1, which are
+    turned into one-hot rows.
+    """
+
+    name = "cross_entropy"
+    fused_with = "softmax"
+    is_classification = True
+
+    def value(self, s, a, y):
+        shifted = s - s.max(axis=1, keepdims=True)
+        log_a = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # ln softmax(s), stable
+        return float(-np.vdot(y, log_a) / len(s))
+
+    def gradient(self, a, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -y / a / len(a)
+
+    def output_delta(self, s, a, y, activation, out=None):
+        out = np.subtract(a, y, out=out)  # fused BP1: (a - y) / n
+        out *= 1.0 / len(a)
+        return out
+
+    def prepare_targets(self, y, n_outputs):
+        if y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1:
+            y = y[:, 0]
+        if y.ndim == 1:
+            labels = y
+            if not np.all(np.equal(np.mod(labels, 1), 0)):
+                raise InputError("integer class labels were expected for cross_entropy, but Y has fractions")
+            if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
+                raise InputError(
+                    f"class labels must lie in 0..{n_outputs - 1} for a network with {n_outputs} outputs; "
+                    f"Y ranges from {labels.min():g} to {labels.max():g}"
+                )
+            one_hot = np.zeros((len(labels), n_outputs), dtype=y.dtype if y.dtype.kind == "f" else np.float64)
+            one_hot[np.arange(len(labels)), labels.astype(np.intp)] = 1
+            return one_hot
+        y = super().prepare_targets(y, n_outputs)
+        if y.size and (y.min() < 0 or not np.allclose(y.sum(axis=1), 1, atol=1e-3)):
+            raise InputError(
+                "cross_entropy needs one-hot targets (or probabilities that sum to 1 in each row), or integer "
+                "class labels as a 1-D array"
+            )
+        return y
+
+    def accuracy(self, a, y):
+        return float(np.mean(a.argmax(axis=1) == y.argmax(axis=1)))
+
+    def classes(self, a):
+        return a.argmax(axis=1)
+
+
+COSTS = {"mse": MeanSquaredError, "binary_cross_entropy": BinaryCrossEntropy, "cross_entropy": CrossEntropy}
+ALIASES = {
+    "mean_squared_error": "mse",
+    "squared_error": "mse",
+    "bce": "binary_cross_entropy",
+    "log_loss": "binary_cross_entropy",
+    "categorical_cross_entropy": "cross_entropy",
+}
+
+
+def get_cost(spec: str | Cost) -> Cost:
+    """Return the cost named ``spec`` (``"mse"``, ``"binary_cross_entropy"``, ``"cross_entropy"``)."""
+    if isinstance(spec, Cost):
+        return spec
+    if not isinstance(spec, str):
+        raise InputTypeError(f"a cost is given by name (one of {', '.join(COSTS)}), got {type(spec).__name__}")
+    key = ALIASES.get(spec.lower(), spec.lower())
+    if key not in COSTS:
+        raise InputError(f"unknown cost {spec!r}; choose one of: {', '.join(COSTS)}")
+    return COSTS[key]()

@@ -1,0 +1,162 @@
+"""The fully connected layer: ``s = a_prev @ weights + bias`` and ``a = f(s)``, for a whole batch at once.
+
+Shapes follow scikit-learn and PyTorch: a batch is a matrix with one row per sample, ``weights`` has shape
+(n_in, n_out) and ``bias`` shape (n_out,). The tutorials write ``s = W a + b`` with column vectors; our
+``weights[k, j]`` is their ``w_jk``, the weight from input neuron k to neuron j.
+
+A layer keeps what it computed for the last batch it saw (``a_prev``, ``s``, ``a``, ``delta``,
+``grad_weights``, ``grad_bias``). Training reads and writes those same arrays, and so do the teaching views:
+there is only one implementation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .errors import InputError, InputTypeError
+from .initializers import initialize
+
+__all__ = ["Dense"]
+
+
+def _check_size(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputTypeError(f"{name} must be a whole number of neurons, got {value!r}")
+    if value < 1:
+        raise InputError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def _check_array(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"{name} must be numbers, got {type(value).__name__}") from None
+    if array.shape != shape:
+        raise InputError(f"{name} must have shape {shape}, got {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise InputError(f"{name} contains NaN or infinite values")
+    return array
+
+
+class Dense:
+    """A fully connected layer of ``n_out`` neurons, each seeing all ``n_in`` outputs of the layer below.
+
+    Parameters
+    ----------
+    n_in, n_out : the number of inputs and of neurons.
+    activation : the name of ``f`` (see :mod:`glassnet.activations`) or an Activation.
+    weights, bias : explicit starting values, shape (n_in, n_out) and (n_out,). When omitted they are
+        drawn from the network's seed: Glorot for sigmoid-like neurons, He for the ReLU family; bias 0.
+
+    After a forward pass ``a_prev``, ``s`` and ``a`` hold the layer's inputs, weighted sums and
+    activations for each sample; after a backward pass ``delta`` holds each neuron's error ``dJ/ds`` and
+    ``grad_weights``, ``grad_bias`` the gradients of BP4 and BP3.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: str | Activation = "sigmoid",
+        weights: np.ndarray | None = None,
+        bias: np.ndarray | None = None,
+    ) -> None:
+        self.n_in = _check_size("n_in", n_in)
+        self.n_out = _check_size("n_out", n_out)
+        self.activation = get_activation(activation)
+        self._weights = None if weights is None else _check_array("weights", weights, (self.n_in, self.n_out))
+        self._bias = None if bias is None else _check_array("bias", bias, (self.n_out,))
+        self.grad_weights: np.ndarray | None = None
+        self.grad_bias: np.ndarray | None = None
+        self.a_prev: np.ndarray | None = None
+        self.s: np.ndarray | None = None
+        self.a: np.ndarray | None = None
+        self.delta: np.ndarray | None = None
+        self._buffers: dict[str, np.ndarray] = {}
+
+    # -- parameters ---------------------------------------------------------------------------------------
+    @property
+    def weights(self) -> np.ndarray | None:
+        """The (n_in, n_out) weight matrix; assigning copies the values in (shape-checked)."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: np.ndarray) -> None:
+        self._assign("_weights", "weights", value, (self.n_in, self.n_out))
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """The (n_out,) bias vector; assigning copies the values in (shape-checked)."""
+        return self._bias
+
+    @bias.setter
+    def bias(self, value: np.ndarray) -> None:
+        self._assign("_bias", "bias", value, (self.n_out,))
+
+    def _assign(self, attr: str, name: str, value: object, shape: tuple[int, ...]) -> None:
+        checked = _check_array(name, value, shape)
+        current = getattr(self, attr)
+        if current is None:
+            setattr(self, attr, checked)
+        else:
+            current[...] = checked  # keep the array object: it may be a view into the network's buffer
+
+    @property
+    def n_params(self) -> int:
+        """The number of weights and biases."""
+        return self.n_in * self.n_out + self.n_out
+
+    def initialize(self, rng: np.random.Generator, dtype: np.dtype) -> None:
+        """Draw starting weights (and zero biases) for any the caller did not give."""
+        if self._weights is None:
+            self._weights = initialize(self.activation.init, self.n_in, self.n_out, rng, dtype)
+        if self._bias is None:
+            self._bias = np.zeros(self.n_out, dtype=dtype)
+
+    def bind(self, weights: np.ndarray, bias: np.ndarray, grad_weights: np.ndarray, grad_bias: np.ndarray) -> None:
+        """Move the parameters into views of the network's flat buffers (values copied in).
+
+        The network keeps every parameter in one flat array so an optimizer can update them all in a
+        single vectorised pass; the layer's ``weights`` and ``bias`` are windows onto it.
+        """
+        weights[...] = self._weights
+        bias[...] = self._bias
+        self._weights, self._bias = weights, bias
+        self.grad_weights, self.grad_bias = grad_weights, grad_bias
+        self._buffers.clear()
+
+    # -- forward ------------------------------------------------------------------------------------------
+    def _buffer(self, name: str, rows: int, cols: int) -> np.ndarray:
+        """A (rows, cols) array reused from batch to batch, so training allocates nothing per batch."""
+        buffer = self._buffers.get(name)
+        dtype = self._weights.dtype
+        if buffer is None or buffer.shape[0] < rows or buffer.dtype != dtype:
+            buffer = self._buffers[name] = np.empty((rows, cols), dtype=dtype)
+        return buffer[:rows]
+
+    def forward(self, a_prev: np.ndarray) -> np.ndarray:
+        """``s = a_prev @ weights + bias``, ``a = f(s)``; keeps ``a_prev``, ``s`` and ``a``; returns ``a``.
+
+        The returned array is reused by the next call; copy it to keep it.
+        """
+        rows = a_prev.shape[0]
+        s = np.matmul(a_prev, self._weights, out=self._buffer("s", rows, self.n_out))
+        s += self._bias
+        a = self.activation.value(s, out=self._buffer("a", rows, self.n_out))
+        self.a_prev, self.s, self.a = a_prev, s, a
+        return a
+
+    def evaluate(self, a_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(s, a)`` for ``a_prev`` in fresh arrays, leaving the layer's kept arrays as they were."""
+        s = a_prev @ self._weights
+        s += self._bias
+        return s, self.activation.value(s)
+
+    def delta_buffer(self, rows: int) -> np.ndarray:
+        """The array that will hold this layer's ``delta`` for a batch of ``rows`` samples."""
+        return self._buffer("delta", rows, self.n_out)
+
+    def __repr__(self) -> str:
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r})"

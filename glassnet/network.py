@@ -1,0 +1,338 @@
+"""The network: a stack of Dense layers, forward propagation, the cost, and backpropagation.
+
+Notation, as in the tutorials. Layer ``l`` has weighted sums ``s_l`` and activations ``a_l = f(s_l)``;
+``a_0`` is the input X. For a batch of n samples (one per row)::
+
+    s_l = a_{l-1} @ W_l + b_l          forward propagation, layer by layer
+    a_l = f(s_l)
+
+Backpropagation finds every derivative of the cost J with four equations::
+
+    BP1  delta_L = dJ/da_L * f'(s_L)                     the output layer's error
+    BP2  delta_l = (delta_{l+1} @ W_{l+1}^T) * f'(s_l)     each layer's error from the next one's
+    BP3  dJ/db_l = delta_l            (summed over the samples of the batch)
+    BP4  dJ/dW_l = a_{l-1}^T @ delta_l
+
+``delta_l`` holds one number per neuron per sample: that neuron's error (its "blame"), ``dJ/ds``.
+Weights are stored with shape (n_in, n_out) and ``s = a_prev @ W + b``; the tutorials' ``s = W a + b``
+uses column vectors, so our ``W[k, j]`` is their ``w_jk`` (from neuron k below to neuron j).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .activations import STEP_MESSAGE, Activation, get_activation
+from .costs import Cost, get_cost
+from .errors import InputError, InputTypeError, NotTrainableError
+from .layers import Dense
+from .validation import check_non_negative, check_X, check_Y
+
+__all__ = ["Network"]
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+_PREDICT_ROWS = 4096  # predict() and cost() work through big inputs in slices of this many rows
+
+
+def _check_dtype(dtype: object) -> np.dtype:
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.name not in _DTYPES:
+        raise InputError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    return resolved
+
+
+class Network:
+    """A feedforward network of fully connected layers, trained by backpropagation.
+
+    Parameters
+    ----------
+    layers : the Dense layers, input side first; each layer's ``n_in`` equals the ``n_out`` below it.
+    cost : ``"mse"``, ``"binary_cross_entropy"`` (sigmoid output) or ``"cross_entropy"`` (softmax output).
+    seed : seeds every random choice (initial weights, shuffling, validation split); the same seed gives
+        bit-identical training on the same machine.
+    dtype : ``"float32"`` (the default, fast) or ``"float64"``.
+
+    All weights and biases live in one flat array, ``params`` (and their gradients in ``grads``); each
+    layer's ``weights`` and ``bias`` are views into it.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Dense],
+        cost: str | Cost = "mse",
+        seed: int | None = None,
+        dtype: str | np.dtype = "float32",
+    ) -> None:
+        if isinstance(layers, Dense):
+            layers = [layers]
+        if not isinstance(layers, Sequence) or not layers:
+            raise InputError("a Network needs a non-empty list of layers, e.g. [Dense(2, 3), Dense(3, 1)]")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Dense):
+                raise InputTypeError(f"layer {i} is a {type(layer).__name__}; a Network is built of Dense layers")
+        for i in range(1, len(layers)):
+            if layers[i].n_in != layers[i - 1].n_out:
+                raise InputError(
+                    f"layer {i} takes {layers[i].n_in} inputs but layer {i - 1} gives {layers[i - 1].n_out} "
+                    "outputs; each layer's n_in must equal the n_out of the layer below"
+                )
+        for i, layer in enumerate(layers[:-1]):
+            if not layer.activation.elementwise:
+                raise InputError(
+                    f"layer {i} uses {layer.activation.name!r}, which belongs only on the output layer"
+                )
+        self.cost_function = get_cost(cost)
+        self.cost_function.check_output(layers[-1].activation)
+        self.dtype = _check_dtype(dtype)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise InputError(f"seed must be a whole number >= 0 or None, got {seed!r}")
+        self.seed = None if seed is None else int(seed)
+        self.rng = np.random.default_rng(self.seed)
+        self.layers = list(layers)
+        for layer in self.layers:
+            layer.initialize(self.rng, self.dtype)
+        self._bind_parameters()
+
+    def _bind_parameters(self) -> None:
+        """Allocate the flat ``params`` and ``grads`` arrays and make each layer's parameters views of them."""
+        total = sum(layer.n_params for layer in self.layers)
+        self.params = np.empty(total, dtype=self.dtype)
+        self.grads = np.zeros(total, dtype=self.dtype)
+        offset = 0
+        for layer in self.layers:
+            w_end = offset + layer.n_in * layer.n_out
+            b_end = w_end + layer.n_out
+            shape = (layer.n_in, layer.n_out)
+            layer.bind(
+                self.params[offset:w_end].reshape(shape),
+                self.params[w_end:b_end],
+                self.grads[offset:w_end].reshape(shape),
+                self.grads[w_end:b_end],
+            )
+            offset = b_end
+
+    @classmethod
+    def from_sizes(
+        cls,
+        sizes: Sequence[int],
+        activation: str | Activation = "sigmoid",
+        output: str | Activation | None = None,
+        cost: str | Cost = "mse",
+        seed: int | None = None,
+        dtype: str | np.dtype = "float32",
+    ) -> Network:
+        """A network with layer widths ``sizes`` (inputs first), e.g. ``[2, 4, 1]``.
+
+        Hidden layers use ``activation``; the output layer uses ``output``, which defaults to what the
+        cost pairs with: softmax for cross_entropy, sigmoid for binary_cross_entropy, identity for mse.
+        """
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+            raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
+        cost_function = get_cost(cost)
+        if output is None:
+            output = cost_function.fused_with or "identity"
+        layers = [Dense(sizes[i], sizes[i + 1], activation) for i in range(len(sizes) - 2)]
+        layers.append(Dense(sizes[-2], sizes[-1], output))
+        return cls(layers, cost=cost_function, seed=seed, dtype=dtype)
+
+    # -- shape ----------------------------------------------------------------------------------------------
+    @property
+    def n_inputs(self) -> int:
+        return self.layers[0].n_in
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].n_out
+
+    @property
+    def sizes(self) -> list[int]:
+        """The widths, inputs first: ``[n_inputs, hidden..., n_outputs]``."""
+        return [self.n_inputs] + [layer.n_out for layer in self.layers]
+
+    @property
+    def n_params(self) -> int:
+        return self.params.size
+
+    @property
+    def trainable(self) -> bool:
+        return all(layer.activation.trainable for layer in self.layers)
+
+    def __repr__(self) -> str:
+        acts = ", ".join(layer.activation.name for layer in self.layers)
+        return (
+            f"Network(sizes={self.sizes}, activations=[{acts}], cost={self.cost_function.name!r}, "
+            f"dtype={self.dtype.name!r})"
+        )
+
+    def summary(self) -> str:
+        """A table of the layers: shapes, activations and parameter counts."""
+        rows = [f"{'layer':<7}{'weights':<14}{'bias':<8}{'activation':<14}{'params':>8}"]
+        for i, layer in enumerate(self.layers, start=1):
+            rows.append(
+                f"{i:<7}{f'{layer.n_in} x {layer.n_out}':<14}{layer.n_out:<8}"
+                f"{layer.activation.name:<14}{layer.n_params:>8}"
+            )
+        rows.append(f"cost: {self.cost_function.name}   dtype: {self.dtype.name}   parameters: {self.n_params}")
+        return "\n".join(rows)
+
+    # -- checks ---------------------------------------------------------------------------------------------
+    def check_X(self, X: object) -> np.ndarray:
+        """X as a finite 2-D array of this network's dtype with ``n_inputs`` columns, or a clear error."""
+        return check_X(X, self.n_inputs, self.dtype)
+
+    def check_XY(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
+        """X and Y checked and Y shaped like the outputs (integer labels one-hot for cross_entropy)."""
+        X = self.check_X(X)
+        Y = check_Y(Y, len(X), None)
+        Y = self.cost_function.prepare_targets(Y, self.n_outputs).astype(self.dtype, copy=False)
+        return X, Y
+
+    def check_trainable(self) -> None:
+        """Refuse to compute gradients through a step activation, explaining why."""
+        if not self.trainable:
+            raise NotTrainableError(STEP_MESSAGE)
+
+    # -- forward propagation --------------------------------------------------------------------------------
+    def propagate(self, X: np.ndarray) -> np.ndarray:
+        """Forward propagation without checks (the training loop's path): each layer keeps ``s`` and ``a``."""
+        a = X
+        for layer in self.layers:
+            a = layer.forward(a)
+        return a
+
+    def forward(self, X: object) -> np.ndarray:
+        """Output activations for X (n_samples, n_inputs); every layer keeps its ``s`` and ``a``."""
+        return self.propagate(self.check_X(X)).copy()
+
+    def _evaluate(self, X: np.ndarray, Y: np.ndarray | None = None) -> tuple[np.ndarray, float, float | None]:
+        """Outputs, cost and accuracy for checked X (and Y), in slices; the layers' kept arrays are untouched."""
+        outputs = np.empty((len(X), self.n_outputs), dtype=self.dtype)
+        total_cost = 0.0
+        for start in range(0, len(X), _PREDICT_ROWS):
+            a = np.asarray(X[start : start + _PREDICT_ROWS], dtype=self.dtype)
+            for layer in self.layers:
+                s, a = layer.evaluate(a)
+            outputs[start : start + len(a)] = a
+            if Y is not None:
+                total_cost += self.cost_function.value(s, a, Y[start : start + len(a)]) * len(a)
+        if Y is None:
+            return outputs, float("nan"), None
+        return outputs, total_cost / len(X), self.cost_function.accuracy(outputs, Y)
+
+    def predict(self, X: object) -> np.ndarray:
+        """Output activations for X, computed in slices; unlike :meth:`forward` it keeps nothing."""
+        return self._evaluate(self.check_X(X))[0]
+
+    def predict_classes(self, X: object) -> np.ndarray:
+        """The predicted class of each row: the largest softmax output, or sigmoid outputs above 0.5."""
+        return self.cost_function.classes(self.predict(X))
+
+    # -- the cost -------------------------------------------------------------------------------------------
+    def l2_penalty(self, l2: float, n_samples: int) -> float:
+        """The L2 term ``l2 / (2 n) * sum of all squared weights`` (biases are not penalised)."""
+        if not l2:
+            return 0.0
+        return l2 / (2 * n_samples) * sum(float(np.vdot(layer.weights, layer.weights)) for layer in self.layers)
+
+    def cost(self, X: object, Y: object, l2: float = 0.0) -> float:
+        """The cost J of the network on (X, Y), plus the L2 penalty when ``l2`` > 0."""
+        l2 = check_non_negative("l2", l2)
+        X, Y = self.check_XY(X, Y)
+        return self._evaluate(X, Y)[1] + self.l2_penalty(l2, len(X))
+
+    def accuracy(self, X: object, Y: object) -> float:
+        """The fraction of rows classified right (classification costs only)."""
+        X, Y = self.check_XY(X, Y)
+        result = self._evaluate(X, Y)[2]
+        if result is None:
+            raise InputError(f"accuracy applies to classification costs; this network's cost is {self.cost_function.name!r}")
+        return result
+
+    # -- backpropagation ------------------------------------------------------------------------------------
+    def backpropagate(self, Y: np.ndarray) -> None:
+        """The four equations, for the batch of the last :meth:`propagate`, on checked targets ``Y``.
+
+        Leaves each layer's ``delta`` (dJ/ds), ``grad_weights`` (dJ/dW) and ``grad_bias`` (dJ/db).
+        """
+        layers = self.layers
+        output = layers[-1]
+        rows = len(Y)
+        delta = self.cost_function.output_delta(                                     # BP1
+            output.s, output.a, Y, output.activation, out=output.delta_buffer(rows)
+        )
+        for l in range(len(layers) - 1, -1, -1):
+            layer = layers[l]
+            layer.delta = delta
+            np.sum(delta, axis=0, out=layer.grad_bias)                                 # BP3
+            np.matmul(layer.a_prev.T, delta, out=layer.grad_weights)                   # BP4
+            if l > 0:
+                below = layers[l - 1]
+                delta = np.matmul(delta, layer.weights.T, out=below.delta_buffer(rows))  # BP2: blame sent back,
+                delta *= below.activation.slope(below.s, below.a)                        # times f'(s_{l-1})
+
+    def add_l2_gradient(self, l2: float, n_samples: int) -> None:
+        """Add the slope of the L2 term, ``(l2 / n) W``, to each layer's weight gradient."""
+        if l2:
+            for layer in self.layers:
+                layer.grad_weights += (l2 / n_samples) * layer.weights
+
+    def gradients(self, X: object, Y: object, l2: float = 0.0) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(dJ/dW, dJ/db), ...]`` for each layer on (X, Y), by backpropagation.
+
+        Afterwards each layer's ``s``, ``a`` and ``delta`` describe this batch.
+        """
+        l2 = check_non_negative("l2", l2)
+        X, Y = self.check_XY(X, Y)
+        self.check_trainable()
+        self.propagate(X)
+        self.backpropagate(Y)
+        self.add_l2_gradient(l2, len(X))
+        return [(layer.grad_weights.copy(), layer.grad_bias.copy()) for layer in self.layers]
+
+    # -- training -------------------------------------------------------------------------------------------
+    def fit(self, X: object, Y: object, epochs: int, **options):
+        """Train by gradient descent; see :func:`glassnet.training.fit` for every option. Returns a History."""
+        from .training import fit  # the network knows nothing of training; this is only a shortcut to it
+
+        return fit(self, X, Y, epochs, **options)
+
+    # -- copies and descriptions ----------------------------------------------------------------------------
+    def copy(self, dtype: str | np.dtype | None = None) -> Network:
+        """An independent copy with the same weights (converted to ``dtype`` when given) and seed."""
+        layers = [
+            Dense(layer.n_in, layer.n_out, get_activation(layer.activation.config()), layer.weights, layer.bias)
+            for layer in self.layers
+        ]
+        clone = Network(layers, cost=self.cost_function.name, seed=self.seed, dtype=dtype or self.dtype)
+        clone.rng.bit_generator.state = self.rng.bit_generator.state
+        return clone
+
+    def config(self) -> dict:
+        """A JSON-able description of the architecture (without the weights)."""
+        return {
+            "sizes": self.sizes,
+            "activations": [layer.activation.config() for layer in self.layers],
+            "cost": self.cost_function.name,
+            "dtype": self.dtype.name,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, params: np.ndarray | None = None) -> Network:
+        """Rebuild a network from :meth:`config`, with the flat ``params`` when given."""
+        sizes, activations = config["sizes"], config["activations"]
+        if len(activations) != len(sizes) - 1:
+            raise InputError("config lists a different number of activations than layers")
+        layers = [Dense(sizes[i], sizes[i + 1], activations[i]) for i in range(len(sizes) - 1)]
+        net = cls(layers, cost=config["cost"], seed=config.get("seed"), dtype=config.get("dtype", "float32"))
+        if params is not None:
+            params = np.asarray(params)
+            if params.shape != net.params.shape:
+                raise InputError(f"params have shape {params.shape}; this architecture needs {net.params.shape}")
+            net.params[...] = params
+        return net

@@ -1,0 +1,284 @@
+"""Optimizers: how a gradient becomes a step, and learning-rate schedules.
+
+Each optimizer updates the network's flat ``params`` array from its flat ``grads`` array in one
+vectorised pass. Plain gradient descent is ``params -= learning_rate * grads``; momentum and Adam keep a
+running memory of past gradients (their *state*, arrays shaped like ``params``).
+
+A learning rate may be a number or a :class:`Schedule`, which gives the rate for each epoch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import InputError, InputTypeError
+from .validation import check_fraction, check_positive
+
+__all__ = [
+    "Schedule", "Constant", "StepDecay", "Cosine", "ExponentialDecay", "get_schedule",
+    "Optimizer", "SGD", "Adam", "OPTIMIZERS", "get_optimizer",
+]
+
+
+# -- learning-rate schedules -------------------------------------------------------------------------------
+class Schedule:
+    """The learning rate as a function of the epoch (counted from 0)."""
+
+    name = ""
+
+    def __call__(self, epoch: int) -> float:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        return {"name": self.name, **vars(self)}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({args})"
+
+
+class Constant(Schedule):
+    """The same ``learning_rate`` every epoch."""
+
+    name = "constant"
+
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = check_positive("learning_rate", learning_rate)
+
+    def __call__(self, epoch):
+        return self.learning_rate
+
+
+class StepDecay(Schedule):
+    """``learning_rate * factor ** (epoch // every)``: drop by ``factor`` every ``every`` epochs."""
+
+    name = "step"
+
+    def __init__(self, learning_rate: float, factor: float = 0.5, every: int = 10) -> None:
+        self.learning_rate = check_positive("learning_rate", learning_rate)
+        self.factor = check_positive("factor", factor)
+        self.every = check_positive("every", every, integer=True)
+
+    def __call__(self, epoch):
+        return self.learning_rate * self.factor ** (epoch // self.every)
+
+
+class Cosine(Schedule):
+    """Cosine annealing from ``learning_rate`` to ``min_learning_rate`` over ``epochs`` epochs:
+    ``min + (lr - min) * (1 + cos(pi * epoch / epochs)) / 2``, then ``min`` afterwards."""
+
+    name = "cosine"
+
+    def __init__(self, learning_rate: float, epochs: int, min_learning_rate: float = 0.0) -> None:
+        self.learning_rate = check_positive("learning_rate", learning_rate)
+        self.epochs = check_positive("epochs", epochs, integer=True)
+        if isinstance(min_learning_rate, bool) or not isinstance(min_learning_rate, (int, float)):
+            raise InputTypeError(f"min_learning_rate must be a number, got {min_learning_rate!r}")
+        if not 0 <= min_learning_rate <= learning_rate:
+            raise InputError("min_learning_rate must lie between 0 and learning_rate")
+        self.min_learning_rate = float(min_learning_rate)
+
+    def __call__(self, epoch):
+        progress = min(epoch, self.epochs) / self.epochs
+        return self.min_learning_rate + (self.learning_rate - self.min_learning_rate) * (
+            1 + math.cos(math.pi * progress)
+        ) / 2
+
+
+class ExponentialDecay(Schedule):
+    """``learning_rate * decay ** epoch``."""
+
+    name = "exponential"
+
+    def __init__(self, learning_rate: float, decay: float = 0.95) -> None:
+        self.learning_rate = check_positive("learning_rate", learning_rate)
+        self.decay = check_positive("decay", decay)
+
+    def __call__(self, epoch):
+        return self.learning_rate * self.decay**epoch
+
+
+SCHEDULES = {cls.name: cls for cls in (Constant, StepDecay, Cosine, ExponentialDecay)}
+
+
+def get_schedule(spec: float | Schedule | dict) -> Schedule:
+    """A schedule from a number (constant), a Schedule, or a config dict ``{"name": "cosine", ...}``."""
+    if isinstance(spec, Schedule):
+        return spec
+    if isinstance(spec, dict):
+        params = {k: v for k, v in spec.items() if k != "name"}
+        name = spec.get("name")
+        if name not in SCHEDULES:
+            raise InputError(f"unknown learning-rate schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
+        return SCHEDULES[name](**params)
+    return Constant(spec)  # type: ignore[arg-type]
+
+
+# -- optimizers ---------------------------------------------------------------------------------------------
+class Optimizer:
+    """Base class. ``step(params, grads)`` moves ``params`` in place; ``start_epoch(e)`` sets the rate."""
+
+    name = ""
+    default_learning_rate = 0.01
+
+    def __init__(self, learning_rate: float | Schedule | None = None) -> None:
+        self.schedule = get_schedule(self.default_learning_rate if learning_rate is None else learning_rate)
+        self.learning_rate = self.schedule(0)
+        self.iterations = 0
+
+    def start_epoch(self, epoch: int) -> None:
+        """Set the learning rate the schedule gives for ``epoch``."""
+        self.learning_rate = self.schedule(epoch)
+
+    def step(self, params: np.ndarray, grads: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The arrays and counters the optimizer remembers between steps (for checkpoints)."""
+        return {"iterations": np.asarray(self.iterations)}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        self.iterations = int(state["iterations"])
+
+    def config(self) -> dict:
+        return {"name": self.name, "learning_rate": self.schedule.config()}
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional momentum (``v = momentum * v - lr * g``; ``params += v``).
+
+    ``nesterov=True`` looks ahead along the velocity: ``params += momentum * v - lr * g``.
+    With ``momentum=0`` this is the tutorials' rule ``w <- w - learning_rate * dJ/dw``.
+    """
+
+    name = "sgd"
+    default_learning_rate = 0.1
+
+    def __init__(
+        self, learning_rate: float | Schedule | None = None, momentum: float = 0.0, nesterov: bool = False
+    ) -> None:
+        super().__init__(learning_rate)
+        self.momentum = check_fraction("momentum", momentum)
+        if nesterov and not self.momentum:
+            raise InputError("nesterov=True needs a momentum above 0, e.g. momentum=0.9")
+        self.nesterov = bool(nesterov)
+        self.velocity: np.ndarray | None = None
+
+    def step(self, params, grads):
+        self.iterations += 1
+        if not self.momentum:
+            params -= self.learning_rate * grads
+            return
+        if self.velocity is None or self.velocity.shape != params.shape:
+            self.velocity = np.zeros_like(params)
+        v = self.velocity
+        v *= self.momentum
+        v -= self.learning_rate * grads
+        if self.nesterov:
+            params += self.momentum * v - self.learning_rate * grads
+        else:
+            params += v
+
+    def state(self):
+        state = super().state()
+        if self.velocity is not None:
+            state["velocity"] = self.velocity
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        self.velocity = np.array(state["velocity"]) if "velocity" in state else None
+
+    def config(self):
+        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam: step by a running mean of the gradients over the root of a running mean of their squares.
+
+    ``m = beta1 m + (1 - beta1) g``, ``v = beta2 v + (1 - beta2) g^2``, and with the bias corrections
+    ``m^ = m / (1 - beta1^t)``, ``v^ = v / (1 - beta2^t)``: ``params -= lr * m^ / (sqrt(v^) + eps)``.
+    """
+
+    name = "adam"
+    default_learning_rate = 0.001
+
+    def __init__(
+        self,
+        learning_rate: float | Schedule | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta1 = check_fraction("beta1", beta1)
+        self.beta2 = check_fraction("beta2", beta2)
+        self.eps = check_positive("eps", eps)
+        self.m: np.ndarray | None = None
+        self.v: np.ndarray | None = None
+        self._scratch: np.ndarray | None = None
+
+    def step(self, params, grads):
+        if self.m is None or self.m.shape != params.shape:
+            self.m, self.v = np.zeros_like(params), np.zeros_like(params)
+        if self._scratch is None or self._scratch.shape != params.shape or self._scratch.dtype != params.dtype:
+            self._scratch = np.empty_like(params)
+        self.iterations += 1
+        t = self.iterations
+        m, v, tmp = self.m, self.v, self._scratch
+        # m = beta1 m + (1 - beta1) g, written as m += (1 - beta1)(g - m): one pass, no temporary
+        np.subtract(grads, m, out=tmp)
+        tmp *= 1 - self.beta1
+        m += tmp
+        # v = beta2 v + (1 - beta2) g^2
+        np.multiply(grads, grads, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta2
+        v += tmp
+        # params -= lr_t * m / (sqrt(v) + eps_t): the two bias corrections folded into two scalars
+        correction2 = math.sqrt(1 - self.beta2**t)
+        lr_t = self.learning_rate * correction2 / (1 - self.beta1**t)
+        np.sqrt(v, out=tmp)
+        tmp += self.eps * correction2
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr_t
+        params -= tmp
+
+    def state(self):
+        state = super().state()
+        if self.m is not None:
+            state["m"], state["v"] = self.m, self.v
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        self.m = np.array(state["m"]) if "m" in state else None
+        self.v = np.array(state["v"]) if "v" in state else None
+
+    def config(self):
+        return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(spec: str | Optimizer, learning_rate: float | Schedule | None = None) -> Optimizer:
+    """An optimizer by name (``"sgd"``, ``"adam"``) or the object itself.
+
+    ``learning_rate`` (a number or a Schedule) overrides the optimizer's own when given.
+    """
+    if isinstance(spec, Optimizer):
+        if learning_rate is not None:
+            spec.schedule = get_schedule(learning_rate)
+            spec.learning_rate = spec.schedule(0)
+        return spec
+    if not isinstance(spec, str):
+        raise InputTypeError(
+            f"optimizer must be a name (one of {', '.join(OPTIMIZERS)}) or an Optimizer, got {type(spec).__name__}"
+        )
+    key = spec.lower()
+    if key not in OPTIMIZERS:
+        raise InputError(f"unknown optimizer {spec!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[key](learning_rate)

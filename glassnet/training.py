@@ -1,0 +1,362 @@
+"""The fit loop: epochs of mini-batches, validation, early stopping, callbacks and a divergence guard.
+
+One epoch shuffles the training rows (one shuffled copy, then contiguous slices as batches), and for each
+batch of m rows runs forward propagation, measures the cost, backpropagates, adds the L2 slope and lets
+the optimizer step. With ``batch_size=None`` the whole set is one batch: the tutorials' full-batch
+gradient descent, one step per epoch.
+
+L2 regularisation adds ``l2 / (2 n) * sum W^2`` to the cost (n: the number of training rows; biases are
+not penalised) and so ``(l2 / n) W`` to each weight gradient.
+
+The training cost reported for an epoch is the mean of its batches' costs, each measured just before
+that batch's step (as scikit-learn and Keras report it), plus the L2 term at the end of the epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import DivergenceError, InputError, InputTypeError
+from .optimizers import Optimizer, Schedule, get_optimizer
+from .validation import check_fraction, check_non_negative, check_positive
+
+__all__ = ["History", "Callback", "EarlyStopping", "Trainer", "fit"]
+
+
+@dataclass
+class History:
+    """What happened in each epoch. Lists have one entry per epoch run; accuracy is None for regression."""
+
+    cost: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    val_cost: list[float] = field(default_factory=list)
+    val_accuracy: list[float | None] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.cost)
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+    def as_dict(self) -> dict:
+        return {
+            "cost": self.cost,
+            "accuracy": self.accuracy,
+            "val_cost": self.val_cost,
+            "val_accuracy": self.val_accuracy,
+            "learning_rate": self.learning_rate,
+            "seconds": self.seconds,
+            "best_epoch": self.best_epoch,
+            "stopped_early": self.stopped_early,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> History:
+        return cls(**{k: (list(v) if isinstance(v, list) else v) for k, v in data.items()})
+
+
+class Callback:
+    """Hooks into the fit loop. Override what you need; ``trainer.stop = True`` ends training."""
+
+    def on_train_begin(self, trainer: Trainer) -> None: ...
+
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None: ...
+
+    def on_batch_end(self, trainer: Trainer, batch: int, cost: float) -> None: ...
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict) -> None: ...
+
+    def on_train_end(self, trainer: Trainer) -> None: ...
+
+
+class _FunctionCallback(Callback):
+    """A plain function ``f(epoch, logs)`` called after every epoch; returning True stops training."""
+
+    def __init__(self, function: Callable[[int, dict], object]) -> None:
+        self.function = function
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        if self.function(epoch, logs) is True:
+            trainer.stop = True
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored cost has not improved by ``min_delta`` for ``patience`` epochs.
+
+    It monitors the validation cost when there is validation data, else the training cost, and with
+    ``restore_best`` (the default) puts back the weights of the best epoch when training ends.
+    """
+
+    def __init__(self, patience: int = 10, min_delta: float = 0.0, restore_best: bool = True) -> None:
+        self.patience = check_positive("patience", patience, integer=True)
+        self.min_delta = check_non_negative("min_delta", min_delta)
+        self.restore_best = bool(restore_best)
+        self.best: float = math.inf
+        self.best_epoch: int | None = None
+        self.best_params: np.ndarray | None = None
+        self.wait = 0
+
+    def on_train_begin(self, trainer):
+        if self.best_epoch is None:
+            self.best, self.wait = math.inf, 0
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        current = logs["val_cost"] if logs.get("val_cost") is not None else logs["cost"]
+        if current < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            if self.restore_best:
+                if self.best_params is None:
+                    self.best_params = trainer.network.params.copy()
+                else:
+                    self.best_params[...] = trainer.network.params
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                trainer.stop = True
+                trainer.history.stopped_early = True
+
+    def on_train_end(self, trainer):
+        trainer.history.best_epoch = self.best_epoch
+        if self.restore_best and self.best_params is not None:
+            trainer.network.params[...] = self.best_params
+
+
+class _Printer(Callback):
+    """``verbose=True``: one line per epoch."""
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        parts = [f"epoch {epoch + 1:>4}/{trainer.total_epochs}", f"cost {logs['cost']:.6g}"]
+        for key in ("accuracy", "val_cost", "val_accuracy"):
+            if logs.get(key) is not None:
+                parts.append(f"{key} {logs[key]:.4g}")
+        print("  ".join(parts), flush=True)
+
+
+def _as_callbacks(callbacks: Iterable) -> list[Callback]:
+    result = []
+    for callback in callbacks:
+        if isinstance(callback, Callback):
+            result.append(callback)
+        elif callable(callback):
+            result.append(_FunctionCallback(callback))
+        else:
+            raise InputTypeError(f"a callback must be a Callback or a function f(epoch, logs), got {callback!r}")
+    return result
+
+
+class Trainer:
+    """Trains a network; holds everything a run needs so that it can be checkpointed and resumed.
+
+    ``fit`` is the usual way in; use a Trainer directly to run epochs a few at a time.
+    """
+
+    def __init__(
+        self,
+        network,
+        X: object,
+        Y: object,
+        batch_size: int | None = None,
+        optimizer: str | Optimizer = "sgd",
+        learning_rate: float | Schedule | None = None,
+        l2: float = 0.0,
+        validation_data: tuple[object, object] | None = None,
+        validation_split: float = 0.0,
+        early_stopping: int | EarlyStopping | None = None,
+        shuffle: bool = True,
+        callbacks: Iterable = (),
+        verbose: bool = False,
+    ) -> None:
+        # Every check comes before any change to the network or its random generator.
+        network.check_trainable()
+        X, Y = network.check_XY(X, Y)
+        batch_size = check_positive("batch_size", batch_size, integer=True, allow_none=True)
+        if isinstance(learning_rate, (int, float)) and not isinstance(learning_rate, bool):
+            check_positive("learning_rate", learning_rate)
+        self.optimizer = get_optimizer(optimizer, learning_rate)
+        self.l2 = check_non_negative("l2", l2)
+        validation_split = check_fraction("validation_split", validation_split)
+        if validation_data is not None and validation_split:
+            raise InputError("give validation_data or validation_split, not both")
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise InputError("validation_data must be a pair (X_val, Y_val)")
+            X_val, Y_val = network.check_XY(*validation_data)
+        elif validation_split:
+            n_val = int(round(len(X) * validation_split))
+            if n_val < 1 or n_val >= len(X):
+                raise InputError(
+                    f"validation_split={validation_split} of {len(X)} rows leaves no validation or no training rows"
+                )
+            X_val = Y_val = None
+        else:
+            X_val = Y_val = None
+        if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+            early_stopping = EarlyStopping(patience=early_stopping)
+        self.callbacks = _as_callbacks(callbacks)
+
+        self.network = network
+        if validation_split:
+            order = network.rng.permutation(len(X))
+            val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
+            X_val, Y_val, X, Y = X[val_rows], Y[val_rows], X[train_rows], Y[train_rows]
+        self.X, self.Y = X, Y
+        self.validation = None if X_val is None else (X_val, Y_val)
+        self.batch_size = batch_size
+        self.shuffle = bool(shuffle)
+        self.early_stopping = early_stopping
+        if early_stopping is not None:
+            self.callbacks.append(early_stopping)
+        if verbose:
+            self.callbacks.append(_Printer())
+        self.history = History()
+        self.epoch = 0
+        self.total_epochs = 0
+        self.stop = False
+        self._X_shuffled: np.ndarray | None = None
+        self._Y_shuffled: np.ndarray | None = None
+
+    # -- one epoch -----------------------------------------------------------------------------------------
+    def _epoch_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The training rows in this epoch's order: one shuffled copy into reused buffers, or as they are."""
+        X, Y = self.X, self.Y
+        if not self.shuffle or self.batch_size is None or self.batch_size >= len(X):
+            return X, Y
+        order = self.network.rng.permutation(len(X))
+        if self._X_shuffled is None:
+            self._X_shuffled, self._Y_shuffled = np.empty_like(X), np.empty_like(Y)
+        np.take(X, order, axis=0, out=self._X_shuffled)
+        np.take(Y, order, axis=0, out=self._Y_shuffled)
+        return self._X_shuffled, self._Y_shuffled
+
+    def _diverged(self, batch: int) -> DivergenceError:
+        return DivergenceError(
+            f"training diverged in epoch {self.epoch + 1} (batch {batch + 1}): the cost became NaN or infinite. "
+            f"Try a smaller learning rate (it was {self.optimizer.learning_rate:g}); the network keeps the "
+            "weights it had at the start of that epoch",
+            epoch=self.epoch + 1,
+            batch=batch + 1,
+        )
+
+    def run_epoch(self) -> dict:
+        """Train one epoch; returns its logs (cost, accuracy, val_cost, val_accuracy, learning_rate)."""
+        net, cost_fn, optimizer = self.network, self.network.cost_function, self.optimizer
+        start = time.perf_counter()
+        optimizer.start_epoch(self.epoch)
+        for callback in self.callbacks:
+            callback.on_epoch_begin(self, self.epoch)
+        X, Y = self._epoch_data()
+        n = len(X)
+        size = self.batch_size or n
+        last_good = net.params.copy()  # the divergence guard's fallback: the weights at the epoch's start
+        total_cost = 0.0
+        correct = 0.0
+        for batch, begin in enumerate(range(0, n, size)):
+            xb, yb = X[begin : begin + size], Y[begin : begin + size]
+            out = net.propagate(xb)
+            batch_cost = cost_fn.value(net.layers[-1].s, out, yb)
+            if not math.isfinite(batch_cost):
+                net.params[...] = last_good
+                raise self._diverged(batch)
+            total_cost += batch_cost * len(xb)
+            if cost_fn.is_classification:
+                correct += cost_fn.accuracy(out, yb) * len(xb)
+            net.backpropagate(yb)
+            net.add_l2_gradient(self.l2, n)
+            optimizer.step(net.params, net.grads)
+            for callback in self.callbacks:
+                callback.on_batch_end(self, batch, batch_cost)
+        if not np.isfinite(net.params).all():
+            net.params[...] = last_good
+            raise self._diverged(batch)
+        logs = {
+            "cost": total_cost / n + net.l2_penalty(self.l2, n),
+            "accuracy": correct / n if cost_fn.is_classification else None,
+            "val_cost": None,
+            "val_accuracy": None,
+            "learning_rate": optimizer.learning_rate,
+        }
+        if self.validation is not None:
+            _, val_cost, val_accuracy = net._evaluate(*self.validation)
+            logs["val_cost"] = val_cost + net.l2_penalty(self.l2, n)
+            logs["val_accuracy"] = val_accuracy
+        logs["seconds"] = time.perf_counter() - start
+        self._record(logs)
+        for callback in self.callbacks:
+            callback.on_epoch_end(self, self.epoch, logs)
+        self.epoch += 1
+        return logs
+
+    def _record(self, logs: dict) -> None:
+        h = self.history
+        h.cost.append(logs["cost"])
+        h.accuracy.append(logs["accuracy"])
+        if logs["val_cost"] is not None:
+            h.val_cost.append(logs["val_cost"])
+            h.val_accuracy.append(logs["val_accuracy"])
+        h.learning_rate.append(logs["learning_rate"])
+        h.seconds.append(logs["seconds"])
+
+    def run(self, epochs: int) -> History:
+        """Train up to ``epochs`` more epochs (fewer if a callback or early stopping says stop)."""
+        epochs = check_positive("epochs", epochs, integer=True)
+        self.total_epochs = self.epoch + epochs
+        self.stop = False
+        for callback in self.callbacks:
+            callback.on_train_begin(self)
+        try:
+            while self.epoch < self.total_epochs and not self.stop:
+                self.run_epoch()
+        finally:
+            for callback in self.callbacks:
+                callback.on_train_end(self)
+        return self.history
+
+
+def fit(
+    network,
+    X: object,
+    Y: object,
+    epochs: int,
+    batch_size: int | None = None,
+    optimizer: str | Optimizer = "sgd",
+    learning_rate: float | Schedule | None = None,
+    l2: float = 0.0,
+    validation_data: tuple[object, object] | None = None,
+    validation_split: float = 0.0,
+    early_stopping: int | EarlyStopping | None = None,
+    shuffle: bool = True,
+    callbacks: Iterable = (),
+    verbose: bool = False,
+) -> History:
+    """Train ``network`` on (X, Y) for ``epochs`` epochs by backpropagation and gradient descent.
+
+    Parameters
+    ----------
+    batch_size : rows per step; None is full-batch gradient descent (one step per epoch).
+    optimizer : ``"sgd"``, ``"adam"`` or an Optimizer object (``SGD(0.1, momentum=0.9)``).
+    learning_rate : a number or a Schedule; None keeps the optimizer's own (SGD 0.1, Adam 0.001).
+    l2 : L2 strength; adds ``l2/(2n) sum W^2`` to the cost.
+    validation_data, validation_split : held-out rows measured after each epoch (a split is drawn at
+        random from the network's seed).
+    early_stopping : patience in epochs (or an EarlyStopping); the best weights are restored at the end.
+    callbacks : Callback objects or functions ``f(epoch, logs)`` (return True to stop).
+
+    Raises DivergenceError when the cost becomes NaN or infinite; the network keeps finite weights.
+    """
+    epochs = check_positive("epochs", epochs, integer=True)
+    trainer = Trainer(
+        network, X, Y, batch_size=batch_size, optimizer=optimizer, learning_rate=learning_rate, l2=l2,
+        validation_data=validation_data, validation_split=validation_split, early_stopping=early_stopping,
+        shuffle=shuffle, callbacks=callbacks, verbose=verbose,
+    )
+    return trainer.run(epochs)
