@@ -1,0 +1,106 @@
+"""Real data sets that ship inside scikit-learn, as glassnet Datasets; no download needed.
+
+These need the optional scikit-learn (``pip install "glassnet[sklearn]"``); it is imported only when a
+loader is called.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Dataset, require
+
+
+def _load(loader_name: str, name: str, task: str, description: str, **extra: object) -> Dataset:
+    sk_datasets = require("sklearn.datasets", f"{loader_name}()")
+    bunch = getattr(sk_datasets, loader_name)()
+    if task == "classification":
+        y = np.asarray(bunch.target, dtype=np.int64)
+        target_names = tuple(str(n) for n in bunch.target_names)
+    else:
+        y = np.asarray(bunch.target, dtype=np.float64)
+        target_names = extra.pop("target_names")
+    return Dataset(
+        X=np.ascontiguousarray(bunch.data, dtype=np.float64),
+        y=y,
+        feature_names=tuple(bunch.feature_names),
+        target_names=target_names,
+        task=task,
+        name=name,
+        description=description,
+        **extra,
+    )
+
+
+def load_digits() -> Dataset:
+    """Handwritten digits, 8x8 pixels: 1,797 images, 64 features (ink 0..16), 10 classes.
+
+    Returns
+    -------
+    Dataset
+        X float64 (1797, 64), y int64 in 0..9, ``image_shape`` (8, 8).
+    """
+    return _load(
+        "load_digits",
+        "digits",
+        "classification",
+        "UCI optical recognition of handwritten digits, 8x8 pixels, ink 0..16.",
+        image_shape=(8, 8),
+    )
+
+
+def load_iris() -> Dataset:
+    """Fisher's iris flowers: 150 flowers, 4 measurements in cm, 3 species.
+
+    Returns
+    -------
+    Dataset
+        X float64 (150, 4), y int64 in 0..2.
+    """
+    return _load("load_iris", "iris", "classification", "Fisher's iris flowers: sepal and petal sizes in cm.")
+
+
+def load_wine() -> Dataset:
+    """Wines from three cultivars: 178 wines, 13 chemical measurements on very different scales.
+
+    Returns
+    -------
+    Dataset
+        X float64 (178, 13), y int64 in 0..2.
+    """
+    return _load("load_wine", "wine", "classification", "UCI wine recognition: chemical analysis of wines.")
+
+
+def load_breast_cancer() -> Dataset:
+    """Wisconsin breast cancer diagnosis: 569 tumours, 30 features, malignant (0) or benign (1).
+
+    Returns
+    -------
+    Dataset
+        X float64 (569, 30), y int64 in {0, 1}.
+    """
+    return _load(
+        "load_breast_cancer",
+        "breast-cancer",
+        "classification",
+        "Wisconsin diagnostic breast cancer: features of cell nuclei in a scan.",
+    )
+
+
+def load_diabetes() -> Dataset:
+    """Diabetes progression: 442 patients, 10 features (already centred and scaled), regression target.
+
+    The target is a measure of disease progression one year after baseline (about 25 to 346).
+
+    Returns
+    -------
+    Dataset
+        X float64 (442, 10), y float64 (442,).
+    """
+    return _load(
+        "load_diabetes",
+        "diabetes",
+        "regression",
+        "Efron et al. diabetes data: disease progression one year after baseline.",
+        target_names=("disease progression",),
+    )

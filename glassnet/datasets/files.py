@@ -1,0 +1,340 @@
+"""Data sets from your own files: CSV with a header row, and NumPy ``.npz`` archives.
+
+Only the standard library's ``csv`` module and numpy are used. Every problem is reported as a
+:class:`DatasetError` naming the file, and for CSV the line and column, so it can be fixed at the source.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .base import TASKS, Dataset, DatasetError, check_choice
+
+# An all-integer CSV target with at most this many distinct values is taken for class labels when
+# task=None; more distinct values (prices, counts) make it a regression target. Pass task= to decide.
+MAX_INFERRED_CLASSES = 20
+
+
+def load_csv(
+    path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str = ","
+) -> Dataset:
+    """Read a CSV file with a header row; column ``target`` becomes y, every other column a feature.
+
+    Feature values must be numbers (blank, ``nan`` and ``inf`` are refused). The target may be numbers
+    or text:
+
+    - text (any value not a number) -> classification; the class names are the distinct values, sorted,
+      and y holds their indices;
+    - whole numbers with at most 20 distinct values -> classification; the class names are those numbers,
+      sorted;
+    - other numbers -> regression.
+
+    Pass ``task`` to override this guess.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A UTF-8 text file (a byte-order mark is allowed); blank lines are skipped.
+    target : str
+        The header name of the target column.
+    task : {"classification", "regression"}, optional
+        What the target is; guessed as above when None.
+    delimiter : str
+        The field separator.
+
+    Returns
+    -------
+    Dataset
+        X float64 (n_rows, n_columns - 1), y int64 class indices or float64 values.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file, line (1-based, as an editor shows it) and column of the first problem; for an
+        unknown target column, listing the columns there are.
+    """
+    path = Path(path)
+    if task is not None:
+        check_choice("task", task, TASKS)
+    header, rows, lines = _read_csv(path, delimiter)
+    if target not in header:
+        raise DatasetError(f"{path}: no column named {target!r}; the columns are: {', '.join(header)}")
+    if len(header) < 2:
+        raise DatasetError(
+            f"{path}: only the target column {target!r}; a data set needs at least one feature"
+        )
+    t = header.index(target)
+    feature_columns = [j for j in range(len(header)) if j != t]
+    feature_names = tuple(header[j] for j in feature_columns)
+    X = _parse_features(path, rows, lines, feature_columns, header)
+    y, target_names, task = _parse_target(path, [row[t] for row in rows], lines, target, task)
+    return Dataset(
+        X=X,
+        y=y,
+        feature_names=feature_names,
+        target_names=target_names,
+        task=task,
+        name=path.stem,
+        description=f"Read from {path}, target column {target!r}.",
+    )
+
+
+def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, the non-blank rows (cells stripped) and the file line on which each row ends."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = 0
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
+            header = next(reader, None)
+            line = reader.line_num
+            for row in reader:
+                line = reader.line_num
+                if any(cell.strip() for cell in row):
+                    rows.append([cell.strip() for cell in row])
+                    lines.append(line)
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise DatasetError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from None
+    except csv.Error as exc:
+        raise DatasetError(f"{path}, line {line + 1}: malformed CSV: {exc}") from None
+    except OSError as exc:
+        raise DatasetError(f"{path}: could not be read: {exc.strerror or exc}") from None
+    if header is None:
+        raise DatasetError(f"{path}: the file is empty; a CSV file needs a header row of column names")
+    header = [name.strip() for name in header]
+    for j, name in enumerate(header):
+        if not name:
+            raise DatasetError(f"{path}, line 1: column {j + 1} has no name in the header row")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise DatasetError(f"{path}, line 1: repeated column names {', '.join(map(repr, repeated))}")
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != len(header):
+            raise DatasetError(
+                f"{path}, line {line}: {len(row)} fields, but the header has {len(header)} columns"
+            )
+    if not rows:
+        raise DatasetError(f"{path}: a header but no data rows")
+    return header, rows, lines
+
+
+def _parse_features(
+    path: Path, rows: list[list[str]], lines: list[int], columns: list[int], header: list[str]
+) -> np.ndarray:
+    cells = [[row[j] for j in columns] for row in rows]
+    try:  # fast path: numpy parses the whole table; on any problem, find the first bad cell below
+        X = np.array(cells, dtype=np.float64)
+        if np.isfinite(X).all():
+            return X
+    except ValueError:
+        pass
+    for row, line in zip(cells, lines, strict=True):
+        for cell, j in zip(row, columns, strict=True):
+            where = f"{path}, line {line}, column {header[j]!r}"
+            if not cell or cell.lower() in ("nan", "na", "n/a", "null", "none", "?"):
+                raise DatasetError(f"{where}: missing value {cell!r}; fill it in or drop the row")
+            try:
+                value = float(cell)
+            except ValueError:
+                raise DatasetError(
+                    f"{where}: {cell!r} is not a number; feature columns must be numeric "
+                    "(encode text categories as numbers, or drop the column)"
+                ) from None
+            if not np.isfinite(value):
+                raise DatasetError(f"{where}: {cell!r} is not a finite number")
+    raise AssertionError("unreachable: numpy refused a table in which every cell parses")  # pragma: no cover
+
+
+def _as_number(cell: str) -> float | None:
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _parse_target(
+    path: Path, cells: list[str], lines: list[int], target: str, task: str | None
+) -> tuple[np.ndarray, tuple[str, ...], str]:
+    for cell, line in zip(cells, lines, strict=True):
+        if not cell or cell.lower() == "nan":
+            raise DatasetError(
+                f"{path}, line {line}, column {target!r}: missing target value {cell!r}; "
+                "fill it in or drop the row"
+            )
+    try:
+        values = np.array(cells, dtype=np.float64)
+        numeric = bool(np.isfinite(values).all())
+    except ValueError:
+        numeric = False
+    if task == "regression" and not numeric:
+        line, cell = next((ln, c) for ln, c in zip(lines, cells, strict=True) if _as_number(c) is None)
+        raise DatasetError(
+            f"{path}, line {line}, column {target!r}: {cell!r} is not a finite number, "
+            "as a regression target must be; pass task='classification' if the column holds class names"
+        )
+    if numeric:
+        whole = bool(np.all(values == np.round(values)))
+        if task is None:
+            few = len(np.unique(values)) <= MAX_INFERRED_CLASSES
+            task = "classification" if whole and few else "regression"
+        if task == "regression":
+            return values, (target,), task
+        classes, y = np.unique(values, return_inverse=True)
+        names = tuple(str(int(v)) if whole else format(v, "g") for v in classes)
+        return y.astype(np.int64), names, "classification"
+    classes, y = np.unique(np.array(cells), return_inverse=True)
+    return y.astype(np.int64), tuple(str(c) for c in classes), "classification"
+
+
+def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
+    """Read a NumPy ``.npz`` archive holding arrays ``X`` and ``y`` (never unpickling anything).
+
+    Optional arrays: ``feature_names`` and ``target_names`` (strings), ``task`` and ``name`` (a string
+    each), as :func:`save_npz` writes them.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The archive, as written by ``numpy.savez(path, X=X, y=y)`` or :func:`save_npz`.
+    task : {"classification", "regression"}, optional
+        What y is. When None: the archive's ``task`` if stored, else classification for integer or text
+        y and regression for float y.
+
+    Returns
+    -------
+    Dataset
+        X as stored (2-D, numeric, finite); y int64 class indices or float64 values.
+    """
+    path = Path(path)
+    if task is not None:
+        check_choice("task", task, TASKS)
+    arrays = _read_npz(path)
+    for key in ("X", "y"):
+        if key not in arrays:
+            raise DatasetError(
+                f"{path}: no array named {key!r} (it has: {', '.join(arrays) or 'nothing'}); "
+                "save it with numpy.savez(path, X=X, y=y)"
+            )
+    X, y = arrays["X"], arrays["y"]
+    if X.dtype.kind not in "biuf" or X.ndim != 2:
+        raise DatasetError(
+            f"{path}: X must be a 2-D array of numbers (n_samples, n_features); got {X.dtype} {X.shape}"
+        )
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise DatasetError(f"{path}: X[{row}, {col}] is {X[row, col]}; remove or fill in missing values")
+    if y.ndim != 1 or len(y) != len(X):
+        raise DatasetError(
+            f"{path}: y must be 1-D with one value per row of X ({len(X)}); got shape {y.shape}"
+        )
+    feature_names = _strings(path, arrays, "feature_names") or tuple(f"x{j + 1}" for j in range(X.shape[1]))
+    if len(feature_names) != X.shape[1]:
+        raise DatasetError(f"{path}: {len(feature_names)} feature_names for {X.shape[1]} columns of X")
+    target_names = _strings(path, arrays, "target_names")
+    stored_task = _strings(path, arrays, "task")
+    if task is None:
+        task = stored_task[0] if stored_task else ("regression" if y.dtype.kind == "f" else "classification")
+        if task not in TASKS:
+            raise DatasetError(f"{path}: the stored task {task!r} is not one of {TASKS}")
+    name = (_strings(path, arrays, "name") or (path.stem,))[0]
+    if task == "regression":
+        if y.dtype.kind not in "biuf" or not np.isfinite(y.astype(np.float64)).all():
+            raise DatasetError(f"{path}: a regression target y must hold finite numbers; got {y.dtype}")
+        y, target_names = y.astype(np.float64), target_names or ("y",)
+    else:
+        y, target_names = _class_labels(path, y, target_names)
+    return Dataset(X=X, y=y, feature_names=feature_names, target_names=target_names, task=task, name=name,
+                   description=f"Read from {path}.")  # fmt: skip
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise DatasetError(
+                f"{path}: a single .npy array, not an .npz archive; save X and y with numpy.savez"
+            )
+        with archive:
+            return {key: archive[key] for key in archive.files}
+    except DatasetError:
+        raise
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: no such file") from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        # allow_pickle=False turns a pickle (or an object array) into a ValueError: nothing is unpickled
+        raise DatasetError(f"{path}: not a readable .npz archive of plain arrays ({exc})") from None
+
+
+def _strings(path: Path, arrays: dict[str, np.ndarray], key: str) -> tuple[str, ...] | None:
+    if key not in arrays:
+        return None
+    value = arrays[key]
+    if value.dtype.kind not in "US":
+        raise DatasetError(f"{path}: {key} must hold text, not {value.dtype}")
+    return tuple(str(v) for v in np.atleast_1d(value))
+
+
+def _class_labels(
+    path: Path, y: np.ndarray, target_names: tuple[str, ...] | None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Class labels as int64 0..k-1 with k names: kept if already so, encoded (sorted) otherwise."""
+    if y.dtype.kind in "biu" and (len(y) == 0 or y.min() >= 0):
+        k = int(y.max()) + 1 if len(y) else 0
+        if target_names is None:
+            return y.astype(np.int64), tuple(str(c) for c in range(k))
+        if k <= len(target_names):
+            return y.astype(np.int64), target_names
+        raise DatasetError(
+            f"{path}: y holds label {k - 1} but there are only {len(target_names)} target_names"
+        )
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise DatasetError(f"{path}: y holds NaN or infinite values")
+    if y.dtype.kind not in "iufUS":
+        raise DatasetError(f"{path}: class labels y must be numbers or text, not {y.dtype}")
+    classes, encoded = np.unique(y, return_inverse=True)
+    if target_names is not None and len(target_names) != len(classes):
+        raise DatasetError(
+            f"{path}: {len(classes)} distinct labels in y but {len(target_names)} target_names"
+        )
+    names = target_names or tuple(format(c, "g") if y.dtype.kind == "f" else str(c) for c in classes)
+    return encoded.astype(np.int64), names
+
+
+def save_npz(path: str | os.PathLike, dataset: Dataset) -> Path:
+    """Write ``dataset`` as an ``.npz`` archive that :func:`load_npz` reads back unchanged.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where to write (numpy adds ``.npz`` if the name lacks it).
+    dataset : Dataset
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    np.savez(
+        path,
+        X=dataset.X,
+        y=dataset.y,
+        feature_names=np.array(dataset.feature_names, dtype=str),
+        target_names=np.array(dataset.target_names, dtype=str),
+        task=np.array(dataset.task),
+        name=np.array(dataset.name),
+    )
+    return path
