@@ -22,11 +22,11 @@ demo: $(VENV)/.demo
 	$(PY) examples/demo.py
 
 test: $(VENV)/.test
-	$(PY) -m ruff check glassnet tests benchmarks examples
+	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.test
-	$(PY) -m ruff check glassnet tests benchmarks examples
+	$(PY) -m ruff check .
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

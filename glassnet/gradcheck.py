@@ -71,7 +71,9 @@ def numerical_gradient(net, X: np.ndarray, Y: np.ndarray, eps: float = 1e-6, l2:
     return slopes
 
 
-def gradcheck(net, X: object, Y: object, eps: float = 1e-6, tolerance: float = 1e-6, l2: float = 0.0) -> GradCheckResult:
+def gradcheck(
+    net, X: object, Y: object, eps: float = 1e-6, tolerance: float = 1e-6, l2: float = 0.0
+) -> GradCheckResult:
     """Compare backpropagation's gradients with finite differences on a float64 copy of ``net``.
 
     Returns a :class:`GradCheckResult` with each layer's relative error; ``result.passed`` says whether
