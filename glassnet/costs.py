@@ -5,6 +5,7 @@ Each cost is a small object with:
 - ``value(s, a, y)``: the cost ``J`` of a batch (a mean over its samples, so batches of any size compare);
 - ``output_delta(s, a, y, activation)``: BP1, the output layer's error ``delta_L = dJ/ds_L``, one number per
   output neuron per sample (the ``1/n`` of the mean included, so that BP3 and BP4 are plain sums);
+- ``sample_costs(s, a, y)``: each sample's own cost, whose mean is ``value``;
 - ``prepare_targets(y, n_outputs)``: targets in the shape the outputs have, checked.
 
 ``mse`` is ``J = 1/(n k) sum (a - y)^2`` over all n samples and k outputs, as scikit-learn's
@@ -17,6 +18,11 @@ The cross-entropies are *fused* with the output activation they belong to. For a
 derivative of the logarithm and BP1 collapses to ``delta_L = (a - y) / n``: no vanishing slope at the
 output, and no division by a probability that rounded to zero. Both are computed from ``s`` (the logits)
 with log-sum-exp, so they stay finite however confident the network is.
+
+Sample weights. ``value`` and ``output_delta`` take optional per-sample ``weights`` w (n,), >= 0. The cost
+becomes the weighted mean ``J = sum_i w_i J_i / sum_i w_i`` of the samples' own costs ``J_i``, and each
+sample's ``1/n`` in the output error becomes ``w_i / sum_i w_i``; with equal weights both are the plain
+mean again. (A batch whose weights are all zero has cost 0 and error 0.)
 """
 
 from __future__ import annotations
@@ -36,19 +42,36 @@ class Cost:
     fused_with: str | None = None
     is_classification: bool = False
 
-    def value(self, s: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    def value(self, s: np.ndarray, a: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
+        """``J``: the mean of the samples' costs (the weighted mean when ``weights`` are given)."""
         raise NotImplementedError
+
+    def sample_costs(self, s: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each sample's own cost ``J_i``, shape (n,); ``value`` is their mean."""
+        raise NotImplementedError
+
+    def _weighted_value(self, s: np.ndarray, a: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+        """``sum_i w_i J_i / sum_i w_i``."""
+        total = float(weights.sum())
+        return float(np.dot(weights, self.sample_costs(s, a, y)) / total) if total > 0 else 0.0
 
     def gradient(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """``dJ/da``, the slope of the cost with respect to each output activation."""
         raise NotImplementedError
 
     def output_delta(
-        self, s: np.ndarray, a: np.ndarray, y: np.ndarray, activation: Activation, out: np.ndarray | None = None
+        self,
+        s: np.ndarray,
+        a: np.ndarray,
+        y: np.ndarray,
+        activation: Activation,
+        out: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
     ) -> np.ndarray:
         """BP1: ``delta_L = dJ/da_L * f'(s_L)``, each output neuron's error."""
         grad = self.gradient(a, y)
-        return np.multiply(grad, activation.slope(s, a), out=out)
+        out = np.multiply(grad, activation.slope(s, a), out=out)
+        return out if weights is None else _reweight_rows(out, weights)
 
     def check_output(self, activation: Activation) -> None:
         """Refuse an output activation this cost cannot be paired with, naming the fix."""
@@ -91,9 +114,15 @@ class MeanSquaredError(Cost):
 
     name = "mse"
 
-    def value(self, s, a, y):
+    def value(self, s, a, y, weights=None):
+        if weights is not None:
+            return self._weighted_value(s, a, y, weights)
         diff = a - y
         return float(np.vdot(diff, diff) / diff.size)
+
+    def sample_costs(self, s, a, y):
+        diff = a - y
+        return np.einsum("ij,ij->i", diff, diff) / diff.shape[1]
 
     def gradient(self, a, y):
         grad = a - y
@@ -112,17 +141,22 @@ class BinaryCrossEntropy(Cost):
     fused_with = "sigmoid"
     is_classification = True
 
-    def value(self, s, a, y):
+    def value(self, s, a, y, weights=None):
+        if weights is not None:
+            return self._weighted_value(s, a, y, weights)
         return float((np.logaddexp(0, s) - y * s).sum() / len(s))
+
+    def sample_costs(self, s, a, y):
+        return (np.logaddexp(0, s) - y * s).sum(axis=1)
 
     def gradient(self, a, y):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (a - y) / (a * (1 - a)) / len(a)
 
-    def output_delta(self, s, a, y, activation, out=None):
+    def output_delta(self, s, a, y, activation, out=None, weights=None):
         out = np.subtract(a, y, out=out)  # fused BP1: dJ/da * f'(s) = (a - y) / n
         out *= 1.0 / len(a)
-        return out
+        return out if weights is None else _reweight_rows(out, weights)
 
     def prepare_targets(self, y, n_outputs):
         y = super().prepare_targets(y, n_outputs)
@@ -152,19 +186,22 @@ class CrossEntropy(Cost):
     fused_with = "softmax"
     is_classification = True
 
-    def value(self, s, a, y):
-        shifted = s - s.max(axis=1, keepdims=True)
-        log_a = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # ln softmax(s), stable
-        return float(-np.vdot(y, log_a) / len(s))
+    def value(self, s, a, y, weights=None):
+        if weights is not None:
+            return self._weighted_value(s, a, y, weights)
+        return float(-np.vdot(y, _log_softmax(s)) / len(s))
+
+    def sample_costs(self, s, a, y):
+        return -np.einsum("ij,ij->i", y, _log_softmax(s))
 
     def gradient(self, a, y):
         with np.errstate(divide="ignore", invalid="ignore"):
             return -y / a / len(a)
 
-    def output_delta(self, s, a, y, activation, out=None):
+    def output_delta(self, s, a, y, activation, out=None, weights=None):
         out = np.subtract(a, y, out=out)  # fused BP1: (a - y) / n
         out *= 1.0 / len(a)
-        return out
+        return out if weights is None else _reweight_rows(out, weights)
 
     def prepare_targets(self, y, n_outputs):
         if y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1:
@@ -194,6 +231,20 @@ class CrossEntropy(Cost):
 
     def classes(self, a):
         return a.argmax(axis=1)
+
+
+def _log_softmax(s: np.ndarray) -> np.ndarray:
+    """``ln softmax(s)`` row by row, computed stably from the shifted logits."""
+    shifted = s - s.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _reweight_rows(delta: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Turn the plain mean's output error (``1/n`` per sample) into the weighted mean's (``w_i / sum w``)."""
+    total = float(weights.sum())
+    scale = weights * (len(weights) / total) if total > 0 else weights  # all-zero weights: no error at all
+    delta *= scale.astype(delta.dtype, copy=False)[:, None]
+    return delta
 
 
 COSTS = {"mse": MeanSquaredError, "binary_cross_entropy": BinaryCrossEntropy, "cross_entropy": CrossEntropy}

@@ -158,5 +158,9 @@ class Dense:
         """The array that will hold this layer's ``delta`` for a batch of ``rows`` samples."""
         return self._buffer("delta", rows, self.n_out)
 
+    def slope_buffer(self, rows: int) -> np.ndarray:
+        """A reused array for ``f'(s)`` of a batch of ``rows`` samples, so BP2 allocates nothing."""
+        return self._buffer("slope", rows, self.n_out)
+
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r})"

@@ -24,11 +24,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .activations import STEP_MESSAGE, Activation, get_activation
+from .activations import STEP_MESSAGE, Activation
 from .costs import Cost, get_cost
 from .errors import InputError, InputTypeError, NotTrainableError
 from .layers import Dense
-from .validation import check_non_negative, check_X, check_Y
+from .validation import check_non_negative, check_sample_weight, check_X, check_Y
 
 __all__ = ["Network"]
 
@@ -209,8 +209,13 @@ class Network:
         """Output activations for X (n_samples, n_inputs); every layer keeps its ``s`` and ``a``."""
         return self.propagate(self.check_X(X)).copy()
 
-    def _evaluate(self, X: np.ndarray, Y: np.ndarray | None = None) -> tuple[np.ndarray, float, float | None]:
-        """Outputs, cost and accuracy for checked X (and Y), in slices; the layers' kept arrays are untouched."""
+    def _evaluate(
+        self, X: np.ndarray, Y: np.ndarray | None = None, weights: np.ndarray | None = None
+    ) -> tuple[np.ndarray, float, float | None]:
+        """Outputs, cost and accuracy for checked X (and Y), in slices; the layers' kept arrays are untouched.
+
+        With sample ``weights`` the cost is their weighted mean (the accuracy stays a plain fraction).
+        """
         outputs = np.empty((len(X), self.n_outputs), dtype=self.dtype)
         total_cost = 0.0
         for start in range(0, len(X), _PREDICT_ROWS):
@@ -219,10 +224,15 @@ class Network:
                 s, a = layer.evaluate(a)
             outputs[start : start + len(a)] = a
             if Y is not None:
-                total_cost += self.cost_function.value(s, a, Y[start : start + len(a)]) * len(a)
+                if weights is None:
+                    total_cost += self.cost_function.value(s, a, Y[start : start + len(a)]) * len(a)
+                else:
+                    part = slice(start, start + len(a))
+                    total_cost += float(np.dot(weights[part], self.cost_function.sample_costs(s, a, Y[part])))
         if Y is None:
             return outputs, float("nan"), None
-        return outputs, total_cost / len(X), self.cost_function.accuracy(outputs, Y)
+        total = len(X) if weights is None else float(weights.sum())
+        return outputs, total_cost / total, self.cost_function.accuracy(outputs, Y)
 
     def predict(self, X: object) -> np.ndarray:
         """Output activations for X, computed in slices; unlike :meth:`forward` it keeps nothing."""
@@ -239,31 +249,40 @@ class Network:
             return 0.0
         return l2 / (2 * n_samples) * sum(float(np.vdot(layer.weights, layer.weights)) for layer in self.layers)
 
-    def cost(self, X: object, Y: object, l2: float = 0.0) -> float:
-        """The cost J of the network on (X, Y), plus the L2 penalty when ``l2`` > 0."""
+    def cost(self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None) -> float:
+        """The cost J of the network on (X, Y), plus the L2 penalty when ``l2`` > 0.
+
+        With ``sample_weight`` (one weight >= 0 per row) J is the weighted mean of the samples' costs and
+        the ``n`` of the L2 term is the sum of the weights (a weight of 2 counts as the row given twice).
+        """
         l2 = check_non_negative("l2", l2)
         X, Y = self.check_XY(X, Y)
-        return self._evaluate(X, Y)[1] + self.l2_penalty(l2, len(X))
+        weights = check_sample_weight(sample_weight, len(X), self.dtype)
+        n = len(X) if weights is None else float(weights.sum())
+        return self._evaluate(X, Y, weights)[1] + self.l2_penalty(l2, n)
 
     def accuracy(self, X: object, Y: object) -> float:
         """The fraction of rows classified right (classification costs only)."""
         X, Y = self.check_XY(X, Y)
         result = self._evaluate(X, Y)[2]
         if result is None:
-            raise InputError(f"accuracy applies to classification costs; this network's cost is {self.cost_function.name!r}")
+            raise InputError(
+                f"accuracy applies to classification costs; this network's cost is {self.cost_function.name!r}"
+            )
         return result
 
     # -- backpropagation ------------------------------------------------------------------------------------
-    def backpropagate(self, Y: np.ndarray) -> None:
+    def backpropagate(self, Y: np.ndarray, weights: np.ndarray | None = None) -> None:
         """The four equations, for the batch of the last :meth:`propagate`, on checked targets ``Y``.
 
         Leaves each layer's ``delta`` (dJ/ds), ``grad_weights`` (dJ/dW) and ``grad_bias`` (dJ/db).
+        ``weights`` (checked, one per row) make J the weighted mean of the samples' costs.
         """
         layers = self.layers
         output = layers[-1]
         rows = len(Y)
         delta = self.cost_function.output_delta(                                     # BP1
-            output.s, output.a, Y, output.activation, out=output.delta_buffer(rows)
+            output.s, output.a, Y, output.activation, out=output.delta_buffer(rows), weights=weights
         )
         for l in range(len(layers) - 1, -1, -1):
             layer = layers[l]
@@ -273,7 +292,8 @@ class Network:
             if l > 0:
                 below = layers[l - 1]
                 delta = np.matmul(delta, layer.weights.T, out=below.delta_buffer(rows))  # BP2: blame sent back,
-                delta *= below.activation.slope(below.s, below.a)                        # times f'(s_{l-1})
+                slope = below.activation.slope(below.s, below.a, out=below.slope_buffer(rows))
+                delta *= slope                                                           # times f'(s_{l-1})
 
     def add_l2_gradient(self, l2: float, n_samples: int) -> None:
         """Add the slope of the L2 term, ``(l2 / n) W``, to each layer's weight gradient."""
@@ -281,17 +301,20 @@ class Network:
             for layer in self.layers:
                 layer.grad_weights += (l2 / n_samples) * layer.weights
 
-    def gradients(self, X: object, Y: object, l2: float = 0.0) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``[(dJ/dW, dJ/db), ...]`` for each layer on (X, Y), by backpropagation.
+    def gradients(
+        self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(dJ/dW, dJ/db), ...]`` for each layer on (X, Y), by backpropagation (see :meth:`cost`).
 
         Afterwards each layer's ``s``, ``a`` and ``delta`` describe this batch.
         """
         l2 = check_non_negative("l2", l2)
         X, Y = self.check_XY(X, Y)
+        weights = check_sample_weight(sample_weight, len(X), self.dtype)
         self.check_trainable()
         self.propagate(X)
-        self.backpropagate(Y)
-        self.add_l2_gradient(l2, len(X))
+        self.backpropagate(Y, weights)
+        self.add_l2_gradient(l2, len(X) if weights is None else float(weights.sum()))
         return [(layer.grad_weights.copy(), layer.grad_bias.copy()) for layer in self.layers]
 
     # -- training -------------------------------------------------------------------------------------------
@@ -301,16 +324,50 @@ class Network:
 
         return fit(self, X, Y, epochs, **options)
 
+    # -- looking inside -------------------------------------------------------------------------------------
+    def trace(self, x: object, y: object, learning_rate: float = 0.1, **options):
+        """The worked numbers of one gradient-descent step on one example; see :func:`glassnet.inspect.trace`.
+
+        ``print(net.trace(x, y))`` walks through the forward pass, the cost, every neuron's delta, every
+        gradient and the update. The weights are not changed.
+        """
+        from .inspect import trace  # the network knows nothing of the teaching views; only a shortcut
+
+        return trace(self, x, y, learning_rate=learning_rate, **options)
+
+    def blame(self, X: object, Y: object, **options):
+        """Each neuron's mean |delta| over (X, Y) and the upstream neurons it blames most.
+
+        See :func:`glassnet.inspect.blame`; ``print(net.blame(X, Y))`` shows it as a table.
+        """
+        from .inspect import blame
+
+        return blame(self, X, Y, **options)
+
     # -- copies and descriptions ----------------------------------------------------------------------------
     def copy(self, dtype: str | np.dtype | None = None) -> Network:
         """An independent copy with the same weights (converted to ``dtype`` when given) and seed."""
+        # the activation objects themselves (they hold no state): a custom Activation subclass survives
+        # the copy, so gradcheck, which works on a float64 copy, checks the network it was given
         layers = [
-            Dense(layer.n_in, layer.n_out, get_activation(layer.activation.config()), layer.weights, layer.bias)
+            Dense(layer.n_in, layer.n_out, layer.activation, layer.weights, layer.bias)
             for layer in self.layers
         ]
-        clone = Network(layers, cost=self.cost_function.name, seed=self.seed, dtype=dtype or self.dtype)
+        clone = Network(layers, cost=self.cost_function, seed=self.seed, dtype=dtype or self.dtype)
         clone.rng.bit_generator.state = self.rng.bit_generator.state
         return clone
+
+    def save(self, path, *, preprocessing: object = None, training: object = None):
+        """Save to one safe file (no pickle); ``glassnet.load(path)`` reads it back. See glassnet.persistence."""
+        from .persistence import save  # the network knows nothing of files; this is only a shortcut
+
+        return save(self, path, preprocessing=preprocessing, training=training)
+
+    def __setstate__(self, state: dict) -> None:
+        # pickle and copy.deepcopy copy each layer's weights apart from the flat params they were views of;
+        # bind them again, or training would move params while the layers kept their old weights
+        self.__dict__.update(state)
+        self._bind_parameters()
 
     def config(self) -> dict:
         """A JSON-able description of the architecture (without the weights)."""

@@ -1,12 +1,18 @@
 """The fit loop: epochs of mini-batches, validation, early stopping, callbacks and a divergence guard.
 
-One epoch shuffles the training rows (one shuffled copy, then contiguous slices as batches), and for each
+One epoch draws a new random order of the training rows and gathers each batch's rows into reused
+buffers (never a second copy of the whole set, so a memory-mapped X is read batch by batch), and for each
 batch of m rows runs forward propagation, measures the cost, backpropagates, adds the L2 slope and lets
 the optimizer step. With ``batch_size=None`` the whole set is one batch: the tutorials' full-batch
 gradient descent, one step per epoch.
 
 L2 regularisation adds ``l2 / (2 n) * sum W^2`` to the cost (n: the number of training rows; biases are
 not penalised) and so ``(l2 / n) W`` to each weight gradient.
+
+Sample weights (``sample_weight``, one number >= 0 per training row) make each batch's cost the weighted
+mean of its samples' costs (see :mod:`glassnet.costs`), and the ``n`` of the L2 term the sum of the
+weights, so that a weight of 2 acts like the row given twice. The epoch's reported cost is then the
+weighted mean over the epoch.
 
 The training cost reported for an epoch is the mean of its batches' costs, each measured just before
 that batch's step (as scikit-learn and Keras report it), plus the L2 term at the end of the epoch.
@@ -16,14 +22,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import DivergenceError, InputError, InputTypeError
 from .optimizers import Optimizer, Schedule, get_optimizer
-from .validation import check_fraction, check_non_negative, check_positive
+from .validation import check_fraction, check_non_negative, check_positive, check_sample_weight
 
 __all__ = ["History", "Callback", "EarlyStopping", "Trainer", "fit"]
 
@@ -107,8 +113,12 @@ class EarlyStopping(Callback):
         self.wait = 0
 
     def on_train_begin(self, trainer):
-        if self.best_epoch is None:
-            self.best, self.wait = math.inf, 0
+        # A new run (another fit, perhaps of another network) starts afresh; a Trainer resumed with
+        # run() again keeps what it has seen. Without this, a reused EarlyStopping restored the weights
+        # of an earlier run.
+        if getattr(self, "_trainer", None) is not trainer:
+            self._trainer = trainer
+            self.best, self.best_epoch, self.best_params, self.wait = math.inf, None, None, 0
 
     def on_epoch_end(self, trainer, epoch, logs):
         current = logs["val_cost"] if logs.get("val_cost") is not None else logs["cost"]
@@ -175,10 +185,13 @@ class Trainer:
         shuffle: bool = True,
         callbacks: Iterable = (),
         verbose: bool = False,
+        sample_weight: object = None,
     ) -> None:
         # Every check comes before any change to the network or its random generator.
         network.check_trainable()
         X, Y = network.check_XY(X, Y)
+        weights = check_sample_weight(sample_weight, len(X), network.dtype)
+        W_val = None
         batch_size = check_positive("batch_size", batch_size, integer=True, allow_none=True)
         if isinstance(learning_rate, (int, float)) and not isinstance(learning_rate, bool):
             check_positive("learning_rate", learning_rate)
@@ -188,9 +201,11 @@ class Trainer:
         if validation_data is not None and validation_split:
             raise InputError("give validation_data or validation_split, not both")
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise InputError("validation_data must be a pair (X_val, Y_val)")
-            X_val, Y_val = network.check_XY(*validation_data)
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise InputError("validation_data must be (X_val, Y_val) or (X_val, Y_val, sample_weight_val)")
+            X_val, Y_val = network.check_XY(*validation_data[:2])
+            if len(validation_data) == 3:
+                W_val = check_sample_weight(validation_data[2], len(X_val), network.dtype)
         elif validation_split:
             n_val = int(round(len(X) * validation_split))
             if n_val < 1 or n_val >= len(X):
@@ -209,8 +224,10 @@ class Trainer:
             order = network.rng.permutation(len(X))
             val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
             X_val, Y_val, X, Y = X[val_rows], Y[val_rows], X[train_rows], Y[train_rows]
-        self.X, self.Y = X, Y
-        self.validation = None if X_val is None else (X_val, Y_val)
+            if weights is not None:
+                W_val, weights = weights[val_rows], weights[train_rows]
+        self.X, self.Y, self.weights = X, Y, weights
+        self.validation = None if X_val is None else (X_val, Y_val, W_val)
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
         self.early_stopping = early_stopping
@@ -222,21 +239,42 @@ class Trainer:
         self.epoch = 0
         self.total_epochs = 0
         self.stop = False
-        self._X_shuffled: np.ndarray | None = None
-        self._Y_shuffled: np.ndarray | None = None
+        self._batch_buffers: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
 
     # -- one epoch -----------------------------------------------------------------------------------------
-    def _epoch_data(self) -> tuple[np.ndarray, np.ndarray]:
-        """The training rows in this epoch's order: one shuffled copy into reused buffers, or as they are."""
-        X, Y = self.X, self.Y
-        if not self.shuffle or self.batch_size is None or self.batch_size >= len(X):
-            return X, Y
-        order = self.network.rng.permutation(len(X))
-        if self._X_shuffled is None:
-            self._X_shuffled, self._Y_shuffled = np.empty_like(X), np.empty_like(Y)
-        np.take(X, order, axis=0, out=self._X_shuffled)
-        np.take(Y, order, axis=0, out=self._Y_shuffled)
-        return self._X_shuffled, self._Y_shuffled
+    def _batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        """This epoch's batches ``(X_b, Y_b, weights_b or None)``, in a new random order when shuffling.
+
+        A shuffled batch's rows are gathered (in increasing row order, which reads a memory-mapped file
+        front to back) into buffers reused from batch to batch: an epoch allocates nothing and never
+        holds a second copy of X, so a np.memmap X stays on disk and memory stays flat as it grows.
+        The buffers are reused: a layer's ``a_prev`` holds the last batch only until the next one.
+        """
+        X, Y, W = self.X, self.Y, self.weights
+        n = len(X)
+        size = self.batch_size or n
+        if not self.shuffle or size >= n:
+            for begin in range(0, n, size):
+                end = begin + size
+                yield X[begin:end], Y[begin:end], None if W is None else W[begin:end]
+            return
+        order = self.network.rng.permutation(n)
+        if self._batch_buffers is None:
+            self._batch_buffers = (
+                np.empty((size, X.shape[1]), dtype=X.dtype),
+                np.empty((size, Y.shape[1]), dtype=Y.dtype),
+                None if W is None else np.empty(size, dtype=W.dtype),
+            )
+        x_buffer, y_buffer, w_buffer = self._batch_buffers
+        for begin in range(0, n, size):
+            rows = np.sort(order[begin : begin + size])
+            m = len(rows)
+            # mode="clip" (the rows are valid by construction) lets np.take write straight into `out`;
+            # the default mode="raise" gathers into a hidden temporary first.
+            xb = np.take(X, rows, axis=0, out=x_buffer[:m], mode="clip")
+            yb = np.take(Y, rows, axis=0, out=y_buffer[:m], mode="clip")
+            wb = None if W is None else np.take(W, rows, out=w_buffer[:m], mode="clip")
+            yield xb, yb, wb
 
     def _diverged(self, batch: int) -> DivergenceError:
         return DivergenceError(
@@ -254,23 +292,21 @@ class Trainer:
         optimizer.start_epoch(self.epoch)
         for callback in self.callbacks:
             callback.on_epoch_begin(self, self.epoch)
-        X, Y = self._epoch_data()
-        n = len(X)
-        size = self.batch_size or n
+        W = self.weights
+        n = len(self.X) if W is None else float(W.sum())  # with sample weights, n counts weight, not rows
         last_good = net.params.copy()  # the divergence guard's fallback: the weights at the epoch's start
         total_cost = 0.0
         correct = 0.0
-        for batch, begin in enumerate(range(0, n, size)):
-            xb, yb = X[begin : begin + size], Y[begin : begin + size]
+        for batch, (xb, yb, wb) in enumerate(self._batches()):
             out = net.propagate(xb)
-            batch_cost = cost_fn.value(net.layers[-1].s, out, yb)
+            batch_cost = cost_fn.value(net.layers[-1].s, out, yb, weights=wb)
             if not math.isfinite(batch_cost):
                 net.params[...] = last_good
                 raise self._diverged(batch)
-            total_cost += batch_cost * len(xb)
+            total_cost += batch_cost * (len(xb) if wb is None else float(wb.sum()))
             if cost_fn.is_classification:
                 correct += cost_fn.accuracy(out, yb) * len(xb)
-            net.backpropagate(yb)
+            net.backpropagate(yb, wb)
             net.add_l2_gradient(self.l2, n)
             optimizer.step(net.params, net.grads)
             for callback in self.callbacks:
@@ -280,13 +316,13 @@ class Trainer:
             raise self._diverged(batch)
         logs = {
             "cost": total_cost / n + net.l2_penalty(self.l2, n),
-            "accuracy": correct / n if cost_fn.is_classification else None,
+            "accuracy": correct / len(self.X) if cost_fn.is_classification else None,
             "val_cost": None,
             "val_accuracy": None,
             "learning_rate": optimizer.learning_rate,
         }
         if self.validation is not None:
-            _, val_cost, val_accuracy = net._evaluate(*self.validation)
+            _, val_cost, val_accuracy = net._evaluate(*self.validation)  # (X_val, Y_val, weights or None)
             logs["val_cost"] = val_cost + net.l2_penalty(self.l2, n)
             logs["val_accuracy"] = val_accuracy
         logs["seconds"] = time.perf_counter() - start
@@ -337,6 +373,7 @@ def fit(
     shuffle: bool = True,
     callbacks: Iterable = (),
     verbose: bool = False,
+    sample_weight: object = None,
 ) -> History:
     """Train ``network`` on (X, Y) for ``epochs`` epochs by backpropagation and gradient descent.
 
@@ -350,6 +387,9 @@ def fit(
         random from the network's seed).
     early_stopping : patience in epochs (or an EarlyStopping); the best weights are restored at the end.
     callbacks : Callback objects or functions ``f(epoch, logs)`` (return True to stop).
+    sample_weight : one weight >= 0 per row of X: each batch's cost is the weighted mean of its samples'
+        costs and the L2 term's n is the sum of the weights. ``validation_data`` may carry its own as a
+        third element.
 
     Raises DivergenceError when the cost becomes NaN or infinite; the network keeps finite weights.
     """
@@ -357,6 +397,6 @@ def fit(
     trainer = Trainer(
         network, X, Y, batch_size=batch_size, optimizer=optimizer, learning_rate=learning_rate, l2=l2,
         validation_data=validation_data, validation_split=validation_split, early_stopping=early_stopping,
-        shuffle=shuffle, callbacks=callbacks, verbose=verbose,
+        shuffle=shuffle, callbacks=callbacks, verbose=verbose, sample_weight=sample_weight,
     )
     return trainer.run(epochs)

@@ -93,7 +93,9 @@ def check_Y(Y: object, n_samples: int, dtype: np.dtype | None = None, name: str 
     if array.ndim not in (1, 2):
         raise InputError(f"{name} must be 1-D or 2-D, shaped (n_samples,) or (n_samples, n_outputs); got {array.shape}")
     if array.shape[0] != n_samples:
-        raise InputError(f"X has {n_samples} rows but {name} has {array.shape[0]}; they must match, one target per sample")
+        raise InputError(
+            f"X has {n_samples} rows but {name} has {array.shape[0]}; they must match, one target per sample"
+        )
     check_finite(name, array)
     return array
 
@@ -127,3 +129,22 @@ def check_non_negative(name: str, value: object) -> float:
     if not np.isfinite(value) or value < 0:
         raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
+
+
+def check_sample_weight(weights: object, n_samples: int, dtype: np.dtype | None = None) -> np.ndarray | None:
+    """None, or finite weights >= 0, one per sample (shape (n_samples,)), not all zero."""
+    if weights is None:
+        return None
+    array = as_numeric("sample_weight", weights, dtype)
+    if array.ndim == 0:
+        array = np.full(n_samples, array, dtype=array.dtype)
+    if array.ndim != 1 or array.shape[0] != n_samples:
+        raise InputError(
+            f"sample_weight must hold one number per sample, shape ({n_samples},); got shape {array.shape}"
+        )
+    check_finite("sample_weight", array)
+    if array.size and array.min() < 0:
+        raise InputError("sample_weight must not be negative; give each sample a weight >= 0")
+    if not array.sum() > 0:
+        raise InputError("sample_weight is zero for every sample; at least one sample needs a weight above 0")
+    return array

@@ -1,0 +1,167 @@
+"""Each activation's value against its closed form (scipy where it has one) and its slope against
+central finite differences; numerical stability at extreme inputs; lookup by name."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import special
+
+from glassnet import InputError, InputTypeError, NotTrainableError
+from glassnet.activations import ACTIVATIONS, Activation, activation_names, get_activation
+
+# closed forms written independently of glassnet
+CLOSED_FORMS = {
+    "identity": lambda s: s,
+    "sigmoid": special.expit,
+    "tanh": np.tanh,
+    "relu": lambda s: np.where(s > 0, s, 0.0),
+    "leaky_relu": lambda s: np.where(s > 0, s, 0.01 * s),
+    "arctan": np.arctan,
+    "softplus": lambda s: np.log1p(np.exp(s)),
+    "step": lambda s: (s > 0).astype(float),
+}
+ELEMENTWISE_TRAINABLE = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "arctan", "softplus"]
+
+
+@pytest.fixture
+def s(rng):
+    # moderate values, none within 1e-3 of the ReLU kink at 0 (finite differences would straddle it)
+    values = rng.uniform(-6, 6, size=(7, 5))
+    values[np.abs(values) < 1e-3] = 0.5
+    return values
+
+
+@pytest.mark.parametrize("name", list(CLOSED_FORMS))
+def test_value_matches_closed_form(name, s):
+    f = get_activation(name)
+    np.testing.assert_allclose(f.value(s), CLOSED_FORMS[name](s), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(f(s), CLOSED_FORMS[name](s), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE_TRAINABLE)
+def test_slope_matches_finite_differences(name, s):
+    f = get_activation(name)
+    h = 1e-6
+    numerical = (CLOSED_FORMS[name](s + h) - CLOSED_FORMS[name](s - h)) / (2 * h)
+    np.testing.assert_allclose(f.slope(s, f.value(s)), numerical, rtol=1e-7, atol=1e-9)
+
+
+def test_slopes_closed_forms(s):
+    sig = special.expit(s)
+    np.testing.assert_allclose(get_activation("sigmoid").slope(s, sig), sig * (1 - sig), rtol=1e-14)
+    tanh_slope = get_activation("tanh").slope(s, np.tanh(s))
+    np.testing.assert_allclose(tanh_slope, 1 / np.cosh(s) ** 2, rtol=1e-10)  # 1 - a^2 cancels a little
+    np.testing.assert_allclose(get_activation("arctan").slope(s, np.arctan(s)), 1 / (1 + s**2), rtol=1e-14)
+    np.testing.assert_allclose(get_activation("softplus").slope(s, None), sig, rtol=1e-13)
+    relu_slope = get_activation("relu").slope(np.array([-2.0, 0.0, 3.0]), None)
+    assert relu_slope.tolist() == [0.0, 0.0, 1.0]  # the slope at the kink is taken as 0
+    leaky = get_activation({"name": "leaky_relu", "alpha": 0.2})
+    assert leaky.value(np.array([-2.0, 3.0])).tolist() == [-0.4, 3.0]
+    assert leaky.slope(np.array([-2.0, 3.0]), None).tolist() == [0.2, 1.0]
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE_TRAINABLE + ["step"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_out_buffers_give_the_same_numbers_and_keep_dtype(name, dtype, s):
+    f = get_activation(name)
+    s = s.astype(dtype)
+    expected = f.value(s)
+    assert expected.dtype == dtype
+    out = np.empty_like(s)
+    assert f.value(s, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+    in_place = s.copy()  # the training loop may reuse s's own buffer for a
+    f.value(in_place, out=in_place)
+    np.testing.assert_array_equal(in_place, expected)
+    if f.trainable:
+        slope = f.slope(s, expected)
+        assert slope.dtype == dtype
+        buffer = np.empty_like(s)
+        assert f.slope(s, expected, out=buffer) is buffer
+        np.testing.assert_array_equal(buffer, slope)
+
+
+def test_sigmoid_is_stable_at_extremes():
+    s = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    sigmoid = get_activation("sigmoid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning may escape
+        with np.errstate(all="raise"):
+            a = sigmoid.value(s)
+            slope = sigmoid.slope(s, a)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(slope))
+    assert a[0] == 0.0 and a[-1] == 1.0 and a[2] == 0.5
+    np.testing.assert_allclose(a, special.expit(s), rtol=0, atol=1e-15)
+    assert slope[0] == 0.0 and slope[-1] == 0.0 and slope[2] == 0.25
+    a32 = sigmoid.value(s.astype(np.float32))
+    assert a32.dtype == np.float32 and np.all(np.isfinite(a32))
+
+
+def test_softplus_is_stable_at_extremes():
+    s = np.array([-1000.0, -40.0, 0.0, 40.0, 1000.0])
+    softplus = get_activation("softplus")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            a = softplus.value(s)
+            slope = softplus.slope(s, a)
+    assert a[-1] == 1000.0  # ln(1 + e^1000) = 1000 + ln(1 + e^-1000)
+    assert a[0] == 0.0 or a[0] < 1e-300
+    np.testing.assert_allclose(a[1:4], [np.exp(-40.0), np.log(2.0), 40.0], rtol=1e-14)
+    np.testing.assert_allclose(slope, special.expit(s), atol=1e-15)
+
+
+def test_softmax_is_a_stable_row_wise_distribution(rng):
+    softmax = get_activation("softmax")
+    s = rng.normal(scale=3, size=(6, 4))
+    a = softmax.value(s)
+    np.testing.assert_allclose(a, special.softmax(s, axis=1), rtol=1e-13)
+    np.testing.assert_allclose(a.sum(axis=1), 1.0, rtol=1e-14)
+    big = np.array([[1000.0, 999.0, -1000.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(softmax.value(big), special.softmax(big, axis=1), rtol=1e-13)
+    assert not softmax.elementwise
+    with pytest.raises(NotTrainableError, match="cross_entropy"):
+        softmax.slope(s, a)
+    with pytest.raises(InputError, match="n_samples, n_outputs"):
+        softmax.value(np.zeros(3))
+
+
+def test_step_refuses_to_give_a_slope():
+    step = get_activation("step")
+    assert not step.trainable
+    assert step.value(np.array([-1.0, 0.0, 2.0])).tolist() == [0.0, 0.0, 1.0]
+    with pytest.raises(NotTrainableError, match="zero everywhere"):
+        step.slope(np.zeros(2), np.zeros(2))
+
+
+def test_lookup_by_name_alias_dict_and_object():
+    assert set(activation_names()) == set(ACTIVATIONS)
+    for name in ACTIVATIONS:
+        f = get_activation(name)
+        assert isinstance(f, Activation) and f.name == name
+        assert get_activation(f.config()) == f  # config round trip
+        assert get_activation(name.upper()).name == name
+    assert get_activation("logistic").name == "sigmoid"
+    assert get_activation("linear").name == "identity"
+    leaky = get_activation({"name": "leaky_relu", "alpha": 0.3})
+    assert leaky.alpha == 0.3 and leaky.config() == {"name": "leaky_relu", "alpha": 0.3}
+    assert leaky != get_activation("leaky_relu")
+    assert get_activation(leaky) is leaky
+    assert get_activation("relu").init == "he" and get_activation("tanh").init == "glorot"
+
+
+def test_lookup_errors_name_the_choices():
+    with pytest.raises(InputError) as info:
+        get_activation("gelu")
+    assert "gelu" in str(info.value) and all(name in str(info.value) for name in ACTIVATIONS)
+    with pytest.raises(InputTypeError):
+        get_activation(3.0)
+    with pytest.raises(InputError, match="alpha"):
+        get_activation({"name": "leaky_relu", "alpha": 1.5})
+    with pytest.raises(InputError, match="bad settings"):
+        get_activation({"name": "relu", "beta": 1})

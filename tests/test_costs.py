@@ -1,0 +1,178 @@
+"""Each cost's value against a direct formula and scikit-learn; output errors (BP1) against finite
+differences; targets prepared and checked."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import special
+from sklearn.metrics import log_loss, mean_squared_error
+
+from glassnet import InputError, InputTypeError
+from glassnet.activations import get_activation
+from glassnet.costs import COSTS, get_cost
+
+
+def test_mse_is_the_mean_over_samples_and_outputs(rng):
+    a, y = rng.normal(size=(8, 3)), rng.normal(size=(8, 3))
+    mse = get_cost("mse")
+    direct = sum((a[i, j] - y[i, j]) ** 2 for i in range(8) for j in range(3)) / 24
+    assert mse.value(a, a, y) == pytest.approx(direct, rel=1e-14)
+    assert mse.value(a, a, y) == pytest.approx(mean_squared_error(y, a), rel=1e-14)
+
+
+def test_binary_cross_entropy_matches_direct_formula_and_log_loss(rng):
+    bce = get_cost("binary_cross_entropy")
+    s = rng.normal(scale=2, size=(10, 1))
+    a = special.expit(s)
+    y = rng.integers(0, 2, size=(10, 1)).astype(float)
+    direct = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
+    assert bce.value(s, a, y) == pytest.approx(direct, rel=1e-12)
+    assert bce.value(s, a, y) == pytest.approx(log_loss(y[:, 0], a[:, 0], labels=[0, 1]), rel=1e-12)
+    # several outputs: summed over the outputs (each a yes/no question), averaged over the samples
+    s3 = rng.normal(size=(10, 3))
+    y3 = rng.uniform(size=(10, 3))  # soft targets are allowed
+    a3 = special.expit(s3)
+    direct3 = -np.sum(y3 * np.log(a3) + (1 - y3) * np.log(1 - a3)) / 10
+    assert bce.value(s3, a3, y3) == pytest.approx(direct3, rel=1e-12)
+
+
+def test_cross_entropy_matches_direct_formula_and_log_loss(rng):
+    ce = get_cost("cross_entropy")
+    s = rng.normal(scale=2, size=(12, 4))
+    a = special.softmax(s, axis=1)
+    labels = rng.integers(0, 4, size=12)
+    y = np.eye(4)[labels]
+    direct = -np.mean(np.log(a[np.arange(12), labels]))
+    assert ce.value(s, a, y) == pytest.approx(direct, rel=1e-12)
+    assert ce.value(s, a, y) == pytest.approx(log_loss(labels, a, labels=[0, 1, 2, 3]), rel=1e-12)
+
+
+def test_cross_entropies_stay_finite_when_confident():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = np.array([[800.0], [-800.0]])
+        a = get_activation("sigmoid").value(s)  # rounds to exactly 1 and 0
+        bce = get_cost("binary_cross_entropy").value(s, a, np.array([[0.0], [1.0]]))
+        assert bce == pytest.approx(800.0, rel=1e-12)  # ln(1 + e^800) ~ 800 per sample
+        s2 = np.array([[900.0, 0.0, -900.0]])
+        a2 = get_activation("softmax").value(s2)
+        assert get_cost("cross_entropy").value(s2, a2, np.array([[0.0, 0.0, 1.0]])) == pytest.approx(1800.0)
+
+
+def _numerical_delta(cost, activation, s, y, h=1e-6):
+    """dJ/ds by central differences, one s at a time."""
+    delta = np.empty_like(s)
+    for index in np.ndindex(s.shape):
+        up, down = s.copy(), s.copy()
+        up[index] += h
+        down[index] -= h
+        j_up = cost.value(up, activation.value(up), y)
+        j_down = cost.value(down, activation.value(down), y)
+        delta[index] = (j_up - j_down) / (2 * h)
+    return delta
+
+
+@pytest.mark.parametrize(
+    ("cost_name", "activation_name", "targets"),
+    [
+        ("mse", "identity", "real"),
+        ("mse", "sigmoid", "real"),
+        ("mse", "tanh", "real"),
+        ("binary_cross_entropy", "sigmoid", "probability"),
+        ("cross_entropy", "softmax", "one_hot"),
+    ],
+)
+def test_output_delta_is_dJ_ds(cost_name, activation_name, targets, rng):
+    cost, activation = get_cost(cost_name), get_activation(activation_name)
+    s = rng.normal(size=(5, 3))
+    y = {
+        "real": rng.normal(size=(5, 3)),
+        "probability": rng.uniform(size=(5, 3)),
+        "one_hot": np.eye(3)[rng.integers(0, 3, size=5)],
+    }[targets]
+    a = activation.value(s)
+    delta = cost.output_delta(s, a, y, activation)
+    np.testing.assert_allclose(delta, _numerical_delta(cost, activation, s, y), rtol=1e-6, atol=1e-10)
+    if cost.fused_with:  # fused: (a - y) / n
+        np.testing.assert_allclose(delta, (a - y) / 5, rtol=1e-14)
+        # the unfused route (dJ/da times the slope) gives the same for the sigmoid
+        if activation.elementwise:
+            np.testing.assert_allclose(cost.gradient(a, y) * activation.slope(s, a), delta, rtol=1e-10)
+    else:  # mse: 2 (a - y) / (n k) * f'(s)
+        np.testing.assert_allclose(delta, 2 * (a - y) / 15 * activation.slope(s, a), rtol=1e-14)
+
+
+def test_cost_gradient_is_dJ_da(rng):
+    a, y = rng.uniform(0.1, 0.9, size=(4, 2)), rng.uniform(size=(4, 2))
+    for name in ("mse", "binary_cross_entropy"):
+        cost = get_cost(name)
+        # value() takes s for the cross-entropy; express J through a via the logit s = ln(a / (1 - a))
+        def J(a_, cost=cost):
+            return cost.value(special.logit(a_), a_, y)
+
+        numerical = np.empty_like(a)
+        for index in np.ndindex(a.shape):
+            up, down = a.copy(), a.copy()
+            up[index] += 1e-7
+            down[index] -= 1e-7
+            numerical[index] = (J(up) - J(down)) / 2e-7
+        np.testing.assert_allclose(cost.gradient(a, y), numerical, rtol=1e-6)
+
+
+def test_prepare_targets():
+    mse = get_cost("mse")
+    assert mse.prepare_targets(np.arange(4.0), 1).shape == (4, 1)
+    with pytest.raises(InputError, match="2 output"):
+        mse.prepare_targets(np.arange(4.0), 2)
+    ce = get_cost("cross_entropy")
+    labels = np.array([2, 0, 1, 2])
+    np.testing.assert_array_equal(ce.prepare_targets(labels, 3), np.eye(3)[labels])
+    np.testing.assert_array_equal(ce.prepare_targets(labels.reshape(-1, 1), 3), np.eye(3)[labels])
+    np.testing.assert_array_equal(ce.prepare_targets(labels.astype(float), 3), np.eye(3)[labels])
+    one_hot = np.eye(3)[labels]
+    assert ce.prepare_targets(one_hot, 3) is one_hot
+    with pytest.raises(InputError, match="0..2"):
+        ce.prepare_targets(np.array([0, 3]), 3)
+    with pytest.raises(InputError, match="0..2"):
+        ce.prepare_targets(np.array([0, -1]), 3)
+    with pytest.raises(InputError, match="fractions"):
+        ce.prepare_targets(np.array([0.5, 1.0]), 3)
+    with pytest.raises(InputError, match="sum to 1"):
+        ce.prepare_targets(np.array([[0.5, 0.2, 0.1]]), 3)
+    bce = get_cost("binary_cross_entropy")
+    assert bce.prepare_targets(np.array([0.0, 1.0, 0.25]), 1).shape == (3, 1)
+    with pytest.raises(InputError, match="between 0 and 1"):
+        bce.prepare_targets(np.array([0.0, 2.0]), 1)
+
+
+def test_accuracy_and_classes():
+    bce, ce, mse = get_cost("binary_cross_entropy"), get_cost("cross_entropy"), get_cost("mse")
+    a = np.array([[0.9], [0.2], [0.6], [0.4]])
+    y = np.array([[1.0], [0.0], [0.0], [0.0]])
+    assert bce.accuracy(a, y) == 0.75
+    assert bce.classes(a).tolist() == [1, 0, 1, 0]
+    probs = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]])
+    assert ce.classes(probs).tolist() == [1, 0]
+    assert ce.accuracy(probs, np.eye(3)[[1, 2]]) == 0.5
+    assert mse.accuracy(a, y) is None
+    with pytest.raises(InputError, match="regression"):
+        mse.classes(a)
+    assert ce.is_classification and bce.is_classification and not mse.is_classification
+
+
+def test_lookup():
+    for name in COSTS:
+        assert get_cost(name).name == name
+    assert get_cost("log_loss").name == "binary_cross_entropy"
+    assert get_cost("categorical_cross_entropy").name == "cross_entropy"
+    assert get_cost("MSE").name == "mse"
+    cost = get_cost("mse")
+    assert get_cost(cost) is cost
+    with pytest.raises(InputError) as info:
+        get_cost("hinge")
+    assert all(name in str(info.value) for name in COSTS)
+    with pytest.raises(InputTypeError):
+        get_cost(1)

@@ -1,0 +1,64 @@
+"""The optional numba kernel for Adam against the plain numpy passes it replaces."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from glassnet import _fused
+from glassnet.errors import InputError
+from glassnet.optimizers import Adam
+
+needs_numba = pytest.mark.skipif(not _fused.numba_available(), reason='numba is not installed ("glassnet[fast]")')
+
+
+def _steps(optimizer, params, n_steps=5, seed=0):
+    rng = np.random.default_rng(seed)
+    for _ in range(n_steps):
+        optimizer.step(params, rng.standard_normal(params.size).astype(params.dtype))
+    return params
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_adam_gives_the_numbers_of_the_numpy_passes(dtype):
+    start = np.random.default_rng(1).standard_normal(1000).astype(dtype)
+    fused, plain = Adam(0.01, fused=True), Adam(0.01, fused=False)
+    a = _steps(fused, start.copy())
+    b = _steps(plain, start.copy())
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(fused.m, plain.m, rtol=1e-6)
+    np.testing.assert_allclose(fused.v, plain.v, rtol=1e-6)
+
+
+def test_numpy_adam_matches_the_textbook_formula():
+    # The reference: Adam as Kingma and Ba write it, step by step in float64.
+    rng = np.random.default_rng(2)
+    params = rng.standard_normal(50)
+    expected, m, v = params.copy(), np.zeros(50), np.zeros(50)
+    optimizer = Adam(0.01, beta1=0.9, beta2=0.999, eps=1e-8, fused=False)
+    for t in range(1, 6):
+        g = rng.standard_normal(50)
+        optimizer.step(params, g)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        expected -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    np.testing.assert_allclose(params, expected, rtol=1e-10, atol=1e-12)
+    assert math.isclose(float(optimizer.m[0]), float(m[0]), rel_tol=1e-12)
+
+
+def test_fused_true_without_numba_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("GLASSNET_NUMBA", "0")
+    monkeypatch.setattr(_fused, "_kernels", {})
+    with pytest.raises(InputError, match=r"glassnet\[fast\]"):
+        Adam(fused=True)
+    # None falls back to the numpy passes without a word.
+    params = _steps(Adam(0.01), np.zeros(100_000, dtype=np.float32), n_steps=1)
+    assert np.all(np.isfinite(params))
+
+
+def test_fused_must_be_a_bool_or_none():
+    with pytest.raises(TypeError):
+        Adam(fused="yes")

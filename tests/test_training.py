@@ -1,0 +1,236 @@
+"""The fit loop: steps against a hand-written gradient-descent loop, reproducibility, dtypes, History,
+callbacks, validation split, early stopping, L2 in the reported cost."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from glassnet import SGD, Callback, EarlyStopping, History, Network, StepDecay, Trainer
+
+
+@pytest.fixture
+def regression(rng):
+    X = rng.normal(size=(40, 3))
+    Y = np.sin(X[:, :1]) + 0.5 * X[:, 1:2] * X[:, 2:3]
+    return X, Y
+
+
+@pytest.fixture
+def classification(rng):
+    X = rng.normal(size=(60, 2))
+    labels = (X[:, 0] * X[:, 1] > 0).astype(int) + (X[:, 0] > 1).astype(int)
+    return X, labels
+
+
+def test_minibatch_sgd_equals_a_hand_written_loop(regression):
+    X, Y = regression
+    net = Network.from_sizes([3, 5, 1], activation="tanh", seed=0, dtype="float64")
+    reference = net.copy()
+    net.fit(X, Y, epochs=3, batch_size=16, learning_rate=0.2, shuffle=False)
+    for _ in range(3):
+        for begin in range(0, 40, 16):  # batches of 16, 16 and 8 rows, in order
+            grads = reference.gradients(X[begin : begin + 16], Y[begin : begin + 16])
+            for layer, (dW, db) in zip(reference.layers, grads, strict=True):
+                layer.weights = layer.weights - 0.2 * dW
+                layer.bias = layer.bias - 0.2 * db
+    np.testing.assert_allclose(net.params, reference.params, rtol=1e-12, atol=1e-14)
+
+
+def test_full_batch_with_l2_equals_gradient_descent_on_the_regularised_cost(regression):
+    X, Y = regression
+    net = Network.from_sizes([3, 4, 1], activation="sigmoid", seed=1, dtype="float64")
+    reference = net.copy()
+    history = net.fit(X, Y, epochs=4, batch_size=None, learning_rate=0.5, l2=0.3)
+    for _ in range(4):
+        reference.gradients(X, Y, l2=0.3)
+        reference.params -= 0.5 * reference.grads
+    np.testing.assert_allclose(net.params, reference.params, rtol=1e-12, atol=1e-14)
+    # the reported cost: the cost measured before the epoch's step, plus the L2 term at the epoch's end
+    replay = Network.from_sizes([3, 4, 1], activation="sigmoid", seed=1, dtype="float64")
+    for epoch in range(4):
+        before = replay.cost(X, Y)
+        replay.gradients(X, Y, l2=0.3)
+        replay.params -= 0.5 * replay.grads
+        assert history.cost[epoch] == pytest.approx(before + replay.l2_penalty(0.3, 40), rel=1e-12)
+        assert replay.l2_penalty(0.3, 40) > 0
+
+
+def test_same_seed_same_weights_other_seed_other_weights(classification):
+    X, labels = classification
+
+    def train(seed, dtype):
+        net = Network.from_sizes([2, 6, 3], activation="relu", cost="cross_entropy", seed=seed, dtype=dtype)
+        net.fit(X, labels, epochs=5, batch_size=8, optimizer="adam", learning_rate=0.01, validation_split=0.2)
+        return net.params
+
+    for dtype in ("float32", "float64"):
+        first, again, other = train(3, dtype), train(3, dtype), train(4, dtype)
+        assert np.array_equal(first, again)
+        assert not np.array_equal(first, other)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_both_dtypes_train_and_keep_their_dtype(dtype, optimizer, classification):
+    X, labels = classification
+    net = Network.from_sizes([2, 8, 3], activation="tanh", cost="cross_entropy", seed=0, dtype=dtype)
+    history = net.fit(X, labels, epochs=30, batch_size=10, optimizer=optimizer,
+                      learning_rate=0.5 if optimizer == "sgd" else 0.02)
+    assert history.cost[-1] < 0.8 * history.cost[0]
+    assert net.params.dtype == dtype and net.grads.dtype == dtype
+    assert all(layer.weights.dtype == dtype and layer.grad_weights.dtype == dtype for layer in net.layers)
+    assert net.predict(X).dtype == dtype and net.forward(X).dtype == dtype
+    assert all(layer.delta.dtype == dtype for layer in net.layers)
+    assert all(isinstance(c, float) for c in history.cost)
+
+
+def test_training_in_pieces_equals_one_run(classification):
+    X, labels = classification
+
+    def fresh():
+        return Network.from_sizes([2, 5, 3], activation="tanh", cost="cross_entropy", seed=7, dtype="float64")
+
+    whole = fresh()
+    whole_history = whole.fit(X, labels, epochs=5, batch_size=16, optimizer=SGD(0.3, momentum=0.9))
+    pieces = fresh()
+    trainer = Trainer(pieces, X, labels, batch_size=16, optimizer=SGD(0.3, momentum=0.9))
+    trainer.run(2)
+    history = trainer.run(3)
+    assert trainer.epoch == 5
+    assert np.array_equal(whole.params, pieces.params)
+    assert history.cost == whole_history.cost
+
+
+def test_history_fields(classification):
+    X, labels = classification
+    net = Network.from_sizes([2, 4, 3], activation="tanh", cost="cross_entropy", seed=0)
+    history = net.fit(X, labels, epochs=6, batch_size=20, learning_rate=StepDecay(0.4, factor=0.5, every=2),
+                      validation_data=(X[:10], labels[:10]))
+    assert isinstance(history, History)
+    assert len(history) == history.epochs == 6
+    for name in ("cost", "accuracy", "val_cost", "val_accuracy", "learning_rate", "seconds"):
+        assert len(getattr(history, name)) == 6, name
+    assert history.learning_rate == pytest.approx([0.4, 0.4, 0.2, 0.2, 0.1, 0.1])
+    assert all(0 <= a <= 1 for a in history.accuracy + history.val_accuracy)
+    assert all(s >= 0 for s in history.seconds)
+    assert history.best_epoch is None and history.stopped_early is False
+    # the last validation numbers are the network's cost and accuracy on those rows now
+    assert history.val_cost[-1] == pytest.approx(net.cost(X[:10], labels[:10]), rel=1e-6)
+    assert history.val_accuracy[-1] == net.accuracy(X[:10], labels[:10])
+    data = json.loads(json.dumps(history.as_dict()))
+    assert History.from_dict(data) == history
+    regression = Network.from_sizes([2, 1], seed=0).fit(X, X[:, :1], epochs=2)
+    assert regression.accuracy == [None, None] and regression.val_cost == []
+
+
+def test_validation_split_sizes_and_partition(rng):
+    X = np.arange(40.0).reshape(20, 2)
+    Y = rng.normal(size=(20, 1))
+    net = Network.from_sizes([2, 1], seed=0, dtype="float64")
+    trainer = Trainer(net, X, Y, validation_split=0.25)
+    X_val = trainer.validation[0]
+    assert len(trainer.X) == 15 and len(X_val) == 5
+    rows = sorted(np.concatenate([trainer.X[:, 0], X_val[:, 0]]) / 2)
+    assert rows == list(range(20))  # every row once, in one part or the other
+    for fraction, expected in ((0.1, 2), (0.5, 10), (0.9, 18)):
+        trainer = Trainer(Network.from_sizes([2, 1], seed=0), X, Y, validation_split=fraction)
+        assert len(trainer.validation[0]) == expected and len(trainer.X) == 20 - expected
+    # a different seed draws different validation rows
+    other = Trainer(Network.from_sizes([2, 1], seed=1), X, Y, validation_split=0.25)
+    assert not np.array_equal(other.validation[0], X_val)
+
+
+def test_callbacks_functions_and_objects(regression):
+    X, Y = regression
+    events = []
+
+    class Recorder(Callback):
+        def on_train_begin(self, trainer):
+            events.append("begin")
+
+        def on_epoch_begin(self, trainer, epoch):
+            events.append(f"epoch {epoch}")
+
+        def on_batch_end(self, trainer, batch, cost):
+            assert np.isfinite(cost)
+            events.append(f"batch {batch}")
+
+        def on_epoch_end(self, trainer, epoch, logs):
+            events.append(f"end {epoch}")
+            if epoch == 3:
+                trainer.stop = True
+
+        def on_train_end(self, trainer):
+            events.append("train end")
+
+    seen = []
+
+    def function(epoch, logs):
+        seen.append((epoch, sorted(logs)))
+
+    net = Network.from_sizes([3, 1], seed=0)
+    history = net.fit(X, Y, epochs=50, batch_size=16, callbacks=[Recorder(), function])
+    assert len(history) == 4
+    per_epoch = ["batch 0", "batch 1", "batch 2"]
+    expected = ["begin"]
+    for epoch in range(4):
+        expected += [f"epoch {epoch}", *per_epoch, f"end {epoch}"]
+    assert events == expected + ["train end"]
+    assert [epoch for epoch, _ in seen] == [0, 1, 2, 3]
+    assert {"cost", "accuracy", "val_cost", "val_accuracy", "learning_rate"} <= set(seen[0][1])
+
+    def stop_after_two(epoch, logs):
+        return epoch == 1
+
+    assert len(Network.from_sizes([3, 1], seed=0).fit(X, Y, epochs=50, callbacks=[stop_after_two])) == 2
+
+
+def test_early_stopping_restores_the_best_weights(rng):
+    # few noisy training rows and a big network: the validation cost turns up as it overfits
+    X = rng.uniform(-1, 1, size=(12, 1))
+    Y = X + rng.normal(scale=0.4, size=(12, 1))
+    X_val = rng.uniform(-1, 1, size=(200, 1))
+    Y_val = X_val + rng.normal(scale=0.4, size=(200, 1))
+    net = Network.from_sizes([1, 40, 40, 1], activation="tanh", seed=0, dtype="float64")
+    stopper = EarlyStopping(patience=15)
+    history = net.fit(X, Y, epochs=3000, batch_size=None, optimizer="adam", learning_rate=0.02,
+                      validation_data=(X_val, Y_val), early_stopping=stopper)
+    assert history.stopped_early
+    best = int(np.argmin(history.val_cost))
+    assert history.best_epoch == best < len(history) - 15
+    assert history.val_cost[-1] > history.val_cost[best]
+    # recomputing the monitored cost with the restored weights gives the best one, not the last
+    assert net.cost(X_val, Y_val) == pytest.approx(history.val_cost[best], rel=1e-12)
+    assert stopper.best == history.val_cost[best]
+
+
+def test_early_stopping_min_delta_and_no_restore(regression):
+    X, Y = regression
+    net = Network.from_sizes([3, 4, 1], activation="tanh", seed=0, dtype="float64")
+    # an improvement must beat min_delta; a huge min_delta never counts one after the first epoch
+    after = []
+
+    def keep(epoch, logs):
+        after.append(net.params.copy())
+
+    stopper = EarlyStopping(patience=3, min_delta=1e9, restore_best=False)
+    history = net.fit(X, Y, epochs=100, early_stopping=stopper, callbacks=[keep])
+    assert history.stopped_early and len(history) == 4 and history.best_epoch == 0
+    # restore_best=False: the network keeps the last epoch's weights, not the best epoch's
+    assert np.array_equal(net.params, after[-1]) and not np.array_equal(net.params, after[0])
+
+
+def test_an_early_stopping_object_can_be_reused(regression):
+    # a second fit with the same EarlyStopping must not restore (or compare against) the first run's weights
+    X, Y = regression
+    stopper = EarlyStopping(patience=2)
+    first = Network.from_sizes([3, 4, 1], activation="tanh", seed=0, dtype="float64")
+    first.fit(X, Y, epochs=5, early_stopping=stopper)
+    second = Network.from_sizes([3, 4, 1], activation="tanh", seed=1, dtype="float64")
+    history = second.fit(X, 100 * Y, epochs=5, early_stopping=stopper)  # far higher costs than the first run
+    assert len(history) == 5 and not history.stopped_early
+    assert history.best_epoch == int(np.argmin(history.cost))
+    assert not np.array_equal(second.params, first.params)
