@@ -1,0 +1,215 @@
+"""The cost surface of logistic regression (one sigmoid neuron) and the path gradient descent takes on it.
+
+One neuron with one input ``x``, bias ``b0`` and weight ``b1`` predicts ``a = sigmoid(b0 + b1 x)``; with
+the binary cross-entropy cost
+
+    J(b0, b1) = 1/n sum_i [ ln(1 + e^{s_i}) - y_i s_i ],    s_i = b0 + b1 x_i
+
+this is logistic regression. J is convex, a bowl with one lowest point; gradient descent walks down it.
+The path is recorded by training a real glassnet neuron epoch by epoch (full batch: one step per epoch).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ._mpl import NEGATIVE, POSITIVE, finish, new_figure
+
+__all__ = ["plot_cost_surface", "descent_path", "logistic_cost", "HOURS_STUDIED", "PASSED"]
+
+# The textbook example of logistic regression (hours of study and whether 20 students passed an exam),
+# whose maximum-likelihood fit is b0 = -4.078, b1 = 1.505.
+HOURS_STUDIED = np.array(
+    [
+        0.50,
+        0.75,
+        1.00,
+        1.25,
+        1.50,
+        1.75,
+        1.75,
+        2.00,
+        2.25,
+        2.50,
+        2.75,
+        3.00,
+        3.25,
+        3.50,
+        4.00,
+        4.25,
+        4.50,
+        4.75,
+        5.00,
+        5.50,
+    ]
+)
+PASSED = np.array([0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1])
+
+
+def _check_data(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim == 2 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.ndim != 1 or y.reshape(-1).shape != x.shape:
+        raise InputError(
+            f"the cost surface is for one feature: x needs shape (n,) or (n, 1) and y shape (n,); got x "
+            f"{x.shape}, y {y.shape}"
+        )
+    y = y.reshape(-1)
+    if x.size == 0 or not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise InputError("x and y must be non-empty and finite")
+    if y.min() < 0 or y.max() > 1:
+        raise InputError("y must be 0/1 labels (or probabilities) for logistic regression")
+    return x, y
+
+
+def logistic_cost(b0: np.ndarray, b1: np.ndarray, x: object, y: object) -> np.ndarray:
+    """``J(b0, b1) = mean_i [ln(1 + e^{s_i}) - y_i s_i]`` with ``s_i = b0 + b1 x_i``, for arrays of (b0, b1).
+
+    Works through the (b0, b1) values in slices so a fine grid over many samples stays small in memory.
+    """
+    x, y = _check_data(x, y)
+    b0 = np.asarray(b0, dtype=float)
+    b1 = np.asarray(b1, dtype=float)
+    b0, b1 = np.broadcast_arrays(b0, b1)
+    flat0, flat1 = b0.ravel(), b1.ravel()
+    result = np.empty(flat0.size)
+    step = max(1, 2_000_000 // x.size)
+    for start in range(0, flat0.size, step):
+        s = flat0[start : start + step, None] + flat1[start : start + step, None] * x
+        result[start : start + step] = (np.logaddexp(0, s) - y * s).mean(axis=1)
+    return result.reshape(b0.shape)
+
+
+def descent_path(
+    x: object,
+    y: object,
+    start: tuple[float, float] = (0.0, 0.0),
+    learning_rate: float = 0.5,
+    epochs: int = 100,
+    optimizer: str = "sgd",
+) -> np.ndarray:
+    """Train one glassnet sigmoid neuron by full-batch gradient descent; return its (b0, b1) after each step.
+
+    Row 0 is ``start``; row e is the (bias, weight) after epoch e. The training is the library's own
+    (:class:`glassnet.training.Trainer` with a callback that records the parameters).
+    """
+    from ..layers import Dense
+    from ..network import Network
+    from ..training import Callback, Trainer
+
+    x, y = _check_data(x, y)
+    b0, b1 = (float(v) for v in start)
+    neuron = Dense(1, 1, "sigmoid", weights=[[b1]], bias=[b0])
+    net = Network([neuron], cost="binary_cross_entropy", dtype="float64")
+    path = [(b0, b1)]
+
+    class Recorder(Callback):
+        def on_epoch_end(self, trainer, epoch, logs):
+            path.append((float(neuron.bias[0]), float(neuron.weights[0, 0])))
+
+    trainer = Trainer(
+        net, x.reshape(-1, 1), y, optimizer=optimizer, learning_rate=learning_rate, callbacks=[Recorder()]
+    )
+    trainer.run(epochs)
+    return np.array(path)
+
+
+def plot_cost_surface(
+    x: object | None = None,
+    y: object | None = None,
+    *,
+    start: tuple[float, float] = (0.0, -1.0),
+    learning_rate: float = 0.5,
+    epochs: int = 300,
+    optimizer: str = "sgd",
+    b0_range: tuple[float, float] | None = None,
+    b1_range: tuple[float, float] | None = None,
+    resolution: int = 120,
+    path: str | os.PathLike[str] | None = None,
+    dpi: float = 100,
+) -> Any:
+    """The cost J(b0, b1) of a one-neuron logistic regression as contours, with gradient descent's path.
+
+    Without data, the textbook example of hours studied against passing an exam (20 students). Left: the
+    cost surface with the path from ``start`` (a circle) to where it ended (a square) and the grid's lowest
+    point (a star). Right: the data and the neuron's sigmoid at the start and at the end.
+    """
+    if x is None and y is None:
+        x, y = HOURS_STUDIED, PASSED
+    elif x is None or y is None:
+        raise InputError("give both x and y, or neither for the built-in example")
+    x, y = _check_data(x, y)
+    trail = descent_path(x, y, start, learning_rate, epochs, optimizer)
+
+    def span(values: np.ndarray, given: tuple[float, float] | None) -> np.ndarray:
+        if given is not None:
+            lo, hi = float(given[0]), float(given[1])
+            if not hi > lo:
+                raise InputError(f"a range must run from low to high, got {given}")
+        else:
+            lo, hi = float(values.min()), float(values.max())
+            pad = max(0.3 * (hi - lo), 1.0)
+            lo, hi = lo - pad, hi + pad
+        return np.linspace(lo, hi, int(resolution))
+
+    if int(resolution) < 10:
+        raise InputError(f"resolution must be at least 10, got {resolution}")
+    b0s, b1s = span(trail[:, 0], b0_range), span(trail[:, 1], b1_range)
+    B0, B1 = np.meshgrid(b0s, b1s)
+    J = logistic_cost(B0, B1, x, y)
+
+    fig = new_figure(10.0, 4.2, dpi)
+    ax, data_ax = fig.subplots(1, 2, width_ratios=[1.2, 1])
+    levels = np.quantile(J, np.linspace(0, 1, 25) ** 2)
+    levels = np.unique(levels)
+    filled = ax.contourf(B0, B1, J, levels=levels, cmap="viridis_r")
+    ax.contour(B0, B1, J, levels=levels, colors="white", linewidths=0.3, alpha=0.6)
+    bar = fig.colorbar(filled, ax=ax, shrink=0.85)
+    bar.set_label("cost J (binary cross-entropy)", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    ax.plot(trail[:, 0], trail[:, 1], color=NEGATIVE, lw=1.5, marker=".", ms=3, label="gradient descent")
+    ax.plot(
+        *trail[0],
+        "o",
+        color="white",
+        mec="black",
+        ms=7,
+        label=f"start ({trail[0, 0]:.2g}, {trail[0, 1]:.2g})",
+    )
+    ax.plot(
+        *trail[-1],
+        "s",
+        color=NEGATIVE,
+        mec="black",
+        ms=7,
+        label=f"after {len(trail) - 1} steps ({trail[-1, 0]:.3g}, {trail[-1, 1]:.3g})",
+    )
+    low = np.unravel_index(np.argmin(J), J.shape)
+    ax.plot(B0[low], B1[low], "*", color="gold", mec="black", ms=12, label="lowest point of the grid")
+    ax.set_xlabel("b0 (bias)")
+    ax.set_ylabel("b1 (weight)")
+    ax.set_title(f"J(b0, b1), learning rate {learning_rate:g}", fontsize=10)
+    ax.legend(fontsize=7, loc="best", framealpha=0.85)
+
+    grid = np.linspace(x.min() - 0.1 * np.ptp(x) - 0.1, x.max() + 0.1 * np.ptp(x) + 0.1, 200)
+    data_ax.scatter(x, y, s=18, color=POSITIVE, edgecolors="black", linewidths=0.4, zorder=3, label="data")
+    for (c0, c1), style, label in ((trail[0], ":", "start"), (trail[-1], "-", "end")):
+        data_ax.plot(
+            grid, 1 / (1 + np.exp(-(c0 + c1 * grid))), style, color=NEGATIVE, label=f"sigmoid at the {label}"
+        )
+    data_ax.set_xlabel("x")
+    data_ax.set_ylabel("y, and a = sigmoid(b0 + b1 x)")
+    data_ax.set_ylim(-0.08, 1.08)
+    data_ax.grid(alpha=0.3)
+    data_ax.legend(fontsize=7, loc="best")
+    data_ax.set_title("the neuron's fit", fontsize=10)
+    fig.suptitle(
+        "logistic regression is one neuron: its cost surface and gradient descent's path", fontsize=11
+    )
+    return finish(fig, path, dpi)

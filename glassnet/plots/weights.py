@@ -1,0 +1,86 @@
+"""First-layer weights as images: for image inputs, what pattern each first hidden neuron looks for.
+
+Neuron j of the first layer computes ``s_j = sum_k w_jk x_k + b_j``; its weights ``weights[:, j]``, laid
+out like the image's pixels, show which pixels push it up (blue) and which push it down (red).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ._mpl import WEIGHT_CMAP, check_network, finish, new_figure
+
+__all__ = ["plot_first_layer_weights", "image_shape"]
+
+
+def image_shape(n_inputs: int, shape: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The (rows, columns) of the input image: ``shape`` checked, or the square side from ``n_inputs``."""
+    if shape is not None:
+        rows, cols = (int(v) for v in shape)
+        if rows * cols != n_inputs:
+            raise InputError(
+                f"shape {rows}x{cols} holds {rows * cols} pixels but the network takes {n_inputs} inputs"
+            )
+        return rows, cols
+    side = math.isqrt(n_inputs)
+    if side * side != n_inputs or side < 2:
+        raise InputError(
+            f"the network takes {n_inputs} inputs, which is not a square image; give the image shape, e.g. "
+            "shape=(rows, columns)"
+        )
+    return side, side
+
+
+def plot_first_layer_weights(
+    network: Any,
+    *,
+    shape: tuple[int, int] | None = None,
+    max_neurons: int = 64,
+    columns: int | None = None,
+    shared_scale: bool = False,
+    path: str | os.PathLike[str] | None = None,
+    dpi: float = 100,
+) -> Any:
+    """Each first-layer neuron's weights drawn as an image of the input's shape; returns the Figure.
+
+    ``shape`` is (rows, columns) of the input images; by default the square side is inferred from
+    ``n_inputs`` (64 -> 8x8, 784 -> 28x28). Each image's colours are centred on 0 (white), blue positive,
+    red negative, scaled to that neuron's largest |w| (or one scale for all with ``shared_scale``).
+    At most ``max_neurons`` neurons are drawn (the first ones).
+    """
+    check_network(network)
+    rows_px, cols_px = image_shape(network.n_inputs, shape)
+    W = np.asarray(network.layers[0].weights, dtype=float)
+    n = min(W.shape[1], int(max_neurons))
+    if n < 1:
+        raise InputError(f"max_neurons must be at least 1, got {max_neurons}")
+    columns = int(columns or math.ceil(math.sqrt(n * 1.3)))
+    rows = math.ceil(n / columns)
+    fig = new_figure(1.05 * columns + 0.9, 1.05 * rows * rows_px / cols_px + 0.7, dpi)
+    grid = fig.add_gridspec(rows, columns + 1, width_ratios=[1] * columns + [0.12])
+    largest = float(np.abs(W[:, :n]).max()) or 1.0
+    image = None
+    for j in range(n):
+        ax = fig.add_subplot(grid[j // columns, j % columns])
+        w = W[:, j]
+        scale = largest if shared_scale else (float(np.abs(w).max()) or 1.0)
+        image = ax.imshow(
+            w.reshape(rows_px, cols_px), cmap=WEIGHT_CMAP, vmin=-scale, vmax=scale, interpolation="nearest"
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"#{j}", fontsize=6, pad=1.5)
+    bar = fig.colorbar(image, cax=fig.add_subplot(grid[:, columns]))
+    bar.ax.tick_params(labelsize=6)
+    bar.set_label("w (each image scaled to its own max |w|)" if not shared_scale else "w", fontsize=7)
+    if not shared_scale:
+        bar.set_ticks([bar.vmin, 0, bar.vmax])
+        bar.set_ticklabels(["-max", "0", "+max"])
+    more = f", first {n} of {W.shape[1]}" if n < W.shape[1] else ""
+    fig.suptitle(f"first-layer weights as {rows_px}x{cols_px} images (blue +, red -{more})", fontsize=9)
+    return finish(fig, path, dpi)

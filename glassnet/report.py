@@ -1,0 +1,307 @@
+"""One self-contained HTML page about a network: summary, training curves, diagram, blame, confusion matrix.
+
+Everything the page shows is inside the file: pictures are inlined (base64 PNG or inline SVG), the style
+sheet too, and nothing is fetched from anywhere, so the file can be mailed, archived or opened offline.
+Without matplotlib (``pip install "glassnet[plots]"``) the page still has every table, and says what
+would add the pictures.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, InputTypeError, NotTrainableError
+
+__all__ = ["render_report", "write_report"]
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+.meta { color: #666; font-size: 0.9em; } pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
+td, th { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+th { background: #f0f0f0; } td.left, th.left { text-align: left; }
+figure { margin: 1em 0; } figure img, figure svg { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.9em; } .note { color: #8a5300; }
+"""
+_SCATTER_ROWS = 2000  # pictures over the input plane draw at most this many points
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    if value is None or not np.isfinite(value):
+        return "-"
+    return f"{value:.{digits}g}"
+
+
+class _Pictures:
+    """Draws the report's pictures and turns them into HTML, or notes why it cannot."""
+
+    def __init__(self, image_format: str, dpi: float) -> None:
+        if image_format not in ("png", "svg"):
+            raise InputError(f"image_format must be 'png' or 'svg', got {image_format!r}")
+        self.format = image_format
+        self.dpi = dpi
+        self.missing: str | None = None
+        try:
+            from .plots import require_matplotlib
+
+            require_matplotlib()
+        except ImportError as exc:  # MissingExtraError is an ImportError
+            self.missing = str(exc)
+
+    def figure(self, draw: Any, caption: str) -> str:
+        """``<figure>`` with the picture ``draw()`` returns inlined, and its caption."""
+        if self.missing:
+            return f'<p class="note">{_esc(caption)}: no picture, because {_esc(self.missing)}.</p>'
+        from .plots import figure_bytes
+
+        fig = draw()
+        data = figure_bytes(fig, self.format, self.dpi)
+        if self.format == "png":
+            encoded = base64.b64encode(data).decode("ascii")
+            body = f'<img alt="{_esc(caption)}" src="data:image/png;base64,{encoded}">'
+        else:
+            svg = data.decode("utf-8")
+            body = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG needs neither
+            body = re.sub(r"<metadata>.*?</metadata>", "", body, flags=re.S)
+        return f"<figure>{body}<figcaption>{_esc(caption)}</figcaption></figure>"
+
+
+def _subsample(n: int) -> np.ndarray:
+    return np.arange(n) if n <= _SCATTER_ROWS else np.linspace(0, n - 1, _SCATTER_ROWS).astype(np.intp)
+
+
+def _blame_tables(result: Any, max_neurons: int = 20) -> str:
+    parts = []
+    n_layers = len(result.mean_abs_delta)
+    for index in range(n_layers - 1, -1, -1):
+        mad = result.mean_abs_delta[index]
+        upstream = "input" if index == 0 else f"layer {index} neuron"
+        title = f"layer {index + 1} ({len(mad)} neurons, {result.activations[index]}" + (
+            ", output)" if index == n_layers - 1 else ")"
+        )
+        rows = [
+            f"<tr><th>neuron</th><th>mean |delta|</th><th class=left>most of its input comes from "
+            f"({_esc(upstream)}: share)</th></tr>"
+        ]
+        order = np.argsort(-mad, kind="stable")
+        for j in order[:max_neurons]:
+            ranked = ", ".join(
+                f"{_esc(result._upstream_name(index, k))}: {share:.0%}"
+                for k, _value, share in result.ranking(index + 1, int(j))
+            )
+            rows.append(
+                f"<tr><td>{int(j)}</td><td>{_fmt(float(mad[j]))}</td><td class=left>{ranked}</td></tr>"
+            )
+        more = len(mad) - min(len(mad), max_neurons)
+        if more:
+            rows.append(f'<tr><td colspan="3" class=left>... {more} more neurons with less blame</td></tr>')
+        parts.append(f"<h3>{_esc(title)}</h3><table>{''.join(rows)}</table>")
+    return "".join(parts)
+
+
+def render_report(
+    network: Any,
+    history: Any = None,
+    X: object | None = None,
+    Y: object | None = None,
+    class_names: list[str] | None = None,
+    title: str = "glassnet report",
+    *,
+    image_format: str = "png",
+    dpi: float = 80,
+) -> str:
+    """The report as one HTML string (see :func:`write_report`)."""
+    from . import __version__
+    from .inspect import blame
+    from .training import History
+
+    if not hasattr(network, "layers") or not hasattr(network, "summary"):
+        raise InputTypeError(f"the report is about a glassnet Network, got {type(network).__name__}")
+    if isinstance(history, dict):
+        history = History.from_dict(history)
+    if (X is None) != (Y is None):
+        raise InputError("give both X and Y (the examples the report measures the network on), or neither")
+    cost_fn = network.cost_function
+    if class_names is not None:
+        class_names = [str(name) for name in class_names]
+        k = 2 if cost_fn.name == "binary_cross_entropy" and network.n_outputs == 1 else network.n_outputs
+        if len(class_names) != k:
+            raise InputError(
+                f"class_names has {len(class_names)} names but the network tells {k} classes apart"
+            )
+    if X is not None:
+        X, Y_checked = network.check_XY(X, Y)
+    pictures = _Pictures(image_format, dpi)
+    arch = "-".join(str(n) for n in network.sizes)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_esc(title)}</h1>",
+        f'<p class="meta">network {_esc(arch)}, cost {_esc(cost_fn.name)}, {network.n_params} parameters; '
+        f"made by glassnet {_esc(__version__)} on {_esc(now)}</p>",
+        "<h2>Summary</h2>",
+        f"<pre>{_esc(network.summary())}</pre>",
+    ]
+    if pictures.missing:
+        out.append(f'<p class="note">The pictures are left out: {_esc(pictures.missing)}.</p>')
+
+    if X is not None:
+        outputs, cost, accuracy = network._evaluate(X, Y_checked)
+        rows = [
+            f"<tr><th class=left>examples</th><td>{len(X)}</td></tr>",
+            f"<tr><th class=left>cost J ({_esc(cost_fn.name)})</th><td>{_fmt(cost)}</td></tr>",
+        ]
+        if accuracy is not None:
+            rows.append(f"<tr><th class=left>accuracy</th><td>{accuracy:.2%}</td></tr>")
+        out += ["<h2>On the data given</h2>", f"<table>{''.join(rows)}</table>"]
+
+    if history is not None and len(history.cost):
+        from .plots import plot_history
+
+        rows = [
+            f"<tr><th class=left>epochs</th><td>{len(history.cost)}</td></tr>",
+            f"<tr><th class=left>first / last training cost</th><td>{_fmt(history.cost[0])} / "
+            f"{_fmt(history.cost[-1])}</td></tr>",
+        ]
+        if history.val_cost:
+            rows.append(
+                f"<tr><th class=left>last validation cost</th><td>{_fmt(history.val_cost[-1])}</td></tr>"
+            )
+        if history.best_epoch is not None:
+            rows.append(
+                f"<tr><th class=left>best epoch</th><td>{history.best_epoch + 1}"
+                f"{' (stopped early)' if history.stopped_early else ''}</td></tr>"
+            )
+        out += [
+            "<h2>Training</h2>",
+            f"<table>{''.join(rows)}</table>",
+            pictures.figure(lambda: plot_history(history), "cost and accuracy after each epoch"),
+        ]
+
+    from .plots import plot_network
+
+    out += [
+        "<h2>The network</h2>",
+        pictures.figure(
+            lambda: plot_network(network, view="weights"),
+            "connections: line width |w|, blue positive, orange negative",
+        ),
+    ]
+    if X is not None and network.trainable:
+        out.append(
+            pictures.figure(
+                lambda: plot_network(network, X[0], Y_checked[0], view="backward"),
+                "the first example's backward pass: each neuron filled by its delta = dJ/ds",
+            )
+        )
+
+    if X is not None:
+        out.append("<h2>Blame</h2>")
+        try:
+            result = blame(network, X, Y_checked)
+        except NotTrainableError as exc:
+            out.append(f'<p class="note">{_esc(exc)}</p>')
+        else:
+            from .plots import plot_blame
+
+            out += [
+                f"<p>Each neuron's mean |delta| (its error dJ/ds per example) over the {len(X)} examples, "
+                "and the upstream neurons that carry most of its input, ranked by mean |w a|.</p>",
+                _blame_tables(result),
+                pictures.figure(lambda: plot_blame(result), "mean |delta| per neuron, and input shares"),
+            ]
+
+    if (
+        X is not None
+        and cost_fn.is_classification
+        and not (cost_fn.name == "binary_cross_entropy" and network.n_outputs > 1)
+    ):
+        from .plots import confusion_matrix, plot_confusion_matrix
+
+        predicted = cost_fn.classes(outputs)
+        truth = cost_fn.classes(Y_checked) if Y_checked.shape[1] > 1 else (Y_checked[:, 0] > 0.5).astype(int)
+        k = max(network.n_outputs, 2)
+        counts = confusion_matrix(truth, predicted, k)
+        names = class_names or [str(i) for i in range(k)]
+        header = "".join(f"<th>{_esc(n)}</th>" for n in names)
+        body = "".join(
+            f"<tr><th>{_esc(names[i])}</th>" + "".join(f"<td>{c}</td>" for c in counts[i]) + "</tr>"
+            for i in range(k)
+        )
+        out += [
+            "<h2>Confusion matrix</h2>",
+            f"<table><tr><th>true \\ predicted</th>{header}</tr>{body}</table>",
+            pictures.figure(
+                lambda: plot_confusion_matrix(truth, predicted, class_names=names),
+                "rows: the true class; columns: the predicted class",
+            ),
+        ]
+
+    if X is not None and network.n_inputs == 2:
+        from .plots import plot_decision_boundary
+
+        rows = _subsample(len(X))
+        labels = (
+            cost_fn.classes(Y_checked)
+            if cost_fn.is_classification and Y_checked.shape[1] > 1
+            else (Y_checked[:, 0] if not cost_fn.is_classification or network.n_outputs == 1 else None)
+        )
+        if labels is not None:
+            kind = "decision boundary" if cost_fn.is_classification else "regression surface"
+            out += [
+                f"<h2>The {kind}</h2>",
+                pictures.figure(
+                    lambda: plot_decision_boundary(network, X[rows], labels[rows], class_names=class_names),
+                    f"the network's {kind} over the plane of its two inputs, with the data",
+                ),
+            ]
+
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    network: Any,
+    history: Any = None,
+    X: object | None = None,
+    Y: object | None = None,
+    class_names: list[str] | None = None,
+    title: str = "glassnet report",
+    *,
+    image_format: str = "png",
+    dpi: float = 80,
+) -> Path:
+    """Write one self-contained HTML report about ``network`` to ``path`` (atomically); returns the path.
+
+    Parameters
+    ----------
+    network : the Network the report is about.
+    history : its training History (adds the training curves).
+    X, Y : examples to measure it on (adds cost and accuracy, a backward-pass diagram of the first
+        example, the blame table and picture, the confusion matrix for classifiers, and the decision
+        boundary or regression surface for 2-D inputs).
+    class_names : names of the classes, for the confusion matrix and the boundary's legend.
+    image_format : ``"png"`` (inlined as base64) or ``"svg"`` (inlined as markup).
+    """
+    from .plots._mpl import atomic_write
+
+    page = render_report(network, history, X, Y, class_names, title, image_format=image_format, dpi=dpi)
+    return atomic_write(path, page.encode("utf-8"))

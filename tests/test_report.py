@@ -1,0 +1,200 @@
+"""Tests for glassnet.report: one self-contained HTML file: summary, curves, diagram, blame, confusion."""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib", reason="the report's pictures need the plots extra (matplotlib)")
+
+from glassnet import Dense, InputError, InputTypeError, Network  # noqa: E402
+from glassnet.report import render_report, write_report  # noqa: E402
+
+DPI = 30
+
+
+class Page(HTMLParser):
+    """Collects every tag with its attributes, the text, and checks that tags are balanced."""
+
+    VOID = {
+        "meta",
+        "img",
+        "br",
+        "hr",
+        "link",
+        "input",
+        "source",
+        "path",
+        "use",
+        "rect",
+        "circle",
+        "line",
+        "polygon",
+        "polyline",
+        "ellipse",
+        "stop",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        assert self.stack and self.stack[-1] == tag, (
+            f"</{tag}> closes <{self.stack[-1] if self.stack else None}>"
+        )
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    assert page.stack == [], f"unclosed tags: {page.stack}"
+    return page
+
+
+def no_external_references(page: Page) -> None:
+    for tag, attrs in page.tags:
+        for name in ("src", "href", "xlink:href", "action", "data"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not value.startswith(("http:", "https:", "//", "file:", "ftp:")), (
+                f"<{tag} {name}={value[:60]}>"
+            )
+            if name in ("src", "href") and value and tag != "a":
+                assert value.startswith(("data:", "#")), f"<{tag} {name}={value[:60]}> is not inline"
+    assert not any(tag in ("link", "script", "iframe") for tag, _ in page.tags)
+
+
+def classifier():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(80, 2))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
+    net = Network.from_sizes([2, 6, 3], activation="tanh", cost="cross_entropy", seed=2)
+    history = net.fit(X, y, epochs=12, learning_rate=0.5, validation_split=0.2)
+    return net, history, X, y
+
+
+def test_report_is_one_self_contained_html_file(tmp_path):
+    metrics = pytest.importorskip("sklearn.metrics")
+    net, history, X, y = classifier()
+    path = write_report(
+        tmp_path / "report.html",
+        net,
+        history,
+        X,
+        y,
+        class_names=["low", "mid", "high"],
+        title="Three <classes>",
+        dpi=DPI,
+    )
+    assert path == tmp_path / "report.html"
+    assert os.listdir(tmp_path) == ["report.html"], "no temporary file is left behind"
+    text = path.read_text(encoding="utf-8")
+    page = parse(text)
+    no_external_references(page)
+    assert "<title>Three &lt;classes&gt;</title>" in text, "the title is escaped"
+    images = [attrs["src"] for tag, attrs in page.tags if tag == "img"]
+    # curves, diagram, backward pass, blame, confusion matrix, decision boundary
+    assert len(images) == 6
+    for src in images:
+        assert src.startswith("data:image/png;base64,")
+        data = base64.b64decode(src.split(",", 1)[1], validate=True)
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
+    words = html.unescape("".join(page.text))
+    assert net.summary() in words
+    for heading in ("Summary", "Training", "The network", "Blame", "Confusion matrix", "decision boundary"):
+        assert heading in words
+    # The confusion table holds scikit-learn's counts, row by row.
+    predicted = net.predict_classes(X)
+    expected = metrics.confusion_matrix(y, predicted, labels=[0, 1, 2])
+    for name, row in zip(["low", "mid", "high"], expected, strict=True):
+        assert f"<tr><th>{name}</th>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" in text
+    assert f"{metrics.accuracy_score(y, predicted):.2%}" in text
+
+
+def test_report_with_inline_svg_parses_as_xml(tmp_path):
+    net, history, X, y = classifier()
+    text = render_report(net, history, X, y, image_format="svg", dpi=DPI)
+    page = parse(text)
+    no_external_references(page)
+    assert not any(tag == "img" for tag, _ in page.tags)
+    pieces = text.split("<svg")[1:]
+    assert len(pieces) == 6
+    for piece in pieces:
+        svg = "<svg" + piece[: piece.index("</svg>") + len("</svg>")]
+        root = ET.fromstring(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_report_for_regression_without_history(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 3))
+    Y = X @ np.array([1.0, -2.0, 0.5])
+    net = Network.from_sizes([3, 4, 1], activation="tanh", cost="mse", seed=0)
+    path = write_report(tmp_path / "r.html", net, X=X, Y=Y, dpi=DPI)
+    text = path.read_text(encoding="utf-8")
+    page = parse(text)
+    no_external_references(page)
+    assert "Confusion matrix" not in text and "accuracy" not in text and "Training" not in text
+    assert sum(tag == "img" for tag, _ in page.tags) == 3  # diagram, backward pass, blame
+    mse = float(np.mean((net.predict(X)[:, 0] - Y) ** 2))
+    assert f"<td>{mse:.4g}</td>" in text
+
+
+def test_report_of_the_bare_network_and_of_a_step_network(tmp_path):
+    net = Network.from_sizes([2, 3, 1], activation="sigmoid", cost="binary_cross_entropy", seed=0)
+    text = render_report(net, dpi=DPI)
+    assert text.count("<img") == 1 and "Blame" not in text
+    step = Network([Dense(2, 2, "step"), Dense(2, 1, "sigmoid")], cost="binary_cross_entropy", seed=0)
+    X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    text = render_report(step, X=X, Y=[0, 1], dpi=DPI)
+    assert "cannot be trained by gradient descent" in text
+    parse(text)
+
+
+def test_report_without_matplotlib_still_has_the_tables(tmp_path, monkeypatch):
+    net, history, X, y = classifier()
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    path = write_report(tmp_path / "plain.html", net, history, X, y)
+    text = path.read_text(encoding="utf-8")
+    parse(text)
+    assert "<img" not in text and "<svg" not in text
+    assert 'pip install "glassnet[plots]"' in html.unescape(text)
+    assert "Confusion matrix" in text and "mean |delta|" in text
+
+
+def test_report_refuses_bad_input(tmp_path):
+    net, history, X, y = classifier()
+    with pytest.raises(InputError, match="both X and Y"):
+        render_report(net, X=X)
+    with pytest.raises(InputError, match="class_names"):
+        render_report(net, X=X, Y=y, class_names=["a", "b"])
+    with pytest.raises(InputError, match="image_format"):
+        render_report(net, image_format="gif")
+    with pytest.raises(InputTypeError):
+        render_report("model.npz")
+    with pytest.raises(InputError, match="does not exist"):
+        write_report(tmp_path / "nowhere" / "r.html", net)
