@@ -1,0 +1,65 @@
+"""``glassnet demo``, the main job, run as a new user runs it: in a subprocess, in an empty folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _forward(model: Path, X: np.ndarray) -> np.ndarray:
+    """The saved network's outputs, computed here in plain numpy from the file's arrays (ReLU, softmax)."""
+    with zipfile.ZipFile(model) as zf:
+        header = json.loads(zf.read("header.json"))
+    arrays = np.load(model, allow_pickle=False)
+    inputs = header["preprocessing"]["inputs"]
+    a = (X - np.array(inputs["mean"])) / np.array(inputs["scale"])
+    n_layers = len(header["network"]["sizes"]) - 1
+    for i in range(n_layers):
+        s = a @ arrays[f"layers.{i}.weights"].astype(np.float64) + arrays[f"layers.{i}.bias"]
+        a = np.maximum(s, 0) if i < n_layers - 1 else np.exp(s - s.max(axis=1, keepdims=True))
+    return a / a.sum(axis=1, keepdims=True)
+
+
+def test_demo_learns_the_digits_and_saves_the_model(tmp_path):
+    datasets = pytest.importorskip("sklearn.datasets")
+    result = _run(["-m", "glassnet", "demo"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    model = tmp_path / "digits.glassnet"
+    assert f"saved to {model.name}" in out and model.exists()
+    assert "epoch" in result.stderr and "cost" in result.stderr  # the progress bar, on stderr
+    test_accuracy = float(re.search(r"test\s+cost \S+\s+accuracy ([0-9.]+)%", out).group(1)) / 100
+    assert test_accuracy > 0.9
+    assert "predicted" in out and "glassnet info" in out
+    # the saved model, read without glassnet, reads scikit-learn's digits well
+    digits = datasets.load_digits()
+    accuracy = np.mean(_forward(model, digits.data).argmax(axis=1) == digits.target)
+    assert accuracy > 0.95
+
+
+def test_demo_without_scikit_learn_learns_a_spiral(tmp_path):
+    hide_sklearn = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "from glassnet.cli import main\n"
+        "raise SystemExit(main(['demo', '--epochs', '3', '--quiet']))\n"
+    )
+    result = _run(["-c", hide_sklearn], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "scikit-learn is not installed" in result.stdout and 'glassnet[demo]' in result.stdout
+    assert (tmp_path / "spiral.glassnet").exists()
