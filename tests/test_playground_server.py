@@ -1,0 +1,347 @@
+"""The playground's server, through starlette's TestClient: sessions, frames, limits and refusals.
+
+The numbers the playground sends are checked against independent references: the weights after whole
+epochs against ``Network.fit`` with the same settings, the backward view against finite differences
+(and against ``Network.gradients`` on the downloaded model file), the costs against ``Network.cost``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import re
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette", reason="the playground extra (starlette) is not installed")
+pytest.importorskip("httpx", reason="starlette's TestClient needs httpx")
+
+with warnings.catch_warnings():  # newer starlette prefers httpx2; either works for these tests
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient  # noqa: E402
+from starlette.websockets import WebSocketDisconnect  # noqa: E402
+
+import glassnet  # noqa: E402
+from glassnet.datasets import train_test_split, xor  # noqa: E402
+from glassnet.gradcheck import numerical_gradient  # noqa: E402
+from glassnet.playground import create_app  # noqa: E402
+from glassnet.playground.session import LIMITS  # noqa: E402
+
+STATIC = Path(glassnet.__file__).parent / "playground" / "static"
+XOR = {
+    "dataset": "xor", "samples": 120, "noise": 0.1, "test_fraction": 0.25, "seed": 3,
+    "layers": [{"units": 5, "activation": "tanh"}], "cost": "cross_entropy", "optimizer": "sgd",
+    "learning_rate": 0.5, "batch_size": 8, "l2": 0.001,
+}
+
+
+@pytest.fixture
+def client():
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def receive_until(ws, kind: str, limit: int = 50) -> dict:
+    """The next message of type ``kind`` (skipping others, e.g. frames while waiting for an error)."""
+    for _ in range(limit):
+        message = ws.receive_json()
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind!r} message in {limit} messages")
+
+
+@contextlib.contextmanager
+def session(client, session_id: str = "test-session-0001", config: dict | None = XOR):
+    with client.websocket_connect(f"/ws/{session_id}") as ws:
+        assert receive_until(ws, "hello")["limits"]["max_neurons"] == LIMITS["max_neurons"]
+        if config is not None:
+            ws.send_json({"type": "config", "config": config})
+            data = receive_until(ws, "data")
+            frame = receive_until(ws, "frame")
+            yield ws, data, frame
+        else:
+            yield ws, None, None
+
+
+def load_model(content: bytes, tmp_path: Path) -> glassnet.Network:
+    """A network from the playground's model file, read back through glassnet's own loader."""
+    path = tmp_path / "model.glassnet"
+    path.write_bytes(content)
+    if hasattr(glassnet, "load"):
+        return glassnet.load(path)
+    from glassnet.modelfile import read_model_file
+
+    header, arrays = read_model_file(path)
+    return glassnet.Network.from_config(header["config"], arrays["params"])
+
+
+def xor_split():
+    d = xor(n_samples=XOR["samples"], noise=XOR["noise"], seed=XOR["seed"])
+    return train_test_split(d.X, d.y, test_size=XOR["test_fraction"], seed=XOR["seed"])
+
+
+# -- the page -------------------------------------------------------------------------------------------
+def test_page_and_static_files_are_served_without_outside_references(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert '<script src="/static/app.js">' in page.text
+    for name in ("app.js", "style.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+    for path in STATIC.iterdir():  # no CDN, no fonts from elsewhere: the page works offline
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", path.read_text()), path.name
+        assert "@import" not in path.read_text()
+
+
+def test_limits_are_published(client):
+    info = client.get("/api/limits").json()
+    assert info["limits"]["max_hidden_layers"] == 8 and info["limits"]["max_neurons"] == 64
+    assert info["limits"]["max_upload_bytes"] == 1_000_000 and info["limits"]["max_sessions"] == 16
+    assert {"xor", "circles", "moons", "spiral", "gaussians", "plane", "sine", "draw", "upload"} <= set(
+        info["datasets"]
+    )
+
+
+def test_serve_binds_loopback_by_default():
+    import inspect as pyinspect
+
+    from glassnet.playground import server
+
+    assert pyinspect.signature(server.serve).parameters["host"].default == "127.0.0.1"
+
+
+# -- training -------------------------------------------------------------------------------------------
+def test_whole_epochs_match_fit_and_the_snippet_reproduces_the_run(client, tmp_path):
+    epochs = 3
+    with session(client) as (ws, data, frame):
+        assert data["sizes"] == [2, 5, 2] and frame["epoch"] == 0
+        for _ in range(epochs * data["batches_per_epoch"]):
+            ws.send_json({"type": "step"})
+            frame = receive_until(ws, "frame")
+        assert frame["epoch"] == epochs and frame["playing"] is False
+        model = client.get("/api/sessions/test-session-0001/model")
+        snippet = client.get("/api/sessions/test-session-0001/snippet").text
+    assert model.status_code == 200
+    trained = load_model(model.content, tmp_path)
+
+    X_train, X_test, y_train, y_test = xor_split()
+    net = glassnet.Network([glassnet.Dense(2, 5, "tanh"), glassnet.Dense(5, 2, "softmax")],
+                           cost="cross_entropy", seed=XOR["seed"])
+    net.fit(X_train, y_train, epochs=epochs, batch_size=8, optimizer="sgd", learning_rate=0.5, l2=0.001)
+    np.testing.assert_array_equal(trained.params, net.params)
+    # the test cost shown: the cost on the test rows plus the L2 term of training (n = training rows)
+    expected = net.cost(X_test, y_test) + net.l2_penalty(0.001, len(X_train))
+    np.testing.assert_allclose(frame["test_cost"], expected, rtol=1e-6)
+
+    namespace: dict = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(snippet, "playground_run.py", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["net"].params, net.params)
+    assert "test cost" in out.getvalue()
+
+
+def test_frames_carry_pictures_of_the_right_size(client):
+    with session(client) as (ws, data, frame):
+        res = frame["output"]["res"]
+        output = np.frombuffer(base64.b64decode(frame["output"]["values"]), dtype="<f4").reshape(res * res, 2)
+        np.testing.assert_allclose(output.sum(axis=1), 1.0, rtol=1e-5)  # softmax rows are probabilities
+        hres = frame["hidden"]["res"]
+        hidden = np.frombuffer(base64.b64decode(frame["hidden"]["layers"][0]), dtype="<f4")
+        assert hidden.shape == (5 * hres * hres,) and np.all(np.abs(hidden) <= 1)  # tanh activations
+        weights = [np.frombuffer(base64.b64decode(w["w"]), dtype="<f4") for w in frame["weights"]]
+        assert [w.size for w in weights] == [2 * 5, 5 * 2]
+
+
+def test_play_streams_frames_and_pause_stops_them(client):
+    with session(client) as (ws, data, frame):
+        ws.send_json({"type": "play", "playing": True, "speed": 0})
+        assert receive_until(ws, "state")["playing"] is True
+        epochs = [receive_until(ws, "frame")["progress"] for _ in range(3)]
+        assert epochs == sorted(epochs) and epochs[-1] > 0
+        ws.send_json({"type": "pause"})
+        receive_until(ws, "state")
+        ws.send_json({"type": "reset"})
+        frame = receive_until(ws, "frame")
+        while frame["steps"] != 0:   # a frame trained before the pause may still be on its way
+            frame = receive_until(ws, "frame")
+        assert frame["progress"] == 0
+
+
+def test_divergence_is_reported_and_training_stops(client):
+    config = {"dataset": "plane", "cost": "mse", "learning_rate": 10, "layers": [{"units": 8, "activation": "relu"}]}
+    with session(client, config=config) as (ws, data, frame):
+        ws.send_json({"type": "play", "playing": True, "speed": 0})
+        error = receive_until(ws, "error")
+        assert error["field"] == "learning_rate" and "diverged" in error["message"]
+
+
+# -- the backward view ----------------------------------------------------------------------------------
+def test_backward_view_equals_gradients_and_finite_differences(client, tmp_path):
+    with session(client) as (ws, data, frame):
+        for _ in range(20):
+            ws.send_json({"type": "step"})
+            receive_until(ws, "frame")
+        ws.send_json({"type": "backward", "part": "test", "index": 4})
+        back = receive_until(ws, "backward")
+        model = client.get("/api/sessions/test-session-0001/model").content
+    net = load_model(model, tmp_path)
+    x = np.array([back["x"]], dtype=np.float32)
+    y = np.array([back["y"]], dtype=np.float32)
+    _, X_test, _, y_test = xor_split()
+    np.testing.assert_array_equal(x[0], X_test[4].astype(np.float32))
+    assert back["label"] == y_test[4] and y[0, y_test[4]] == 1
+
+    grads = net.gradients(x, y)
+    for layer, shown, (dW, db) in zip(net.layers, back["layers"], grads, strict=True):
+        np.testing.assert_array_equal(np.array(shown["grad_weights"], dtype=np.float32), dW)
+        np.testing.assert_array_equal(np.array(shown["grad_bias"], dtype=np.float32), db)
+        np.testing.assert_array_equal(np.array(shown["delta"], dtype=np.float32), layer.delta[0])
+
+    # independently: central differences of the cost in float64
+    wide = net.copy(dtype="float64")
+    numeric = numerical_gradient(wide, x.astype(np.float64), y.astype(np.float64), eps=1e-6)
+    shown = np.concatenate([np.concatenate([np.ravel(L["grad_weights"]), L["grad_bias"]]) for L in back["layers"]])
+    np.testing.assert_allclose(shown, numeric, rtol=1e-3, atol=1e-6)
+    # BP2 by hand from the shown numbers: delta_k = f'(s_k) * sum_j w_kj delta_j
+    hidden, output = back["layers"]
+    expected = np.array(hidden["slope"]) * (np.array(output["weights"]) @ np.array(output["delta"]))
+    np.testing.assert_allclose(hidden["delta"], expected, rtol=1e-5, atol=1e-9)
+    assert "Forward" in back["trace_text"] and "Update" in back["trace_text"]
+
+
+# -- refusals -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"layers": [{"units": 65, "activation": "tanh"}]}, "layer1", "limit is 64"),
+        ({"layers": [{"units": 2, "activation": "tanh"}] * 9}, "layers", "at most 8 hidden layers"),
+        ({"layers": [{"units": 2, "activation": "step"}]}, "layer1", "cannot be trained"),
+        ({"learning_rate": float("nan")}, "learning_rate", "must be a number"),
+        ({"learning_rate": 0}, "learning_rate", "more than 0"),
+        ({"samples": 100_000}, "samples", "at most 2000"),
+        ({"cost": "mse"}, "cost", "regression"),
+        ({"dataset": "spiral", "classes": 3, "cost": "binary_cross_entropy"}, "cost", "two classes"),
+        ({"dataset": "upload"}, "upload", "no file uploaded"),
+        ({"dataset": "draw", "points": [[0.1, 0.2, 0]]}, "points", "at least 4 points"),
+        ({"dataset": "draw", "points": [[9.0, 0.2, 0]] * 4}, "points", "inside the plane"),
+    ],
+)
+def test_invalid_settings_are_refused_with_a_clear_message(client, change, field, words):
+    with session(client) as (ws, data, frame):
+        ws.send_text(json.dumps({"type": "config", "config": {**XOR, **change}}))  # NaN as JSON allows it
+        error = receive_until(ws, "error")
+        assert error["field"] == field and words in error["message"]
+        ws.send_json({"type": "step"})   # the session keeps the last good settings and still trains
+        assert receive_until(ws, "frame")["steps"] == 1
+
+
+def test_bad_messages_do_not_end_the_session(client):
+    with session(client) as (ws, data, frame):
+        ws.send_text("not json")
+        assert "JSON" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "fly"})
+        assert "unknown message" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "backward", "part": "train", "index": 10_000})
+        assert receive_until(ws, "error")["field"] == "point"
+        ws.send_json({"type": "ping"})
+        assert receive_until(ws, "pong")["type"] == "pong"
+
+
+# -- uploads --------------------------------------------------------------------------------------------
+def test_upload_trains_on_your_csv(client):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    rows = "\n".join(f"{a:.4f},{b:.4f},{'yes' if a * b > 0 else 'no'}" for a, b in X)
+    with session(client, config=None) as (ws, _, _):
+        r = client.post("/api/sessions/test-session-0001/upload?name=mine.csv", content=f"u,v,label\n{rows}\n")
+        assert r.status_code == 200
+        assert r.json()["features"] == ["u", "v"] and r.json()["classes"] == ["no", "yes"]
+        ws.send_json({"type": "config", "config": {**XOR, "dataset": "upload"}})
+        data = receive_until(ws, "data")
+        assert data["sizes"] == [2, 5, 2] and data["standardized"] is True
+        assert len(data["train"]["y"]) + len(data["test"]["y"]) == 60
+        assert receive_until(ws, "frame")["steps"] == 0
+        ws.send_json({"type": "step"})
+        assert receive_until(ws, "frame")["steps"] == 1
+        snippet = client.get("/api/sessions/test-session-0001/snippet").text
+        assert "load_csv('mine.csv', target='label')" in snippet and "Standardizer" in snippet
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ("a,b,y\n1,2,0\n1,nan,1\n3,4,0\n5,6,1\n", 400, "line 3"),
+        ("a,b,y\n" + "1,2,0\n" * 10_001, 400, "limit is 10,000"),
+        ("a,b,y\n1,2,0\n", 400, "at least 4"),
+        ("just one line", 400, "header row"),
+        ("a,b,y\n" + "1,2,0\n" * 200_000, 413, "larger than the limit"),
+    ],
+)
+def test_bad_uploads_are_refused(client, body, status, words):
+    with session(client, config=None):
+        r = client.post("/api/sessions/test-session-0001/upload?name=../../etc/bad.csv", content=body)
+        assert r.status_code == status and words in r.json()["error"]
+        assert "/tmp" not in r.json()["error"]
+
+
+def test_non_utf8_upload_is_refused(client):
+    with session(client, config=None):
+        r = client.post("/api/sessions/test-session-0001/upload", content=b"a,b\n\xff\xfe,1\n")
+        assert r.status_code == 400 and "UTF-8" in r.json()["error"]
+
+
+def test_unknown_session_has_nothing_to_download(client):
+    assert client.get("/api/sessions/nobody-at-all-here/model").status_code == 404
+    assert client.post("/api/sessions/nobody-at-all-here/upload", content="a,b\n1,2\n").status_code == 404
+
+
+# -- sessions -------------------------------------------------------------------------------------------
+def test_the_number_of_sessions_is_capped():
+    with TestClient(create_app(max_sessions=1)) as client, session(client, "first-session-1", config=None):
+        with client.websocket_connect("/ws/second-session-2") as ws2:
+            message = ws2.receive_json()
+            assert message["type"] == "fatal" and "1 sessions" in message["message"]
+            with pytest.raises(WebSocketDisconnect):
+                ws2.receive_json()
+
+
+def test_bad_session_ids_and_foreign_origins_are_refused(client):
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws/x") as ws:
+        ws.receive_json()
+    headers = {"origin": "http://evil.example"}
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws/good-session-id", headers=headers) as ws:
+        ws.receive_json()
+
+
+def test_a_session_ends_when_its_tab_goes_away_mid_stream():
+    app = create_app()
+    with TestClient(app) as client:
+        with session(client, "going-away-0001") as (ws, _, _):
+            ws.send_json({"type": "play", "playing": True, "speed": 0})
+            receive_until(ws, "frame")
+            assert "going-away-0001" in app.state.sessions.sessions
+        # the socket closed while frames were streaming: the session and its training must go
+        done = threading.Event()
+        for _ in range(200):
+            if "going-away-0001" not in app.state.sessions.sessions:
+                done.set()
+                break
+            done.wait(0.05)
+        assert done.is_set(), "the session outlived its WebSocket"
+        with session(client, "going-away-0001") as (ws, data, frame):  # the server still serves
+            assert frame["steps"] == 0
+
+
+def test_a_silent_tab_is_dropped_after_the_heartbeat_timeout():
+    app = create_app(heartbeat_timeout=0.3)
+    with TestClient(app) as client, client.websocket_connect("/ws/silent-tab-0001") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        with pytest.raises(WebSocketDisconnect):
+            ws.receive_json()   # nothing sent: the server gives up on this tab and closes
+        assert "silent-tab-0001" not in app.state.sessions.sessions
