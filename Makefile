@@ -19,11 +19,13 @@ $(VENV)/.test: pyproject.toml | $(PY)
 	@touch $@
 
 demo: $(VENV)/.demo
-	$(PY) examples/demo.py
+	$(VENV)/bin/glassnet demo
 
 test: $(VENV)/.test
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 --dist loadfile
+	sh tests/install_browser.sh
+	# two test workers on two cores: one BLAS thread each, so they do not fight over the cores
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .

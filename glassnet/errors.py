@@ -31,5 +31,9 @@ class DivergenceError(GlassnetError, ArithmeticError):
         self.batch = batch
 
 
+class MissingExtraError(GlassnetError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+
 class ModelFileError(GlassnetError, ValueError):
     """A model or checkpoint file could not be read or written; the message names the file and the problem."""

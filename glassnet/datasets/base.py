@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..errors import GlassnetError, InputError, InputTypeError
+from ..errors import InputError, InputTypeError, MissingExtraError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -30,10 +30,6 @@ EXTRAS = {
 
 class DatasetError(InputError):
     """A data set could not be made, found or read; the message names the file or value and the fix."""
-
-
-class MissingExtraError(GlassnetError, ImportError):
-    """An optional dependency is not installed; the message names the extra that brings it."""
 
 
 def require(module: str, purpose: str) -> object:
