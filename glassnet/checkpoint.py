@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, ModelFileError
-from .modelfile import read_model_file, write_model_file
+from .modelfile import plain_json, read_model_file, write_model_file
 from .network import Network
 from .training import Callback, EarlyStopping, History, Trainer
 
@@ -94,19 +94,6 @@ def _trainer_options(trainer: Trainer) -> dict:
     }
 
 
-def _json_config(value: Any) -> Any:
-    """A config with numpy numbers made plain (optimizer configs may hold them)."""
-    if isinstance(value, dict):
-        return {str(k): _json_config(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_config(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def snapshot(trainer: Trainer, extra: dict | None = None) -> Checkpoint:
     """The trainer's state now, copied (call it between epochs: at an epoch's end or before training).
 
@@ -135,7 +122,7 @@ def snapshot(trainer: Trainer, extra: dict | None = None) -> Checkpoint:
         finished=bool(trainer.stop),
         network=net.config(),
         params=net.params.copy(),
-        optimizer=_json_config(trainer.optimizer.config()),
+        optimizer=plain_json(trainer.optimizer.config()),  # optimizer configs may hold numpy numbers
         optimizer_state={key: np.array(value, copy=True) for key, value in state.items()},
         rng_state=copy.deepcopy(net.rng.bit_generator.state),
         history=history,

@@ -26,7 +26,6 @@ renamed over the target, so a crash mid-save leaves either the old file or the n
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.metadata
 import json
@@ -34,17 +33,18 @@ import math
 import os
 import pathlib
 import re
-import secrets
 import struct
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import IO, Any
 
 import numpy as np
 
 from glassnet.errors import ModelFileError
+from glassnet.fileio import atomic_file
+from glassnet.fileio import atomic_write_bytes as _atomic_bytes
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "RESERVED_KEYS", "atomic_write_bytes", "read_model_file",
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "RESERVED_KEYS", "atomic_write_bytes", "plain_json", "read_model_file",
            "write_model_file"]
 
 FORMAT_NAME = "glassnet"
@@ -91,7 +91,7 @@ def write_model_file(path: str | os.PathLike[str], header: dict[str, Any],
     """
     path = pathlib.Path(path)
     data, checked = _prepare(path, header, arrays, kind)
-    with _atomic_file(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
+    with atomic_file(path, ModelFileError) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr(_zip_info(_HEADER_MEMBER), data)
         for name, array in checked.items():
             with zf.open(_zip_info(name + ".npy"), "w", force_zip64=True) as member:
@@ -169,6 +169,22 @@ def _check_json(value: Any, where: str) -> None:
                          "str, list or dict (numpy numbers: .item(); arrays and tuples: list())")
 
 
+def plain_json(value: Any) -> Any:
+    """``value`` made fit for a header: numpy numbers as Python ones, NaN and infinities as None, paths as
+    text, tuples as lists and dict keys as strings (nested values likewise); anything else unchanged."""
+    if isinstance(value, dict):
+        return {str(k): plain_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_json(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pathlib.PurePath):
+        return str(value)
+    return value
+
+
 def _type_name(value: Any) -> str:
     kind = type(value)
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
@@ -184,49 +200,7 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mixture."""
-    with _atomic_file(pathlib.Path(path)) as f:
-        f.write(data)
-
-
-@contextlib.contextmanager
-def _atomic_file(path: pathlib.Path) -> Iterator[IO[bytes]]:
-    """Yield a temporary file beside ``path``; on success fsync it and rename it onto ``path``.
-
-    On any failure the temporary file is removed and the previous ``path`` (if any) is untouched.
-    Operating-system errors become ``ModelFileError``; anything else is re-raised as it is.
-    """
-    folder = path.parent
-    if not folder.is_dir():
-        raise ModelFileError(f"cannot write '{path}': the folder '{folder}' does not exist")
-    temp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        # O_EXCL: never follow or reuse someone else's file; mode 0o666 lets the umask decide, as open() does.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as e:
-        raise ModelFileError(f"cannot write '{path}': {e}") from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(e, OSError):
-            raise ModelFileError(f"cannot write '{path}': {e}") from e
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: pathlib.Path) -> None:
-    """Make the rename itself durable where the system allows it (not on Windows); best effort."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    _atomic_bytes(path, data, ModelFileError)
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -11,6 +11,7 @@ from glassnet.datasets import (
     houses,
     load,
     load_csv,
+    load_csv_features,
     load_npz,
     save_npz,
     spiral,
@@ -129,6 +130,23 @@ def test_not_utf8_and_missing_file(tmp_path):
         load_csv(path, target="y")
     with pytest.raises(DatasetError, match="no such file"):
         load_csv(tmp_path / "absent.csv", target="y")
+
+
+def test_csv_features_without_a_target_in_the_order_asked(tmp_path):
+    path = _csv(tmp_path, "\ufeffa, b ,c\n1,2,3\n\n4.5,-5,6e1\n")
+    expected = np.array([[1.0, 2.0, 3.0], [4.5, -5.0, 60.0]])
+    np.testing.assert_array_equal(load_csv_features(path), expected)
+    X = load_csv_features(path, ["c", "a"])
+    assert X.dtype == np.float64
+    np.testing.assert_array_equal(X, expected[:, [2, 0]])
+    with pytest.raises(DatasetError, match=r"no column\(s\) named 'd', 'e'; the columns are: a, b, c"):
+        load_csv_features(path, ["a", "d", "e"])
+    bad = _csv(tmp_path, "a,b\n1,2\n3,oops\n", name="bad.csv")
+    np.testing.assert_array_equal(load_csv_features(bad, ["a"]), [[1.0], [3.0]])  # only the columns asked
+    with pytest.raises(DatasetError, match=r"line 3, column 'b': 'oops' is not a number"):
+        load_csv_features(bad)
+    with pytest.raises(DatasetError, match="no such file"):
+        load_csv_features(tmp_path / "absent.csv")
 
 
 def test_bad_task_name(tmp_path):

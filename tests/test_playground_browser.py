@@ -77,6 +77,7 @@ def browser_context():
 @pytest.fixture
 def page(browser_context):
     page = browser_context.new_page()
+    page.set_default_timeout(60_000)  # a loaded 2-core machine (other test workers) can slow the page a lot
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     yield page

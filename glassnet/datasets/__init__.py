@@ -9,8 +9,8 @@ also carries ``target_names``, ``task`` and ``name``.
   :func:`load_breast_cancer`, :func:`load_diabetes`;
 - the MNIST family: :func:`load_mnist`, :func:`load_fashion_mnist`, :func:`read_idx`,
   :func:`find_dataset_files`;
-- your files: :func:`load_csv`, :func:`load_npz`, :func:`save_npz`; any of the above by name or path:
-  :func:`load`, :func:`available`;
+- your files: :func:`load_csv`, :func:`load_csv_features` (no target), :func:`load_npz`, :func:`save_npz`;
+  any of the above by name or path: :func:`load`, :func:`available`;
 - preparing: :class:`Standardizer`, :func:`one_hot`, :func:`train_test_split`.
 
 This package imports nothing of glassnet but ``glassnet.errors``: it is the lowest room.
@@ -18,7 +18,7 @@ This package imports nothing of glassnet but ``glassnet.errors``: it is the lowe
 
 from .base import Dataset, DatasetError, MissingExtraError
 from .bundled import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
-from .files import load_csv, load_npz, save_npz
+from .files import load_csv, load_csv_features, load_npz, save_npz
 from .idx import (
     cache_dir,
     find_dataset_files,
@@ -47,6 +47,7 @@ __all__ = [
     "load",
     "load_breast_cancer",
     "load_csv",
+    "load_csv_features",
     "load_diabetes",
     "load_digits",
     "load_fashion_mnist",

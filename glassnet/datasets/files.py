@@ -84,6 +84,43 @@ def load_csv(
     )
 
 
+def load_csv_features(
+    path: str | os.PathLike, feature_names: list[str] | tuple[str, ...] | None = None, *, delimiter: str = ","
+) -> np.ndarray:
+    """Read feature columns of a CSV file with a header row and no target column (rows to predict for).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A UTF-8 text file (a byte-order mark is allowed); blank lines are skipped.
+    feature_names : sequence of str, optional
+        The header names of the columns to read, in the order wanted (other columns are ignored); all
+        columns, in file order, when None.
+    delimiter : str
+        The field separator.
+
+    Returns
+    -------
+    numpy.ndarray
+        X float64 (n_rows, len(feature_names)); every value a finite number, as :func:`load_csv` requires.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file, line and column of the first problem; for columns the file lacks, naming them and
+        the columns there are.
+    """
+    path = Path(path)
+    header, rows, lines = _read_csv(path, delimiter)
+    names = list(header) if feature_names is None else [str(name) for name in feature_names]
+    missing = [name for name in names if name not in header]
+    if missing:
+        raise DatasetError(
+            f"{path}: no column(s) named {', '.join(map(repr, missing))}; the columns are: {', '.join(header)}"
+        )
+    return _parse_features(path, rows, lines, [header.index(name) for name in names], header)
+
+
 def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[list[str]], list[int]]:
     """The header, the non-blank rows (cells stripped) and the file line on which each row ends."""
     rows: list[list[str]] = []

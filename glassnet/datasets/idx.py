@@ -424,6 +424,16 @@ def load_idx_dataset(
     return _read_split(spec, split, images_path, labels_path, scale)
 
 
+def _train_and_test(
+    name: str, data_dir: str | os.PathLike | None, download: bool, scale: bool
+) -> tuple[Dataset, Dataset]:
+    """Both splits of an IDX data set, as :func:`load_idx_dataset` loads each."""
+    return (
+        load_idx_dataset(name, "train", data_dir, download=download, scale=scale),
+        load_idx_dataset(name, "test", data_dir, download=download, scale=scale),
+    )
+
+
 def load_mnist(
     data_dir: str | os.PathLike | None = None, *, download: bool = False, scale: bool = True
 ) -> tuple[Dataset, Dataset]:
@@ -443,10 +453,7 @@ def load_mnist(
     train, test : Dataset
         X shaped (n, 784), y int64 in 0..9; ``X[i].reshape(28, 28)`` is image ``i``.
     """
-    return (
-        load_idx_dataset("mnist", "train", data_dir, download=download, scale=scale),
-        load_idx_dataset("mnist", "test", data_dir, download=download, scale=scale),
-    )
+    return _train_and_test("mnist", data_dir, download, scale)
 
 
 def load_fashion_mnist(
@@ -471,7 +478,4 @@ def load_fashion_mnist(
     train, test : Dataset
         X shaped (n, 784), y int64 in 0..9 (``target_names`` gives "T-shirt/top", "Trouser", ...).
     """
-    return (
-        load_idx_dataset("fashion-mnist", "train", data_dir, download=download, scale=scale),
-        load_idx_dataset("fashion-mnist", "test", data_dir, download=download, scale=scale),
-    )
+    return _train_and_test("fashion-mnist", data_dir, download, scale)

@@ -167,6 +167,16 @@ def create_app(
     def _no_session() -> Response:
         return JSONResponse({"error": "no such session: reload the page"}, status_code=404)
 
+    def _live_with_network(request: Request) -> _Live | Response:
+        """The request's session if it has a network to hand out, else the error response to send."""
+        try:
+            live = _live(request)
+        except LookupError:
+            return _no_session()
+        if live.core.network is None:
+            return JSONResponse({"error": "no network yet"}, status_code=409)
+        return live
+
     # -- upload, downloads --------------------------------------------------------------------------------
     async def upload(request: Request) -> Response:
         try:
@@ -202,24 +212,18 @@ def create_app(
         return JSONResponse(summary)
 
     async def model(request: Request) -> Response:
-        try:
-            live = _live(request)
-        except LookupError:
-            return _no_session()
-        if live.core.network is None:
-            return JSONResponse({"error": "no network yet"}, status_code=409)
+        live = _live_with_network(request)
+        if isinstance(live, Response):
+            return live
         async with live.lock:
             data, name = await asyncio.to_thread(live.core.model_file)
         return Response(data, media_type="application/octet-stream",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     async def snippet(request: Request) -> Response:
-        try:
-            live = _live(request)
-        except LookupError:
-            return _no_session()
-        if live.core.network is None:
-            return JSONResponse({"error": "no network yet"}, status_code=409)
+        live = _live_with_network(request)
+        if isinstance(live, Response):
+            return live
         async with live.lock:
             text = live.core.snippet()
         return PlainTextResponse(text, media_type="text/x-python",

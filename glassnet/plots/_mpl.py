@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError, InputTypeError, MissingExtraError
+from ..fileio import atomic_write_bytes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -86,29 +86,9 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: float | None = None) -> byt
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
-
-    Readers see the old file or the new one, never half a picture.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"cannot write '{path}': the folder '{folder}' does not exist")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    return path
+    """Write ``data`` to ``path`` atomically: readers see the old file or the new one, never half a picture."""
+    atomic_write_bytes(path, data)
+    return Path(path)
 
 
 def finish(fig: Figure, path: str | os.PathLike[str] | None, dpi: float | None = None) -> Figure:

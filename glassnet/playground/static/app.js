@@ -404,7 +404,9 @@
 
   // ------------------------------------------------------------------------------------------------ messages
   function onData(m) {
-    clearErrors();
+    // New data answers a settings change sent earlier; it must not wipe a complaint about a file the
+    // person chose since (a late answer used to erase the "too large" message as it appeared).
+    if ($("error").dataset.field !== "upload") clearErrors();
     state.data = m;
     state.history = [];
     state.backward = null;

@@ -1,0 +1,105 @@
+"""What every command of the ``glassnet`` command line shares: exit codes, the error it reports in one line,
+output, the short descriptions it prints, and the argparse types of its options."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import numpy as np
+
+from ..errors import GlassnetError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+TASK_NAMES = {"classify": "classification", "regress": "regression"}
+
+
+class CommandError(GlassnetError):
+    """A problem the command line reports in one line and exits 1."""
+
+
+def _say(*parts: object, file: Any = None) -> None:
+    print(*parts, file=file or sys.stdout, flush=True)
+
+
+def _task_flag(task: str) -> str:
+    return {v: k for k, v in TASK_NAMES.items()}[task]
+
+
+def _describe_network(network: Any) -> str:
+    names = [layer.activation.name for layer in network.layers]
+    hidden = sorted(set(names[:-1]))
+    return (f"{'-'.join(map(str, network.sizes))} network ({', '.join(hidden) + ' hidden, ' if hidden else ''}"
+            f"{names[-1]} output, cost {network.cost_function.name}, {network.n_params} parameters)")
+
+
+def _format_metrics(metrics: dict | None) -> str:
+    if not metrics:
+        return "-"
+    parts = []
+    for key, value in metrics.items():
+        if value is None:
+            continue
+        parts.append(f"{key} {value:.2%}" if key == "accuracy" else f"{key} {value:.4g}")
+    return "   ".join(parts)
+
+
+# -- argparse types -------------------------------------------------------------------------------------------
+def _convert(kind: type, text: str, expected: str) -> Any:
+    """``kind(text)``, or the usage error "expected EXPECTED, got TEXT" when the text is not one."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
+def _int_list(text: str) -> list[int]:
+    text = text.strip()
+    if text.lower() in ("", "none", "0"):
+        return []
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected widths separated by commas, like 64,32; got {text!r}") from None
+    if any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"layer widths must be at least 1, got {text!r}") from None
+    return values
+
+
+def _name_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _batch(text: str) -> int:
+    if text.strip().lower() == "full":
+        return 0
+    value = _convert(int, text, "a whole number of rows or 'full'")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"the batch size must be positive (or 'full'), got {value}") from None
+    return value
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        value = _convert(kind, text, "a whole number" if kind is int else "a number")
+        if not np.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a number greater than 0, got {text!r}") from None
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def _fraction(text: str) -> float:
+    value = _convert(float, text, "a fraction between 0 and 1")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction at least 0 and below 1, got {text!r}") from None
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = _convert(float, text, "a number")
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text!r}") from None
+    return value

@@ -1,0 +1,64 @@
+"""The ways in for a learner: ``glassnet demo`` (the tour) and ``glassnet playground`` (the browser)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .common import EXIT_OK, _say
+from .train import TRAIN_DEFAULTS, _run_training
+
+DEMO_OPTIONS: dict[str, Any] = {
+    "layers": [64], "activation": "relu", "optimizer": "adam", "learning_rate": 0.003, "epochs": 30,
+    "batch_size": 32, "seed": 0, "test_split": 0.2, "validation_split": 0.1,
+}
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    spec = {**TRAIN_DEFAULTS, **DEMO_OPTIONS, "data": "digits"}
+    if args.epochs is not None:
+        spec["epochs"] = args.epochs
+    note = ""
+    try:
+        import sklearn  # noqa: F401  (the digits ship inside scikit-learn)
+    except ImportError:
+        spec.update(data="spiral", layers=[32, 32], learning_rate=0.01, epochs=args.epochs or 60)
+        note = ('(scikit-learn is not installed, so the demo learns a made-up spiral instead of handwritten '
+                'digits; pip install "glassnet[demo]" for the digits)\n')
+    banner = (
+        "glassnet demo: a network learns to read handwritten digits (8x8 pixel images, shipped with "
+        "scikit-learn)\nby backpropagation, one mini-batch at a time.\n" + note
+        if spec["data"] == "digits" else "glassnet demo: a network learns to tell the arms of a spiral apart.\n" + note
+    )
+    args.resume, args.checkpoint_dir, args.checkpoint_every, args.report = False, None, None, None
+    out = Path(args.out or f"{spec['data']}.glassnet")
+    code = _run_training(args, spec, set(), out, banner=banner)
+    model, prepared = args._result
+    if prepared.X_test is not None and model.task == "classification":
+        shown = min(12, len(prepared.X_test))
+        predicted = model.predict(prepared.X_test[:shown])
+        names = model.classes or []
+        _say("")
+        _say(f"the first {shown} test examples (never seen in training):")
+        _say("  true       " + " ".join(f"{names[i]:>3}" for i in prepared.y_test[:shown]))
+        _say("  predicted  " + " ".join(f"{names[i]:>3}" for i in predicted))
+    _say("")
+    _say("next:")
+    steps = [
+        (f"glassnet info {out}", "what is inside the model"),
+        (f"glassnet evaluate {out} {spec['data']}", f"measure it on all of {spec['data']}"),
+        (f"glassnet explain {out} {spec['data']} --row 0", "the worked numbers of one training step"),
+        (f"glassnet train {spec['data']} --layers 128,64 --epochs 50", "another network"),
+    ]
+    width = max(len(command) for command, _ in steps)
+    for command, what in steps:
+        _say(f"  {command:<{width}}   {what}")
+    return code
+
+
+def cmd_playground(args: argparse.Namespace) -> int:
+    from ..playground import serve
+
+    serve(host=args.host, port=args.port, open_browser=args.open)
+    return EXIT_OK

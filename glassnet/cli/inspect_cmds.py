@@ -1,0 +1,157 @@
+"""The inside views: ``gradcheck``, ``explain``, ``plot``, ``report`` and ``compare-training``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from .common import EXIT_OK, CommandError, _describe_network, _say
+from .data import _model_data
+from .models import Model
+
+
+def _row(args: argparse.Namespace, n: int) -> int:
+    if not -n <= args.row < n:
+        raise CommandError(f"--row {args.row} is out of range: the data has {n} rows")
+    return args.row % n
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    from ..gradcheck import gradcheck
+    from ..network import Network
+
+    if (args.model is None) != (args.data is None):
+        raise CommandError("give both MODEL and DATA, or neither (for a small built-in network)")
+    if args.model is None:
+        rng = np.random.default_rng(args.seed)
+        layers = [int(n) for n in args.layers]
+        net = Network.from_sizes([3, *layers, 3], activation=args.activation, cost="cross_entropy",
+                                 seed=args.seed, dtype="float64")
+        X, y = rng.normal(size=(args.rows, 3)), rng.integers(0, 3, size=args.rows)
+        _say(f"gradcheck on a built-in {_describe_network(net)}, {args.rows} random examples")
+    else:
+        model = Model.load(args.model)
+        X, y = _model_data(model, args.data, args.target)
+        X, y = model.prepare(X[: args.rows]), model.prepare_targets(y[: args.rows])
+        net = model.network
+        _say(f"gradcheck on {args.model}: {_describe_network(net)}, the first {len(X)} rows of {args.data}")
+    result = gradcheck(net, X, y, eps=args.eps, tolerance=args.tolerance, l2=args.l2)
+    _say("relative error |numerical - backprop| / (|numerical| + |backprop|) per layer, eps "
+         f"{args.eps:g}, float64:")
+    _say(str(result))
+    if not result.passed:
+        raise CommandError(f"gradient check failed: the worst relative error {result.worst:.3e} is above "
+                           f"the tolerance {args.tolerance:g}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from ..inspect import explain, explain_demo
+
+    if args.demo:
+        if args.model is not None:
+            raise CommandError("give --demo or a MODEL, not both")
+        _say(explain_demo(format=args.format, full=args.full))
+        return EXIT_OK
+    if args.model is None or args.data is None:
+        raise CommandError("give MODEL and DATA (and --row N), or --demo for a tiny built-in network")
+    model = Model.load(args.model)
+    X, y = _model_data(model, args.data, args.target)
+    i = _row(args, len(X))
+    x, target = model.prepare(X[i : i + 1])[0], model.prepare_targets(y[i : i + 1])[0]
+    text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
+                   full=args.full, input_names=model.feature_names)
+    _say(text)
+    return EXIT_OK
+
+
+_PLOT_NEEDS = {  # kind -> (needs a model, needs data)
+    "activations": (False, False), "cost-surface": (False, False), "network": (True, False),
+    "curves": (True, False), "weights": (True, False), "boundary": (True, True), "hidden": (True, True),
+    "confusion": (True, True), "blame": (True, True),
+}
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .. import plots
+
+    kind = args.kind
+    needs_model, needs_data = _PLOT_NEEDS[kind]
+    out = args.out or f"{kind}.png"
+    if needs_model and args.model is None:
+        raise CommandError(f"glassnet plot {kind} needs a MODEL")
+    if needs_data and args.data is None:
+        raise CommandError(f"glassnet plot {kind} needs a MODEL and DATA")
+    if kind == "activations":
+        plots.plot_activations(path=out)
+    elif kind == "cost-surface":
+        plots.plot_cost_surface(path=out)
+    else:
+        model = Model.load(args.model)
+        net = model.network
+        X = y = None
+        if args.data is not None:
+            X, y = _model_data(model, args.data, args.target)
+            X, y = model.prepare(X), model.prepare_targets(y)
+        if kind == "network":
+            x1 = y1 = None
+            if X is not None:
+                i = _row(args, len(X))
+                x1, y1 = X[i], y[i]
+            plots.plot_network(net, x1, y1, view=args.view, path=out)
+        elif kind == "curves":
+            history = model.training.get("history")
+            if not history:
+                raise CommandError(f"{args.model} keeps no training history to draw")
+            plots.plot_history(history, path=out)
+        elif kind == "weights":
+            shape = tuple(model.image_shape) if model.image_shape else None
+            plots.plot_first_layer_weights(net, shape=shape, path=out)
+        elif kind == "boundary":
+            plots.plot_decision_boundary(net, X, y, class_names=model.classes, path=out)
+        elif kind == "hidden":
+            plots.plot_hidden_activations(net, X, y, path=out)
+        elif kind == "confusion":
+            if model.task != "classification":
+                raise CommandError("a confusion matrix is for classifiers; this model does regression")
+            predicted = net.cost_function.classes(net.predict(X))
+            plots.plot_confusion_matrix(y, predicted, class_names=model.classes, path=out)
+        elif kind == "blame":
+            plots.plot_blame(net, X, y, path=out)
+    _say(f"wrote {out}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..report import write_report
+    from ..training import History
+
+    model = Model.load(args.model)
+    X = y = None
+    if args.data is not None:
+        X, y = _model_data(model, args.data, args.target)
+        X, y = model.prepare(X), model.prepare_targets(y)
+    history = model.training.get("history")
+    written = write_report(
+        args.out, model.network, History.from_dict(history) if history else None, X, y,
+        class_names=model.classes, title=args.title or f"glassnet: {Path(args.model).name}",
+        image_format=args.image_format,
+    )
+    _say(f"wrote {written}")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import json
+
+    from ..compare import METHODS, compare_training
+
+    methods = tuple(args.methods) if args.methods else METHODS
+    result = compare_training(
+        task=args.task, budget_seconds=args.budget, seed=args.seed, target_cost=args.target_cost,
+        methods=methods, hidden=args.hidden, learning_rate=args.learning_rate, max_steps=args.max_steps,
+    )
+    _say(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
+    return EXIT_OK

@@ -1,0 +1,263 @@
+"""``glassnet train``: build a network for the data, train it with a progress bar and checkpoints, and save
+it with its preprocessing; ``--resume`` carries on from a checkpoint, Ctrl-C saves one."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DivergenceError
+from .common import EXIT_INTERRUPTED, EXIT_OK, CommandError, _describe_network, _format_metrics, _say
+from .data import _prepare_data, _Prepared
+from .models import Model
+
+TRAIN_DEFAULTS: dict[str, Any] = {
+    "target": None, "task": None, "layers": [64, 32], "activation": "relu", "optimizer": "adam",
+    "learning_rate": None, "epochs": 20, "batch_size": 32, "l2": 0.0, "early_stopping": None,
+    "validation_split": None, "test_split": 0.2, "seed": 0, "dtype": "float32", "samples": None,
+    "noise": None, "data_dir": None,
+}
+
+
+def _train_spec(args: argparse.Namespace) -> tuple[dict, set[str]]:
+    """The training options (defaults filled in) and the names of those given on the command line."""
+    spec = dict(TRAIN_DEFAULTS)
+    given = {key for key in TRAIN_DEFAULTS if getattr(args, key, None) is not None}
+    for key in given:
+        spec[key] = getattr(args, key)
+    spec["data"] = args.data
+    return spec, given
+
+
+def _checkpoint_path(out: Path, checkpoint_dir: str | None) -> Path:
+    if checkpoint_dir:
+        return Path(checkpoint_dir) / "checkpoint.glassnet"
+    return out.with_name(f"{out.stem}.checkpoint.glassnet")
+
+
+def _fingerprint(*arrays: np.ndarray) -> str:
+    digest = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
+    """The model (with its preprocessing fitted on the training part) and the Trainer."""
+    from ..datasets import Standardizer
+    from ..network import Network
+    from ..training import Trainer
+
+    dataset = prepared.dataset
+    inputs = Standardizer().fit(prepared.X_train)
+    target_scaler = None
+    if dataset.task == "classification":
+        k = len(dataset.target_names)
+        n_outputs, cost = (1, "binary_cross_entropy") if k == 2 else (k, "cross_entropy")
+    else:
+        n_outputs, cost = 1, "mse"
+        target_scaler = Standardizer().fit(prepared.y_train.astype(np.float64))
+    sizes = [dataset.n_features, *spec["layers"], n_outputs]
+    network = Network.from_sizes(sizes, activation=spec["activation"], cost=cost, seed=spec["seed"],
+                                 dtype=spec["dtype"])
+    model = Model(
+        network=network, task=dataset.task, feature_names=list(dataset.feature_names),
+        target=dataset.target_names[0] if dataset.task == "regression" else (spec["target"] or "class"),
+        classes=list(dataset.target_names) if dataset.task == "classification" else None,
+        inputs=inputs, target_scaler=target_scaler,
+        image_shape=None if dataset.image_shape is None else list(dataset.image_shape),
+    )
+    split = spec["validation_split"]
+    if split is None:
+        split = 0.1 if spec["early_stopping"] else 0.0
+    trainer = Trainer(
+        network, model.prepare(prepared.X_train), model.prepare_targets(prepared.y_train),
+        batch_size=spec["batch_size"] or None, optimizer=spec["optimizer"], learning_rate=spec["learning_rate"],
+        l2=spec["l2"], validation_split=split, early_stopping=spec["early_stopping"],
+    )
+    return model, trainer
+
+
+def _describe_training(spec: dict) -> str:
+    parts = [spec["optimizer"] + ("" if spec["learning_rate"] is None else f" learning rate {spec['learning_rate']:g}"),
+             f"batch size {spec['batch_size'] or 'full'}", f"{spec['epochs']} epochs"]
+    if spec["l2"]:
+        parts.append(f"l2 {spec['l2']:g}")
+    if spec["early_stopping"]:
+        parts.append(f"early stopping after {spec['early_stopping']} epochs without progress")
+    parts.append(f"seed {spec['seed']}")
+    return ", ".join(parts)
+
+
+def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Path | None,
+                  banner: str | None = None) -> int:
+    """Train (or resume) as ``spec`` says, with a progress bar, checkpoints and Ctrl-C handling."""
+    from ..checkpoint import Checkpointer, load_checkpoint, remove_unfinished, restore_trainer
+    from ..progress import progress_bar
+
+    default_out = Path(f"{Path(spec['data']).stem}.glassnet")
+    checkpoint = None
+    if args.resume:
+        path = _checkpoint_path(out or default_out, args.checkpoint_dir)
+        if not path.exists():
+            raise CommandError(f"no checkpoint at '{path}' to resume from; train without --resume first")
+        checkpoint = load_checkpoint(path)
+        remove_unfinished(path)  # what a killed run may have left half written beside it
+        stored = checkpoint.extra.get("options")
+        if not isinstance(stored, dict):
+            raise CommandError(f"'{path}' was not written by glassnet train; it cannot be resumed here")
+        for key in sorted(given - {"epochs"}):
+            if stored.get(key) != spec[key]:
+                raise CommandError(
+                    f"the checkpoint was trained with --{key.replace('_', '-')} {stored.get(key)!r}, not "
+                    f"{spec[key]!r}; drop the option to resume, or train afresh without --resume"
+                )
+        epochs = spec["epochs"] if "epochs" in given else stored["epochs"]
+        spec = {**stored, "data": spec["data"], "epochs": epochs}
+        out = out or Path(checkpoint.extra.get("out") or default_out)
+    out = out or default_out
+    checkpoint_path = _checkpoint_path(out, args.checkpoint_dir)
+    every = args.checkpoint_every if args.checkpoint_every is not None else (1 if args.checkpoint_dir else 0)
+    if every < 0:
+        raise CommandError(f"--checkpoint-every must be 0 or more, got {every}")
+    if args.checkpoint_dir:
+        Path(args.checkpoint_dir).mkdir(parents=True, exist_ok=True)
+
+    prepared = _prepare_data(spec)
+    fingerprint = _fingerprint(prepared.X_train, prepared.y_train)
+    if checkpoint is not None and checkpoint.extra.get("fingerprint") != fingerprint:
+        raise CommandError(f"{spec['data']!r} is not the data the checkpoint was trained on (its rows differ)")
+    model, trainer = _build(spec, prepared)
+    dataset = prepared.dataset
+    n_val = 0 if trainer.validation is None else len(trainer.validation[0])
+    if banner:
+        _say(banner)
+    n_rows = len(prepared.X_train) + (0 if prepared.X_test is None else len(prepared.X_test))
+    n_test = 0 if prepared.X_test is None else len(prepared.X_test)
+    what = f"{len(dataset.target_names)} classes" if dataset.task == "classification" else f"target {model.target!r}"
+    _say(f"data     {dataset.name}: {n_rows} rows, {dataset.n_features} features, {what}")
+    _say(f"split    {len(trainer.X)} training, {n_val} validation, {n_test} test rows "
+         "(inputs standardized on the training part)")
+    _say(f"network  {_describe_network(model.network)}")
+    _say(f"training {_describe_training(spec)}")
+
+    options = {k: spec[k] for k in TRAIN_DEFAULTS}
+    checkpointer = Checkpointer(checkpoint_path, every=every,
+                                extra={"options": options, "fingerprint": fingerprint, "out": str(out)})
+    if not args.quiet:
+        trainer.callbacks.append(progress_bar())
+    trainer.callbacks.append(checkpointer)  # last: after EarlyStopping, so its snapshot includes it
+    if checkpoint is not None:
+        restore_trainer(trainer, checkpoint)
+        _say(f"resuming from '{checkpoint_path}' after epoch {trainer.epoch}")
+    spent = float(sum(trainer.history.seconds))
+    remaining = spec["epochs"] - trainer.epoch
+    start = time.perf_counter()
+    try:
+        if remaining > 0 and not trainer.stop:
+            trainer.run(remaining)
+        elif trainer.early_stopping is not None:
+            trainer.early_stopping.on_train_end(trainer)  # a finished run: put back its best weights
+    except KeyboardInterrupt:
+        seconds = spent + time.perf_counter() - start
+        return _interrupted(model, checkpointer, spec, prepared, out, seconds)
+    except DivergenceError:
+        if checkpointer.last is not None and checkpointer.last.epoch > 0:
+            checkpointer.save()
+            _say(f"glassnet: the last good epoch's checkpoint is in '{checkpoint_path}'", file=sys.stderr)
+        raise
+    seconds = spent + time.perf_counter() - start
+    history = trainer.history
+    model.training = _training_summary(spec, prepared, model, history, seconds, interrupted=False)
+    saved = model.save(out)
+    if every:
+        checkpointer.save()
+    _say("")
+    line = f"epochs   {history.epochs} of {spec['epochs']}"
+    if history.best_epoch is not None:
+        line += f"{' (stopped early)' if history.stopped_early else ''}; the best epoch, {history.best_epoch + 1}, kept"
+    _say(line)
+    _say(f"time     {seconds:.2f} s")
+    _say(f"train    {_format_metrics(model.training['train_metrics'])}")
+    _say(f"test     {_format_metrics(model.training['test_metrics'])}")
+    _say(f"model    saved to {saved}")
+    if getattr(args, "report", None):
+        _write_report(Path(args.report), model, history, prepared)
+    args._result = (model, prepared)
+    return EXIT_OK
+
+
+def _training_summary(spec: dict, prepared: _Prepared, model: Model, history: Any, seconds: float,
+                      interrupted: bool) -> dict:
+    test = None
+    if prepared.X_test is not None:
+        test = model.metrics(prepared.X_test, prepared.y_test)
+    return {
+        "data": str(spec["data"]),
+        "dataset": prepared.dataset.name,
+        "n_train": int(len(prepared.X_train)),
+        "n_test": 0 if prepared.X_test is None else int(len(prepared.X_test)),
+        "test_split": prepared.source,
+        "options": {k: spec[k] for k in TRAIN_DEFAULTS},
+        "epochs": history.epochs,
+        "seconds": round(seconds, 3),
+        "interrupted": interrupted,
+        "history": history.as_dict(),
+        "train_metrics": model.metrics(prepared.X_train, prepared.y_train),
+        "test_metrics": test,
+    }
+
+
+def _interrupted(model: Model, checkpointer: Any, spec: dict, prepared: _Prepared, out: Path, seconds: float) -> int:
+    """Ctrl-C: save the last complete epoch as a checkpoint and the best weights so far as the model."""
+    previous = None
+    try:  # a second Ctrl-C must not tear these files (they are written atomically anyway)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        last = checkpointer.last
+        _say("", file=sys.stderr)
+        if last is None or last.epoch == 0:
+            _say("glassnet: interrupted before the first epoch ended; nothing to save", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        path = checkpointer.save()
+        best = last.best_params if last.best_params is not None else last.params
+        model.network.params[...] = best
+        from ..training import History
+
+        history = History.from_dict(dict(last.history))
+        model.training = _training_summary(spec, prepared, model, history, seconds, interrupted=True)
+        saved = model.save(out)
+        which = "best" if last.best_params is not None else "last complete"
+        _say(f"glassnet: interrupted after epoch {last.epoch} of {spec['epochs']}", file=sys.stderr)
+        _say(f"glassnet: checkpoint saved to {path}", file=sys.stderr)
+        _say(f"glassnet: the {which} epoch's model saved to {saved}", file=sys.stderr)
+        _say("glassnet: continue with the same command and --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _write_report(path: Path, model: Model, history: Any, prepared: _Prepared) -> None:
+    from ..report import write_report
+
+    X, y = (prepared.X_test, prepared.y_test) if prepared.X_test is not None else (prepared.X_train, prepared.y_train)
+    written = write_report(path, model.network, history, model.prepare(X), model.prepare_targets(y),
+                           class_names=model.classes, title=f"glassnet: {prepared.dataset.name}")
+    _say(f"report   written to {written}")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    spec, given = _train_spec(args)
+    return _run_training(args, spec, given, Path(args.out) if args.out else None)
