@@ -27,6 +27,20 @@ test: $(VENV)/.test
 	# two test workers on two cores: one BLAS thread each, so they do not fight over the cores
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
+# The peers (scikit-learn, PyTorch's CPU build) and Fashion-MNIST, for benchmarking only.
+$(VENV)/.bench: pyproject.toml benchmarks/setup.sh | $(PY)
+	bash benchmarks/setup.sh $(VENV)
+	@touch $@
+
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set on some machines) slow a current numpy: unset for benchmarks only.
+BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+
+bench: $(VENV)/.bench
+	$(BENCH_ENV) $(PY) benchmarks/bench.py
+
+bench-quick: $(VENV)/.bench
+	$(BENCH_ENV) $(PY) benchmarks/bench.py --quick
+
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
 
