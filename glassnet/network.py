@@ -33,7 +33,9 @@ from .validation import check_non_negative, check_sample_weight, check_X, check_
 __all__ = ["Network"]
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
-_PREDICT_ROWS = 4096  # predict() and cost() work through big inputs in slices of this many rows
+# predict() and cost() work through big inputs in slices of this many rows: big enough for fast matrix
+# products, small enough that the temporaries (a few MB) do not add to the peak memory of a big job
+_PREDICT_ROWS = 1024
 
 
 def _check_dtype(dtype: object) -> np.dtype:

@@ -14,7 +14,7 @@ from .errors import InputError, InputTypeError
 
 # Finite-value checks walk big arrays (and memory-mapped files) in slices of this many rows, so that
 # checking a dataset never holds a second copy of it in memory.
-_CHECK_ROWS = 8192
+_CHECK_ROWS = 2048
 
 
 def as_numeric(name: str, value: object, dtype: np.dtype | None = None) -> np.ndarray:
