@@ -165,3 +165,16 @@ def test_lookup_errors_name_the_choices():
         get_activation({"name": "leaky_relu", "alpha": 1.5})
     with pytest.raises(InputError, match="bad settings"):
         get_activation({"name": "relu", "beta": 1})
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3,), (128, 256), (300, 300), (0, 4)])
+def test_relu_equals_max_with_zero_for_any_shape(dtype, shape, rng):
+    # ReLU compares with a shared buffer of zeros (grown past its first 65,536 entries by (300, 300)).
+    s = rng.standard_normal(shape).astype(dtype)
+    out = np.empty_like(s)
+    expected = np.where(s > 0, s, 0).astype(dtype)
+    relu = get_activation("relu")
+    np.testing.assert_array_equal(relu.value(s), expected)
+    np.testing.assert_array_equal(relu.value(s, out=out), expected)
+    assert relu.value(s).dtype == dtype
