@@ -357,3 +357,21 @@ def test_progress_falls_back_to_plain_lines_without_tqdm(tmp_path, capsys, monke
     err = capsys.readouterr().err
     assert re.search(r"^epoch 1/3  cost [0-9.]+  accuracy [0-9.]+%$", err, re.M)
     assert re.search(r"^epoch 3/3  cost ", err, re.M)
+
+
+def test_task_flag_overrides_the_guess_and_is_checked(folder):
+    # Whole numbers 0..4 in the target look like classes; --task regress makes them a value to predict.
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0, 1, size=(80, 2))
+    rating = np.round(4 * X[:, 0]).astype(int)
+    data = _write_table(folder / "ratings.csv", ["x1", "x2", "rating"], [X[:, 0], X[:, 1], rating])
+    guessed = ok(run("train", str(data), "--target", "rating", "--epochs", "2", "--quiet",
+                     "--out", str(folder / "guessed.glassnet")))
+    assert "classes" in guessed
+    stdout = ok(run("train", str(data), "--target", "rating", "--task", "regress", "--epochs", "2", "--quiet",
+                    "--out", str(folder / "ratings.glassnet")))
+    assert "identity output, cost mse" in stdout
+    assert _reference(folder / "ratings.glassnet")[1]["task"] == "regression"
+    ok(run("train", "moons", "--task", "classify", "--epochs", "2", "--quiet", "--out", str(folder / "m.glassnet")))
+    one_line_error(run("train", "moons", "--task", "regress", "--epochs", "2", "--out", str(folder / "x.glassnet")),
+                   "--task regress")

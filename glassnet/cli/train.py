@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError
-from .common import EXIT_INTERRUPTED, EXIT_OK, CommandError, _describe_network, _format_metrics, _say
+from .common import EXIT_INTERRUPTED, EXIT_OK, TASK_NAMES, CommandError, _describe_network, _format_metrics, _say
 from .data import _prepare_data, _Prepared
 from .models import Model
 
@@ -32,6 +32,8 @@ def _train_spec(args: argparse.Namespace) -> tuple[dict, set[str]]:
     given = {key for key in TRAIN_DEFAULTS if getattr(args, key, None) is not None}
     for key in given:
         spec[key] = getattr(args, key)
+    if spec["task"] is not None:  # --task classify|regress names the library's classification|regression
+        spec["task"] = TASK_NAMES[spec["task"]]
     spec["data"] = args.data
     return spec, given
 
