@@ -47,6 +47,15 @@ def test_demo_learns_the_digits_and_saves_the_model(tmp_path):
     test_accuracy = float(re.search(r"test\s+cost \S+\s+accuracy ([0-9.]+)%", out).group(1)) / 100
     assert test_accuracy > 0.9
     assert "predicted" in out and "glassnet info" in out
+    # the cost printed epoch by epoch is the model file's own history, and it falls
+    with zipfile.ZipFile(model) as zf:
+        history = json.loads(zf.read("header.json"))["training"]["history"]
+    table = re.findall(r"^\s+(\d+)\s+([0-9.]+)\s+([0-9.]+)$", out, flags=re.MULTILINE)
+    assert len(table) >= 5
+    for epoch, cost, val_cost in table:
+        assert float(cost) == pytest.approx(history["cost"][int(epoch) - 1], abs=6e-5)
+        assert float(val_cost) == pytest.approx(history["val_cost"][int(epoch) - 1], abs=6e-5)
+    assert float(table[-1][1]) < float(table[0][1]) / 10
     # the saved model, read without glassnet, reads scikit-learn's digits well
     digits = datasets.load_digits()
     accuracy = np.mean(_forward(model, digits.data).argmax(axis=1) == digits.target)

@@ -35,6 +35,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out or f"{spec['data']}.glassnet")
     code = _run_training(args, spec, set(), out, banner=banner)
     model, prepared = args._result
+    _say("")
+    _say("the cost falling as it learns (cost on the training batches; on the validation rows):")
+    _say(_cost_table(model.training["history"]))
     if prepared.X_test is not None and model.task == "classification":
         shown = min(12, len(prepared.X_test))
         predicted = model.predict(prepared.X_test[:shown])
@@ -55,6 +58,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for command, what in steps:
         _say(f"  {command:<{width}}   {what}")
     return code
+
+
+def _cost_table(history: dict, rows: int = 8) -> str:
+    """A few epochs' costs, first to last, spread evenly, so the fall can be read at a glance."""
+    n = len(history["cost"])
+    shown = sorted({round(i * (n - 1) / (rows - 1)) for i in range(rows)}) if n > 1 else [0]
+    lines = ["  epoch      cost   val cost"]
+    for i in shown:
+        val = history["val_cost"][i] if i < len(history["val_cost"]) else None
+        lines.append(f"  {i + 1:>5}  {history['cost'][i]:>8.4f}   " + ("" if val is None else f"{val:>8.4f}"))
+    return "\n".join(lines)
 
 
 def cmd_playground(args: argparse.Namespace) -> int:
