@@ -253,6 +253,11 @@ def test_explain_a_row_of_a_model(colours_model, colours_csv):
     stdout = ok(run("explain", str(colours_model), str(colours_csv), "--row", "2", "--format", "markdown"))
     assert "width" in stdout and "delta" in stdout
     one_line_error(run("explain", str(colours_model), str(colours_csv), "--row", "1000"), "out of range")
+    # without DATA, the data the model was trained on (recorded by glassnet train) is used
+    given = ok(run("explain", str(colours_model), str(colours_csv), "--row", "2"))
+    recorded = ok(run("explain", str(colours_model), "--row", "2"))
+    assert recorded.splitlines()[0] == f"data     {colours_csv} (recorded in {colours_model})"
+    assert recorded.splitlines()[1:] == given.splitlines()
 
 
 def test_plot_and_report(folder, colours_model, colours_csv):
@@ -346,6 +351,8 @@ def test_a_network_saved_from_python_works_too(folder):
     assert rows[0] == ["prediction", "p(0)", "p(1)"]
     assert [r[0] for r in rows[1:]] == [str(int(v > 0.5)) for v in p]
     assert np.allclose([float(r[2]) for r in rows[1:]], p, atol=1e-5)
+    # such a file records no training data, so the pictures that need data ask for it
+    one_line_error(run("plot", "blame", str(path), "--out", str(folder / "b.png")), "needs DATA")
 
 
 def test_progress_falls_back_to_plain_lines_without_tqdm(tmp_path, capsys, monkeypatch):

@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Print the trace of one gradient-descent step: each neuron's inputs, s and activation, the "
             "cost, every delta (BP1, BP2), every gradient (BP3, BP4) and each parameter after the update.")
     p.add_argument("model", metavar="MODEL", nargs="?")
-    p.add_argument("data", metavar="DATA", nargs="?")
+    p.add_argument("data", metavar="DATA", nargs="?",
+                   help="a data set name or CSV/NPZ file (default: the data MODEL was trained on)")
     p.add_argument("--demo", action="store_true", help="a tiny built-in 2-2-2 network (Mazur's worked example)")
     p.add_argument("--row", type=int, default=0, help="which row of DATA (default 0)")
     p.add_argument("--target", metavar="COL")
@@ -170,10 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("plot", cmd_plot, "draw a picture (PNG or SVG; needs glassnet[plots])",
             "Draw one of: " + ", ".join(_PLOT_NEEDS) + ". activations and cost-surface need nothing; network, "
-            "curves and weights need a MODEL; boundary, hidden, confusion and blame need MODEL and DATA.")
+            "curves and weights need a MODEL; boundary, hidden, confusion and blame need a MODEL and data (DATA, or "
+            "by default the data the model was trained on).")
     p.add_argument("kind", metavar="KIND", choices=list(_PLOT_NEEDS), help=", ".join(_PLOT_NEEDS))
     p.add_argument("model", metavar="MODEL", nargs="?")
-    p.add_argument("data", metavar="DATA", nargs="?")
+    p.add_argument("data", metavar="DATA", nargs="?", help="a data set name or CSV/NPZ file")
     p.add_argument("--out", metavar="FILE", help="a .png or .svg file (default KIND.png)")
     p.add_argument("--target", metavar="COL")
     p.add_argument("--row", type=int, default=0, help="the example the network diagram shows (with DATA)")

@@ -18,6 +18,17 @@ def _row(args: argparse.Namespace, n: int) -> int:
     return args.row % n
 
 
+def _data_of(args: argparse.Namespace, model: Model, what: str) -> str:
+    """DATA as given, or else the data the model was trained on, as ``glassnet train`` recorded it."""
+    if args.data is not None:
+        return args.data
+    recorded = model.training.get("data")
+    if not recorded:
+        raise CommandError(f"{what} needs DATA: {args.model} does not record the data it was trained on")
+    _say(f"data     {recorded} (recorded in {args.model})")
+    return recorded
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     from ..gradcheck import gradcheck
     from ..network import Network
@@ -55,10 +66,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
             raise CommandError("give --demo or a MODEL, not both")
         _say(explain_demo(format=args.format, full=args.full))
         return EXIT_OK
-    if args.model is None or args.data is None:
-        raise CommandError("give MODEL and DATA (and --row N), or --demo for a tiny built-in network")
+    if args.model is None:
+        raise CommandError("give MODEL (and DATA, and --row N), or --demo for a tiny built-in network")
     model = Model.load(args.model)
-    X, y = _model_data(model, args.data, args.target)
+    X, y = _model_data(model, _data_of(args, model, "glassnet explain"), args.target)
     i = _row(args, len(X))
     x, target = model.prepare(X[i : i + 1])[0], model.prepare_targets(y[i : i + 1])[0]
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
@@ -82,8 +93,6 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = args.out or f"{kind}.png"
     if needs_model and args.model is None:
         raise CommandError(f"glassnet plot {kind} needs a MODEL")
-    if needs_data and args.data is None:
-        raise CommandError(f"glassnet plot {kind} needs a MODEL and DATA")
     if kind == "activations":
         plots.plot_activations(path=out)
     elif kind == "cost-surface":
@@ -92,8 +101,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
         model = Model.load(args.model)
         net = model.network
         X = y = None
-        if args.data is not None:
-            X, y = _model_data(model, args.data, args.target)
+        if args.data is not None or needs_data:
+            X, y = _model_data(model, _data_of(args, model, f"glassnet plot {kind}"), args.target)
             X, y = model.prepare(X), model.prepare_targets(y)
         if kind == "network":
             x1 = y1 = None
