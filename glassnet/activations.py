@@ -49,7 +49,9 @@ class Activation:
         raise NotImplementedError
 
     def __call__(self, s: np.ndarray) -> np.ndarray:
-        return self.value(np.asarray(s))
+        s = np.asarray(s)
+        # whole numbers in, real numbers out: value() computes in its input's dtype (softmax's exp in place)
+        return self.value(s if s.dtype.kind == "f" else s.astype(np.float64))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -317,12 +317,14 @@ class _BaseMLP(BaseEstimator):
         )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-        Y, y, sample_weight = self._prepare_targets(y, sample_weight, first_pass, incremental, classes)
+        Y, y, sample_weight, labels = self._prepare_targets(y, sample_weight, first_pass, incremental, classes)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(dtype)
         n_outputs = Y.shape[1]
 
         if first_pass:
+            if labels is not None:  # set only now that y has passed every check
+                self.classes_, self._label_type = labels
             cost, output = self._cost_and_output()
             net = Network.from_sizes(
                 [X.shape[1], *resolved["sizes"], n_outputs], activation=_ACTIVATIONS[self.activation],
@@ -573,7 +575,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return "binary_cross_entropy", "sigmoid"
 
     def _prepare_targets(self, y, sample_weight, first_pass, incremental, classes):
-        """Labels -> (the network's targets: one-hot, 0/1 column or indicator; the labels; sample weights)."""
+        """Labels -> (the network's targets: one-hot, 0/1 column or indicator; the labels; sample weights;
+        on a first pass ``(classes_, label_type)`` for the caller to set, else None)."""
         check_classification_targets(y)
         target_type = type_of_target(y)
         multilabel = target_type.startswith("multilabel")
@@ -600,8 +603,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     f"{type(self).__name__} needs samples of at least 2 classes to learn from; y holds only "
                     f"one class: {new_classes.tolist()}"
                 )
-            self.classes_ = new_classes
-            self._label_type = label_type
+            classes_ = new_classes
         else:
             if multilabel != (self._label_type == "multilabel-indicator"):
                 raise InputError(
@@ -627,15 +629,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 raise InputError(
                     f"y has {y.shape[1]} labels; this classifier was fitted with {len(self.classes_)}"
                 )
+            classes_, label_type = self.classes_, self._label_type
 
-        classes_ = self.classes_
-        if self._label_type == "multilabel-indicator":
+        if label_type == "multilabel-indicator":
             Y = np.asarray(y, dtype=np.float64)
             if self.class_weight is not None:
                 raise InputError("class_weight is not supported for multilabel y; use sample_weight instead")
         else:
             index = _label_index(classes_, y)
-            if self._label_type == "binary":
+            if label_type == "binary":
                 Y = (index == 1).astype(np.float64).reshape(-1, 1)
             else:
                 Y = np.zeros((len(y), len(classes_)))
@@ -652,7 +654,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     raise InputError(f"bad class_weight {self.class_weight!r}: {exc}") from None
                 class_sw = per_class[index]
                 sample_weight = class_sw if sample_weight is None else sample_weight * class_sw
-        return Y, y, sample_weight
+        return Y, y, sample_weight, ((classes_, label_type) if first_pass else None)
 
     def _decode(self, outputs: np.ndarray) -> np.ndarray:
         """Output activations -> labels."""
@@ -721,7 +723,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _prepare_targets(self, y, sample_weight, first_pass, incremental, classes):
         Y = np.asarray(y, dtype=np.float64)
-        return (Y.reshape(-1, 1) if Y.ndim == 1 else Y), y, sample_weight
+        return (Y.reshape(-1, 1) if Y.ndim == 1 else Y), y, sample_weight, None
 
     def _decode(self, outputs: np.ndarray) -> np.ndarray:
         return outputs.ravel() if outputs.shape[1] == 1 else outputs

@@ -28,7 +28,7 @@ from .activations import STEP_MESSAGE, Activation
 from .costs import Cost, get_cost
 from .errors import InputError, InputTypeError, NotTrainableError
 from .layers import Dense
-from .validation import check_non_negative, check_sample_weight, check_X, check_Y
+from .validation import as_numeric, check_finite, check_non_negative, check_sample_weight, check_X, check_Y
 
 __all__ = ["Network"]
 
@@ -77,6 +77,16 @@ class Network:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Dense):
                 raise InputTypeError(f"layer {i} is a {type(layer).__name__}; a Network is built of Dense layers")
+        for i, layer in enumerate(layers):
+            # a bound layer's weights are views into another network's params: sharing it would leave
+            # one of the two networks training arrays its layers no longer show
+            if (layer.weights is not None and layer.weights.base is not None) or any(
+                other is layer for other in layers[:i]
+            ):
+                raise InputError(
+                    f"layer {i} already belongs to a Network; give each Network its own Dense layers, e.g. "
+                    "Dense(n_in, n_out, activation, weights=layer.weights, bias=layer.bias), or use net.copy()"
+                )
         for i in range(1, len(layers)):
             if layers[i].n_in != layers[i - 1].n_out:
                 raise InputError(
@@ -390,8 +400,9 @@ class Network:
         layers = [Dense(sizes[i], sizes[i + 1], activations[i]) for i in range(len(sizes) - 1)]
         net = cls(layers, cost=config["cost"], seed=config.get("seed"), dtype=config.get("dtype", "float32"))
         if params is not None:
-            params = np.asarray(params)
+            params = as_numeric("params", params)
             if params.shape != net.params.shape:
                 raise InputError(f"params have shape {params.shape}; this architecture needs {net.params.shape}")
+            check_finite("params", params)  # as Dense checks given weights
             net.params[...] = params
         return net

@@ -113,7 +113,12 @@ def get_schedule(spec: float | Schedule | dict) -> Schedule:
         name = spec.get("name")
         if name not in SCHEDULES:
             raise InputError(f"unknown learning-rate schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
-        return SCHEDULES[name](**params)
+        try:
+            return SCHEDULES[name](**params)
+        except InputTypeError:
+            raise
+        except TypeError as exc:  # a missing or unknown setting: say which, in glassnet's own error
+            raise InputTypeError(f"bad settings {params!r} for learning-rate schedule {name!r}: {exc}") from None
     return Constant(spec)  # type: ignore[arg-type]
 
 

@@ -235,8 +235,6 @@ def _build_network(spec: dict, arrays: dict[str, np.ndarray]) -> Network:
             )
         if weights.dtype != np.dtype(dtype) or bias.dtype != np.dtype(dtype):
             raise _Bad(f"layer {i}'s arrays are {weights.dtype}/{bias.dtype}, not the header's {dtype}")
-        if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
-            raise _Bad(f"layer {i} holds NaN or infinite values")
         layers.append(Dense(sizes[i], sizes[i + 1], get_activation(act)))
     net = Network(layers, cost=cost, seed=seed, dtype=dtype)  # checks the activations fit the cost
     for i, layer in enumerate(net.layers):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import DivergenceError, InputError, InputTypeError
-from .optimizers import Optimizer, Schedule, get_optimizer
+from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .validation import check_fraction, check_non_negative, check_positive, check_sample_weight
 
 __all__ = ["History", "Callback", "EarlyStopping", "Trainer", "fit"]
@@ -111,12 +111,13 @@ class EarlyStopping(Callback):
         self.best_epoch: int | None = None
         self.best_params: np.ndarray | None = None
         self.wait = 0
+        self._trainer: Trainer | None = None
 
     def on_train_begin(self, trainer):
         # A new run (another fit, perhaps of another network) starts afresh; a Trainer resumed with
         # run() again keeps what it has seen. Without this, a reused EarlyStopping restored the weights
         # of an earlier run.
-        if getattr(self, "_trainer", None) is not trainer:
+        if self._trainer is not trainer:
             self._trainer = trainer
             self.best, self.best_epoch, self.best_params, self.wait = math.inf, None, None, 0
 
@@ -193,9 +194,6 @@ class Trainer:
         weights = check_sample_weight(sample_weight, len(X), network.dtype)
         W_val = None
         batch_size = check_positive("batch_size", batch_size, integer=True, allow_none=True)
-        if isinstance(learning_rate, (int, float)) and not isinstance(learning_rate, bool):
-            check_positive("learning_rate", learning_rate)
-        self.optimizer = get_optimizer(optimizer, learning_rate)
         self.l2 = check_non_negative("l2", l2)
         validation_split = check_fraction("validation_split", validation_split)
         if validation_data is not None and validation_split:
@@ -218,14 +216,27 @@ class Trainer:
         if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
             early_stopping = EarlyStopping(patience=early_stopping)
         self.callbacks = _as_callbacks(callbacks)
+        schedule = None if learning_rate is None else get_schedule(learning_rate)
+        if not isinstance(optimizer, Optimizer):
+            optimizer = get_optimizer(optimizer)  # a new object; a given one is changed only once all checks pass
 
         self.network = network
         if validation_split:
+            rng_state = network.rng.bit_generator.state
             order = network.rng.permutation(len(X))
             val_rows, train_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
-            X_val, Y_val, X, Y = X[val_rows], Y[val_rows], X[train_rows], Y[train_rows]
             if weights is not None:
-                W_val, weights = weights[val_rows], weights[train_rows]
+                W_val, W_train = weights[val_rows], weights[train_rows]
+                if not (W_val.sum() > 0 and W_train.sum() > 0):
+                    network.rng.bit_generator.state = rng_state  # a refused call changes nothing
+                    part = "validation" if W_train.sum() > 0 else "training"
+                    raise InputError(
+                        f"validation_split={validation_split} left every {part} row with sample_weight 0; "
+                        "pass validation_data explicitly, or give those rows weight"
+                    )
+                weights = W_train
+            X_val, Y_val, X, Y = X[val_rows], Y[val_rows], X[train_rows], Y[train_rows]
+        self.optimizer = get_optimizer(optimizer, schedule)
         self.X, self.Y, self.weights = X, Y, weights
         self.validation = None if X_val is None else (X_val, Y_val, W_val)
         self.batch_size = batch_size
@@ -314,8 +325,9 @@ class Trainer:
         if not np.isfinite(net.params).all():
             net.params[...] = last_good
             raise self._diverged(batch)
+        penalty = net.l2_penalty(self.l2, n)
         logs = {
-            "cost": total_cost / n + net.l2_penalty(self.l2, n),
+            "cost": total_cost / n + penalty,
             "accuracy": correct / len(self.X) if cost_fn.is_classification else None,
             "val_cost": None,
             "val_accuracy": None,
@@ -323,7 +335,7 @@ class Trainer:
         }
         if self.validation is not None:
             _, val_cost, val_accuracy = net._evaluate(*self.validation)  # (X_val, Y_val, weights or None)
-            logs["val_cost"] = val_cost + net.l2_penalty(self.l2, n)
+            logs["val_cost"] = val_cost + penalty
             logs["val_accuracy"] = val_accuracy
         logs["seconds"] = time.perf_counter() - start
         self._record(logs)

@@ -178,3 +178,10 @@ def test_relu_equals_max_with_zero_for_any_shape(dtype, shape, rng):
     np.testing.assert_array_equal(relu.value(s), expected)
     np.testing.assert_array_equal(relu.value(s, out=out), expected)
     assert relu.value(s).dtype == dtype
+
+
+def test_calling_an_activation_on_whole_numbers():
+    s = [[1, 2, 3], [0, 0, 0]]
+    for name in activation_names():
+        np.testing.assert_allclose(get_activation(name)(s), get_activation(name)(np.array(s, dtype=float)))
+    np.testing.assert_allclose(get_activation("softmax")(s), special.softmax(np.array(s, float), axis=1))

@@ -268,3 +268,19 @@ def test_dataframe_feature_names(data):
         clf.fit(frame, labels)
     assert clf.feature_names_in_.tolist() == ["a", "b", "c"]
     assert np.array_equal(clf.predict(frame), clf.predict(X))
+
+
+def test_a_refused_refit_keeps_the_classes_of_the_fitted_network():
+    # classes_ must keep describing network_'s outputs: a refit refused for its class_weight changed
+    # classes_ to the new y's four classes while network_ still had three outputs
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 2)), np.arange(30) % 3
+    clf = MLPClassifier((4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    clf.set_params(class_weight={7: 2.0})
+    with pytest.raises(ValueError, match="class_weight"):
+        clf.fit(X, np.arange(30) % 4)
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.network_.n_outputs == 3 and set(clf.predict(X)) <= {0, 1, 2}

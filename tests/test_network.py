@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from glassnet import Dense, Network
+from glassnet import Dense, InputError, Network
 
 
 def test_from_sizes_picks_the_output_the_cost_pairs_with():
@@ -176,3 +176,27 @@ def test_summary_lists_every_layer():
     assert "4 x 8" in lines[1] and "relu" in lines[1] and lines[1].rstrip().endswith(str(4 * 8 + 8))
     assert "8 x 3" in lines[2] and "softmax" in lines[2] and lines[2].rstrip().endswith(str(8 * 3 + 3))
     assert "cross_entropy" in lines[3] and "float32" in lines[3] and str(net.n_params) in lines[3]
+
+
+def test_a_layer_belongs_to_one_network():
+    # Sharing would rebind the first network's layers to the second one's params: training the first
+    # would then move its params while its layers (what predict, trace and the pictures read) stood still.
+    first = Network.from_sizes([2, 3, 1], seed=0)
+    with pytest.raises(InputError, match="already belongs"):
+        Network(first.layers, seed=1)
+    assert all(np.shares_memory(layer.weights, first.params) for layer in first.layers)
+    layer = Dense(2, 2)
+    with pytest.raises(InputError, match="already belongs"):
+        Network([layer, layer])
+    own = [Dense(d.n_in, d.n_out, d.activation, d.weights, d.bias) for d in first.layers]
+    np.testing.assert_array_equal(Network(own).params, first.params)
+
+
+def test_from_config_refuses_params_that_dense_would_refuse():
+    net = Network.from_sizes([2, 1], seed=0)
+    bad = net.params.astype(np.float64)
+    bad[0] = np.nan
+    with pytest.raises(InputError, match="NaN"):
+        Network.from_config(net.config(), bad)
+    with pytest.raises(TypeError, match="params"):
+        Network.from_config(net.config(), ["a", "b", "c"])

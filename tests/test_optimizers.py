@@ -177,6 +177,8 @@ def test_get_optimizer_and_defaults():
         (lambda: StepDecay(0.1, every=0), InputError, "every"),
         (lambda: Cosine(0.1, epochs=10, min_learning_rate=0.5), InputError, "min_learning_rate"),
         (lambda: get_schedule({"name": "warmup"}), InputError, "cosine"),
+        (lambda: get_schedule({"name": "cosine", "learning_rate": 0.1}), InputTypeError, "cosine.*epochs"),
+        (lambda: get_schedule({"name": "step", "learning_rate": 0.1, "gamma": 2}), InputTypeError, "gamma"),
         (lambda: get_optimizer("lbfgs"), InputError, "sgd, adam"),
         (lambda: get_optimizer(None), InputTypeError, "optimizer"),
     ],

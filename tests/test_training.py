@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from glassnet import SGD, Callback, EarlyStopping, History, Network, StepDecay, Trainer
+from glassnet import SGD, Callback, EarlyStopping, History, InputError, Network, StepDecay, Trainer
 
 
 @pytest.fixture
@@ -234,3 +234,29 @@ def test_an_early_stopping_object_can_be_reused(regression):
     assert len(history) == 5 and not history.stopped_early
     assert history.best_epoch == int(np.argmin(history.cost))
     assert not np.array_equal(second.params, first.params)
+
+
+def test_validation_split_leaving_only_zero_weights_is_refused_and_changes_nothing():
+    # the split put every weighted row on one side: the validation cost's weighted mean would be 0/0
+    X = np.linspace(-1, 1, 20).reshape(-1, 1)
+    weights = np.r_[np.zeros(10), np.ones(10)]
+    for seed in range(20):
+        net = Network.from_sizes([1, 3, 1], seed=seed)
+        state = net.rng.bit_generator.state
+        if set(np.sort(net.rng.permutation(20)[:4])) <= set(range(10)):  # the split this seed will draw
+            net.rng.bit_generator.state = state
+            before = net.params.copy()
+            with pytest.raises(InputError, match="validation row with sample_weight 0"):
+                net.fit(X, X, 2, validation_split=0.2, sample_weight=weights)
+            assert net.rng.bit_generator.state == state
+            np.testing.assert_array_equal(net.params, before)
+            return
+    pytest.fail("no seed drew an all-zero validation part")
+
+
+def test_a_refused_fit_leaves_the_given_optimizer_alone():
+    X = np.zeros((4, 2))
+    optimizer = SGD(0.1)
+    with pytest.raises(InputError):
+        Network.from_sizes([2, 1], seed=0).fit(X, X[:, :1], 1, optimizer=optimizer, learning_rate=0.5, l2=-1)
+    assert optimizer.learning_rate == 0.1 and optimizer.schedule(0) == 0.1
