@@ -141,7 +141,7 @@ class ComparisonResult:
             if seconds is None and run.steps == 0 and "seconds_per_step" in run.details:
                 lines.append(
                     f"{method} could not take a single step: one step needs "
-                    f"{run.details.get('evaluations_per_step', 2 * self.n_params + 1)} cost evaluations, "
+                    f"{2 * self.n_params + 1} cost evaluations, "
                     f"about {run.details['seconds_per_step']:.3g} s here"
                 )
             elif seconds is None:

@@ -161,7 +161,7 @@ def tweak_and_keep(
     limits = _Limits("iterations", iterations, budget_seconds)
     rng = np.random.default_rng(seed)
     params = net.params
-    saved = params.copy()
+    saved = params.copy()  # the parameters kept so far
     noise = np.empty_like(params)
     run = TrainingRun("tweak and keep", details={"scale": float(scale), "accepted": 0})
     best = _cost(net, X, Y)
@@ -170,13 +170,13 @@ def tweak_and_keep(
     accepted = 0
     while limits.go_on(run.steps):
         rng.standard_normal(dtype=noise.dtype, out=noise)
-        saved[...] = params
         params += scale * noise
         trial = _cost(net, X, Y)
         evaluations += 1
         if trial < best:
             best = trial
             accepted += 1
+            saved[...] = params  # keep the tweak
         else:
             params[...] = saved  # undo the tweak
         run.record(best, limits.elapsed(), evaluations)

@@ -568,10 +568,13 @@ class _TextRenderer(_Renderer):
         if self.one:
             out.append(f"  output a = {self.row(tr.output[0])}   target y = {self.row(tr.y[0])}")
         else:
-            for i in range(_limit(tr.n_samples, self.max_samples)):
+            shown = _limit(tr.n_samples, self.max_samples)
+            for i in range(shown):
                 out.append(
                     f"  sample {i}: output a = {self.row(tr.output[i])}   target y = {self.row(tr.y[i])}"
                 )
+            if shown < tr.n_samples:
+                out.append(f"  ... {tr.n_samples - shown} more samples")
         out.append(f"  {tr.cost_name}: {self.cost_formula()} = {self.num(tr.cost)}")
 
         out += ["", f"Backward (BP1, BP2): each neuron's error, {self.delta_note()}"]

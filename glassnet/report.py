@@ -90,7 +90,7 @@ def _blame_tables(result: Any, max_neurons: int = 20) -> str:
     for index in range(n_layers - 1, -1, -1):
         mad = result.mean_abs_delta[index]
         upstream = "input" if index == 0 else f"layer {index} neuron"
-        title = f"layer {index + 1} ({len(mad)} neurons, {result.activations[index]}" + (
+        title = f"layer {index + 1} ({len(mad)} neuron{'s' if len(mad) != 1 else ''}, {result.activations[index]}" + (
             ", output)" if index == n_layers - 1 else ")"
         )
         rows = [
@@ -228,11 +228,9 @@ def render_report(
                 pictures.figure(lambda: plot_blame(result), "mean |delta| per neuron, and input shares"),
             ]
 
-    if (
-        X is not None
-        and cost_fn.is_classification
-        and not (cost_fn.name == "binary_cross_entropy" and network.n_outputs > 1)
-    ):
+    # independent sigmoid outputs (multi-label) have no single class: no confusion matrix, no boundary
+    multi_label = cost_fn.name == "binary_cross_entropy" and network.n_outputs > 1
+    if X is not None and cost_fn.is_classification and not multi_label:
         from .plots import confusion_matrix, plot_confusion_matrix
 
         predicted = cost_fn.classes(outputs)
@@ -254,24 +252,19 @@ def render_report(
             ),
         ]
 
-    if X is not None and network.n_inputs == 2:
+    if X is not None and network.n_inputs == 2 and not multi_label:
         from .plots import plot_decision_boundary
 
         rows = _subsample(len(X))
-        labels = (
-            cost_fn.classes(Y_checked)
-            if cost_fn.is_classification and Y_checked.shape[1] > 1
-            else (Y_checked[:, 0] if not cost_fn.is_classification or network.n_outputs == 1 else None)
-        )
-        if labels is not None:
-            kind = "decision boundary" if cost_fn.is_classification else "regression surface"
-            out += [
-                f"<h2>The {kind}</h2>",
-                pictures.figure(
-                    lambda: plot_decision_boundary(network, X[rows], labels[rows], class_names=class_names),
-                    f"the network's {kind} over the plane of its two inputs, with the data",
-                ),
-            ]
+        labels = truth if cost_fn.is_classification else Y_checked[:, 0]
+        kind = "decision boundary" if cost_fn.is_classification else "regression surface"
+        out += [
+            f"<h2>The {kind}</h2>",
+            pictures.figure(
+                lambda: plot_decision_boundary(network, X[rows], labels[rows], class_names=class_names),
+                f"the network's {kind} over the plane of its two inputs, with the data",
+            ),
+        ]
 
     out.append("</body></html>")
     return "\n".join(out)

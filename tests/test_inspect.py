@@ -170,6 +170,14 @@ def test_big_layers_are_shortened_unless_full(rng):
     assert "| 29 | `s = " not in tr.to_markdown() and "24 more neurons" in tr.to_markdown()
 
 
+
+def test_a_shortened_batch_says_how_many_samples_are_left_out(rng):
+    net = Network.from_sizes([3, 2, 1], activation="tanh", cost="mse", seed=0)
+    text = net.trace(rng.normal(size=(5, 3)), rng.normal(size=5)).to_text(max_samples=2)
+    cost_part = text.split("\nCost\n")[1].split("\n\n")[0]
+    assert "sample 1:" in cost_part and "sample 2:" not in cost_part
+    assert "... 3 more samples" in cost_part
+
 def test_json_is_strict_and_holds_the_numbers(rng):
     net = Network.from_sizes([3, 4, 2], activation="tanh", cost="mse", seed=2, dtype="float64")
     X, Y = _data("mse", 2, rng)

@@ -506,3 +506,16 @@ def test_cost_surface_path_is_gradient_descent_and_reaches_the_published_fit():
     assert np.allclose(drawn.get_xdata(), long[:51, 0]) and np.allclose(drawn.get_ydata(), long[:51, 1])
     with pytest.raises(InputError, match="one feature"):
         plots.plot_cost_surface(np.zeros((4, 2)), [0, 1, 0, 1])
+
+
+def test_cost_surface_fit_panel_draws_the_sigmoid_without_overflow():
+    # a steep start puts s = b0 + b1 x far below -709, where 1 / (1 + e^-s) overflows
+    import warnings
+
+    x, y = plots.surfaces.HOURS_STUDIED, plots.surfaces.PASSED
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plots.plot_cost_surface(x, y, start=(0.0, -200.0), learning_rate=0.01, epochs=3, resolution=12, dpi=DPI)
+    start = [line for ax in fig.axes for line in ax.get_lines() if line.get_label() == "sigmoid at the start"][0]
+    s = -200.0 * np.asarray(start.get_xdata())
+    assert np.allclose(start.get_ydata(), np.exp(-np.logaddexp(0.0, -s)), rtol=1e-9, atol=1e-15)

@@ -160,6 +160,7 @@ def test_report_for_regression_without_history(tmp_path):
     no_external_references(page)
     assert "Confusion matrix" not in text and "accuracy" not in text and "Training" not in text
     assert sum(tag == "img" for tag, _ in page.tags) == 3  # diagram, backward pass, blame
+    assert "layer 2 (1 neuron, identity, output)" in text and "layer 1 (4 neurons, tanh)" in text
     mse = float(np.mean((net.predict(X)[:, 0] - Y) ** 2))
     assert f"<td>{mse:.4g}</td>" in text
 
@@ -198,3 +199,23 @@ def test_report_refuses_bad_input(tmp_path):
         render_report("model.npz")
     with pytest.raises(InputError, match="does not exist"):
         write_report(tmp_path / "nowhere" / "r.html", net)
+
+
+def test_report_of_independent_sigmoid_outputs_over_two_inputs(tmp_path):
+    # multi-label: two yes/no outputs have no single class, so no confusion matrix and no boundary picture
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 2))
+    Y = (X > 0).astype(float)
+    net = Network.from_sizes([2, 4, 2], activation="tanh", cost="binary_cross_entropy", seed=0)
+    text = render_report(net, X=X, Y=Y, dpi=DPI)
+    parse(text)
+    assert "Blame" in text and "Confusion matrix" not in text and "decision boundary" not in text
+    bce = float(np.mean(np.sum(np.logaddexp(0, -(2 * Y - 1) * _logits(net, X)), axis=1)))
+    assert f"<td>{bce:.4g}</td>" in text
+
+
+def _logits(net, X):
+    a = X
+    for layer in net.layers[:-1]:
+        a = np.tanh(a @ layer.weights + layer.bias)
+    return a @ net.layers[-1].weights + net.layers[-1].bias

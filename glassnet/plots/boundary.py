@@ -111,7 +111,6 @@ def plot_decision_boundary(
             ax.contour(xs, ys, p, levels=[0.5], colors="black", linewidths=1.2)
             bar = fig.colorbar(image, ax=ax, shrink=0.8)
             bar.set_label(f"P({names[1]})", fontsize=8)
-            predicted = (p > 0.5).astype(int)
         else:
             predicted = out.argmax(axis=1).reshape(shape)
             sure = out.max(axis=1).reshape(shape)

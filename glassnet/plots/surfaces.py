@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import get_activation
 from ..errors import InputError
 from ._mpl import NEGATIVE, POSITIVE, finish, new_figure
 
@@ -199,9 +200,10 @@ def plot_cost_surface(
 
     grid = np.linspace(x.min() - 0.1 * np.ptp(x) - 0.1, x.max() + 0.1 * np.ptp(x) + 0.1, 200)
     data_ax.scatter(x, y, s=18, color=POSITIVE, edgecolors="black", linewidths=0.4, zorder=3, label="data")
+    sigmoid = get_activation("sigmoid")  # the network's own sigmoid, which no large |s| can overflow
     for (c0, c1), style, label in ((trail[0], ":", "start"), (trail[-1], "-", "end")):
         data_ax.plot(
-            grid, 1 / (1 + np.exp(-(c0 + c1 * grid))), style, color=NEGATIVE, label=f"sigmoid at the {label}"
+            grid, sigmoid.value(c0 + c1 * grid), style, color=NEGATIVE, label=f"sigmoid at the {label}"
         )
     data_ax.set_xlabel("x")
     data_ax.set_ylabel("y, and a = sigmoid(b0 + b1 x)")
