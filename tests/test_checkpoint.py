@@ -313,3 +313,17 @@ def test_resume_refuses_changed_options_and_other_data(tmp_path):
     other.write_text(data.read_text().replace("0.", "1.", 3))
     assert main(["train", str(other), *base[2:], "--resume"]) == 1
     assert main(["train", str(data), *TRAIN, "--out", str(tmp_path / "none.glassnet"), "--resume"]) == 1
+
+
+def test_a_finished_run_leaves_no_stale_checkpoint_to_resume(tmp_path):
+    """A run that ends normally rewrites a checkpoint an earlier run left, so --resume carries on from it."""
+    from glassnet.cli import main
+
+    data = _write_csv(tmp_path / "data.csv")
+    base = ["train", str(data), *TRAIN, "--out", str(tmp_path / "m.glassnet")]
+    checkpoint = tmp_path / "m.checkpoint.glassnet"
+    assert main([*base, "--epochs", "2", "--checkpoint-every", "1"]) == 0  # leaves a checkpoint at epoch 2
+    assert main([*base, "--epochs", "5"]) == 0  # a fresh run to the end, with no checkpoints asked for
+    saved = load_checkpoint(checkpoint)
+    assert saved.epoch == 5
+    assert np.array_equal(saved.best_params, load(tmp_path / "m.glassnet").params)  # the model's best weights

@@ -175,6 +175,10 @@ def test_predict_writes_csv_atomically_and_reads_a_csv_without_the_target(folder
     assert not list(folder.glob(".predictions.csv.*"))  # no temporary file left behind
     to_stdout = ok(run("predict", str(colours_model), str(features)))
     assert to_stdout.splitlines() == out.read_text().splitlines()
+    # as a spreadsheet may save it: a byte-order mark, blank lines before the header, Windows line ends
+    windows = folder / "windows.csv"
+    windows.write_bytes(b"\xef\xbb\xbf\r\n\r\n" + features.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert ok(run("predict", str(colours_model), str(windows))).splitlines() == to_stdout.splitlines()
 
 
 def test_info_shows_layers_shapes_and_parameter_counts(colours_model):
@@ -210,6 +214,24 @@ def test_train_on_synthetic_data_with_early_stopping_and_report(folder):
                     "--report", str(report)))
     assert "validation" in stdout and "best epoch" in stdout
     assert report.read_text().lstrip().startswith("<!DOCTYPE html>")
+
+
+def test_a_made_up_set_is_made_again_as_it_was_for_training(folder):
+    """evaluate and predict on a made-up set's name use the rows the model was trained on, not new random ones."""
+    from glassnet.datasets import xor
+
+    out = folder / "xor40.glassnet"
+    ok(run("train", "xor", "--samples", "40", "--noise", "0.2", "--seed", "3", "--layers", "4", "--epochs", "5",
+           "--quiet", "--out", str(out)))
+    data = xor(n_samples=40, noise=0.2, seed=3)
+    p = _reference(out)[2](data.X)[:, 0]
+    evaluated = ok(run("evaluate", str(out), "xor"))
+    assert "xor: 40 rows" in evaluated
+    assert _printed(evaluated, "accuracy") == pytest.approx(np.mean((p > 0.5) == data.y), abs=1e-6)
+    cost = -np.mean(data.y * np.log(p) + (1 - data.y) * np.log(1 - p))
+    assert _printed(evaluated, "cost") == pytest.approx(cost, rel=1e-3)
+    rows = list(csv.reader(io.StringIO(ok(run("predict", str(out), "xor")))))
+    assert np.allclose([float(r[2]) for r in rows[1:]], p, atol=1e-5)
 
 
 def test_mnist_family_uses_its_own_test_split(tmp_path):
@@ -258,6 +280,10 @@ def test_explain_a_row_of_a_model(colours_model, colours_csv):
     recorded = ok(run("explain", str(colours_model), "--row", "2"))
     assert recorded.splitlines()[0] == f"data     {colours_csv} (recorded in {colours_model})"
     assert recorded.splitlines()[1:] == given.splitlines()
+    as_json = run("explain", str(colours_model), "--row", "2", "--format", "json")
+    assert json.loads(ok(as_json)) == json.loads(ok(run("explain", str(colours_model), str(colours_csv), "--row",
+                                                        "2", "--format", "json")))
+    assert f"recorded in {colours_model}" in as_json.stderr
 
 
 def test_plot_and_report(folder, colours_model, colours_csv):
@@ -289,6 +315,7 @@ def test_help_of_every_command_and_usage_errors():
     assert "--port" in ok(run("playground", "--help"))
     assert run("train").returncode == 2  # DATA missing
     assert run("train", "xor", "--epochs", "-3").returncode == 2
+    assert run("train", "xor", "--checkpoint-every", "-1").returncode == 2
     assert run("frobnicate").returncode == 2
 
 
@@ -296,6 +323,7 @@ def test_help_of_every_command_and_usage_errors():
 def test_bad_inputs_exit_1_with_one_line(folder, colours_csv, colours_model):
     one_line_error(run("train", str(folder / "missing.csv"), "--target", "y"), "missing.csv", "no such file")
     one_line_error(run("train", str(colours_csv), "--target", "shade"), "no column named 'shade'", "colour")
+    one_line_error(run("train", str(colours_csv)), "name the target column with --target", "colour")
     text = folder / "text.csv"
     text.write_text("width,height,colour\n1,2,red\n3,tall,blue\n5,6,red\n")
     one_line_error(run("train", str(text), "--target", "colour"), "line 3", "'height'", "not a number")

@@ -73,6 +73,15 @@ def test_bom_quotes_spaces_blank_lines_and_other_delimiters(tmp_path):
     assert data.X.ravel().tolist() == [1.5, 2.0] and data.y.tolist() == [1, 0]
 
 
+def test_blank_lines_before_the_header_are_skipped_too(tmp_path):
+    path = _csv(tmp_path, "\ufeff\r\n \r\nx,label\r\n1.5,yes\r\n\r\n2,no\r\n")  # Windows line ends
+    data = load_csv(path, target="label")
+    assert data.feature_names == ("x",) and data.X.ravel().tolist() == [1.5, 2.0] and data.y.tolist() == [1, 0]
+    assert load_csv_features(path, ["x"]).ravel().tolist() == [1.5, 2.0]
+    with pytest.raises(DatasetError, match="line 3: repeated column names 'x'"):  # the header's own line
+        load_csv(_csv(tmp_path, "\n\nx,x,label\n1,2,yes\n"), target="label")
+
+
 def test_unknown_target_lists_the_columns(tmp_path):
     path = _csv(tmp_path, "area,rooms,price\n1,2,3\n")
     with pytest.raises(DatasetError, match=r"no column named 'Price'; the columns are: area, rooms, price"):

@@ -249,6 +249,10 @@ def test_bad_messages_do_not_end_the_session(client):
         assert "unknown message" in receive_until(ws, "error")["message"]
         ws.send_json({"type": "backward", "part": "train", "index": 10_000})
         assert receive_until(ws, "error")["field"] == "point"
+        ws.send_bytes(b'{"type": "ping"}')
+        assert "not binary" in receive_until(ws, "error")["message"]
+        ws.send_text('{"type": "config", "config": {"layers": [{"units": Infinity}]}}')  # as JSON allows it
+        assert receive_until(ws, "error")["field"] == "layer1"
         ws.send_json({"type": "ping"})
         assert receive_until(ws, "pong")["type"] == "pong"
 
@@ -271,6 +275,10 @@ def test_upload_trains_on_your_csv(client):
         assert receive_until(ws, "frame")["steps"] == 1
         snippet = client.get("/api/sessions/test-session-0001/snippet").text
         assert "load_csv('mine.csv', target='label')" in snippet and "Standardizer" in snippet
+        # quoted names (a comma inside one) after a blank line: the last column is still the target
+        r = client.post("/api/sessions/test-session-0001/upload", content=f'\n"u, left","v","label"\n{rows}\n')
+        assert r.status_code == 200, r.json()
+        assert r.json()["features"] == ["u, left", "v"] and r.json()["target"] == "label"
 
 
 @pytest.mark.parametrize(

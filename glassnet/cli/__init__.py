@@ -32,6 +32,7 @@ from .common import (
     EXIT_OK,
     TASK_NAMES,
     _batch,
+    _count,
     _fraction,
     _int_list,
     _name_list,
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="the model file (default DATA-NAME.glassnet)")
     p.add_argument("--checkpoint-dir", metavar="DIR",
                    help="write DIR/checkpoint.glassnet (default: FILE's stem + .checkpoint.glassnet beside --out)")
-    p.add_argument("--checkpoint-every", type=int, metavar="N",
+    p.add_argument("--checkpoint-every", type=_count, metavar="N",
                    help="checkpoint every N epochs (default 1 with --checkpoint-dir, else only on Ctrl-C)")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     p.add_argument("--report", metavar="FILE.html", help="also write an HTML report")

@@ -91,6 +91,13 @@ def _positive(kind: type) -> Any:
     return parse
 
 
+def _count(text: str) -> int:
+    value = _convert(int, text, "a whole number")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}") from None
+    return value
+
+
 def _fraction(text: str) -> float:
     value = _convert(float, text, "a fraction between 0 and 1")
     if not 0 <= value < 1:

@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 def _catalogue_kind(name: str) -> str | None:
     """"synthetic", "scikit-learn" or "idx" for a data set name, None for a file path or unknown name."""
     from ..datasets import available
+    from ..datasets.registry import _key
 
     if Path(name).suffix.lower() in (".csv", ".npz"):
         return None
-    entry = available().get(name.strip().lower().replace("_", "-"))
+    entry = available().get(_key(name))
     return None if entry is None else entry[1 : entry.index("]")]
 
 
@@ -38,9 +39,7 @@ def _load_dataset(data: str, target: str | None = None, task: str | None = None,
     if kind is None:
         if task is not None:
             options["task"] = task
-    else:
-        if task is not None:
-            pass  # checked against the data set's own task below
+    else:  # a named set has its own task; a --task given is checked against it below
         if kind == "synthetic":
             options["seed"] = seed
             if samples is not None:
@@ -55,6 +54,9 @@ def _load_dataset(data: str, target: str | None = None, task: str | None = None,
             raise CommandError(f"--samples and --noise apply to the made-up data sets, not to {data!r}")
     if kind is None and not Path(data).exists() and Path(data).suffix.lower() in (".csv", ".npz"):
         raise CommandError(f"{data}: no such file")
+    if Path(data).suffix.lower() == ".csv" and target is None:
+        raise CommandError(f"{data}: name the target column with --target COL; the columns are: "
+                           f"{', '.join(_csv_header(Path(data)))}")
     dataset = load(data, target=target, **options)
     if task is not None and dataset.task != task:
         raise CommandError(f"{data!r} is a {dataset.task} data set; --task {_task_flag(task)} does not fit it")
@@ -144,9 +146,27 @@ def _model_data(model: Model, data: str, target: str | None, need_target: bool =
         raise CommandError(f"--target names a CSV column; {data!r} is not a CSV file")
     task = model.task if path.suffix.lower() in (".csv", ".npz") else None
     dataset = _load_dataset(data, target=target if path.suffix.lower() == ".csv" else None, task=task,
-                            split="test" if _catalogue_kind(data) == "idx" else "train", data_dir=data_dir)
+                            split="test" if _catalogue_kind(data) == "idx" else "train", data_dir=data_dir,
+                            **_made_up_as_trained(model, data))
     X = _align_features(model, dataset, data)
     return X, (_align_targets(model, dataset, data) if need_target else None)
+
+
+def _made_up_as_trained(model: Model, data: str) -> dict[str, Any]:
+    """The seed, samples and noise that make a made-up set again as ``glassnet train`` made it for ``model``.
+
+    For another set, or a model that records none, seed 0 (the train command's default) and the set's own
+    sizes: the same command always measures on the same rows.
+    """
+    from ..datasets.registry import _key
+
+    if _catalogue_kind(data) != "synthetic":
+        return {}
+    recorded = model.training.get("data")
+    options = model.training.get("options") or {}
+    if not isinstance(recorded, str) or _catalogue_kind(recorded) != "synthetic" or _key(recorded) != _key(data):
+        options = {}
+    return {"seed": options.get("seed", 0), "samples": options.get("samples"), "noise": options.get("noise")}
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -154,7 +174,7 @@ def _csv_header(path: Path) -> list[str]:
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            row = next(csv.reader(f, skipinitialspace=True), None)
+            row = next((row for row in csv.reader(f, skipinitialspace=True) if any(c.strip() for c in row)), None)
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,9 @@ def _data_of(args: argparse.Namespace, model: Model, what: str) -> str:
     recorded = model.training.get("data")
     if not recorded:
         raise CommandError(f"{what} needs DATA: {args.model} does not record the data it was trained on")
-    _say(f"data     {recorded} (recorded in {args.model})")
+    # beside JSON on standard output, the note goes to standard error, so that the output stays JSON
+    _say(f"data     {recorded} (recorded in {args.model})",
+         file=sys.stderr if getattr(args, "format", None) == "json" else None)
     return recorded
 
 

@@ -129,8 +129,6 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
     out = out or default_out
     checkpoint_path = _checkpoint_path(out, args.checkpoint_dir)
     every = args.checkpoint_every if args.checkpoint_every is not None else (1 if args.checkpoint_dir else 0)
-    if every < 0:
-        raise CommandError(f"--checkpoint-every must be 0 or more, got {every}")
     if args.checkpoint_dir:
         Path(args.checkpoint_dir).mkdir(parents=True, exist_ok=True)
 
@@ -181,7 +179,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
     history = trainer.history
     model.training = _training_summary(spec, prepared, model, history, seconds, interrupted=False)
     saved = model.save(out)
-    if every:
+    if every or checkpoint_path.exists():  # never leave an earlier run's checkpoint for --resume to pick up
         checkpointer.save()
     _say("")
     line = f"epochs   {history.epochs} of {spec['epochs']}"

@@ -129,8 +129,8 @@ def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[list[str]], l
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
-            header = next(reader, None)
-            line = reader.line_num
+            header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+            line = header_line = reader.line_num
             for row in reader:
                 line = reader.line_num
                 if any(cell.strip() for cell in row):
@@ -151,10 +151,10 @@ def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[list[str]], l
     header = [name.strip() for name in header]
     for j, name in enumerate(header):
         if not name:
-            raise DatasetError(f"{path}, line 1: column {j + 1} has no name in the header row")
+            raise DatasetError(f"{path}, line {header_line}: column {j + 1} has no name in the header row")
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise DatasetError(f"{path}, line 1: repeated column names {', '.join(map(repr, repeated))}")
+        raise DatasetError(f"{path}, line {header_line}: repeated column names {', '.join(map(repr, repeated))}")
     for row, line in zip(rows, lines, strict=True):
         if len(row) != len(header):
             raise DatasetError(

@@ -332,13 +332,18 @@ def create_app(
             await live.send({"type": "hello", "session": session_id, "limits": limits})
             while True:
                 try:
-                    text = await asyncio.wait_for(websocket.receive_text(), timeout=heartbeat_timeout)
+                    received = await asyncio.wait_for(websocket.receive(), timeout=heartbeat_timeout)
                 except asyncio.TimeoutError:
                     break  # the page went quiet: treat the tab as gone
+                if received["type"] == "websocket.disconnect":
+                    break
                 live.last_seen = time.monotonic()
                 if runner.done():  # the frame loop ended (the client vanished mid-send)
                     break
+                text = received.get("text")
                 try:
+                    if text is None:
+                        raise ConfigError("message", "messages must be JSON text, not binary")
                     if len(text) > MAX_MESSAGE_CHARS:
                         raise ConfigError("message", f"message too long ({len(text):,} characters)")
                     try:

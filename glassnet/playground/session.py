@@ -19,6 +19,8 @@ snippet the page offers relies on that.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import math
 import os
 import re
@@ -134,7 +136,8 @@ def check_config(config: object) -> dict[str, Any]:
         if not isinstance(layer, dict):
             raise ConfigError("layers", f"hidden layer {i} must be an object {{units, activation}}")
         units = layer.get("units")
-        if isinstance(units, bool) or not isinstance(units, (int, float)) or units != int(units) or units < 1:
+        if (isinstance(units, bool) or not isinstance(units, (int, float)) or not math.isfinite(units)
+                or units != int(units) or units < 1):
             raise ConfigError(f"layer{i}", f"hidden layer {i}: the number of neurons must be a whole number >= 1")
         if units > LIMITS["max_neurons"]:
             raise ConfigError(
@@ -211,7 +214,12 @@ def read_upload(text: str, filename: str = "upload.csv", target: str | None = No
         raise ConfigError(
             "upload", f"the file has {len(lines) - 1:,} rows; the limit is {LIMITS['max_upload_rows']:,}"
         )
-    header = [cell.strip() for cell in lines[0].split(",")]
+    try:  # the csv module's reading of the header, as load_csv's: quoted names keep their commas, lose their quotes
+        header = next(
+            [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), skipinitialspace=True) if any(row)
+        )
+    except csv.Error as e:
+        raise ConfigError("upload", f"the header row is not valid CSV ({e})") from None
     if len(header) > LIMITS["max_upload_columns"]:
         raise ConfigError(
             "upload", f"the file has {len(header)} columns; the limit is {LIMITS['max_upload_columns']}"
@@ -393,8 +401,7 @@ class PlaygroundSession:
         net, trainer = self.network, self.trainer
         if self._batches is None:  # a new epoch, begun as Trainer.run_epoch begins one
             self.optimizer.start_epoch(self.epoch)
-            batches = getattr(trainer, "batches", None) or trainer._batches
-            self._batches = batches()
+            self._batches = trainer._batches()
             self._last_good = net.params.copy()
         xb, yb, wb = next(self._batches)
         out = net.propagate(xb)
@@ -574,9 +581,8 @@ class PlaygroundSession:
                 "new_weights": _floats(layer.weights - lr * dW),
                 "new_bias": _floats(layer.bias - lr * db),
             })
-        trace_text = None
-        if hasattr(net, "trace"):  # the worked numbers of "See inside", for the page's step-through
-            trace_text = net.trace(x, y, learning_rate=lr, input_names=self.info["features"]).to_text()
+        # the worked numbers of "See inside", for the page's step-through
+        trace_text = net.trace(x, y, learning_rate=lr, input_names=self.info["features"]).to_text()
         return {
             "type": "backward",
             "trace_text": trace_text,
@@ -598,12 +604,7 @@ class PlaygroundSession:
         net = self.network
         with tempfile.TemporaryDirectory(prefix="glassnet-model-") as folder:
             path = os.path.join(folder, "playground.glassnet")
-            if hasattr(net, "save"):
-                net.save(path)
-            else:  # the model-file container directly: the architecture as JSON, the weights as one array
-                from ..modelfile import write_model_file
-
-                write_model_file(path, {"config": net.config()}, {"params": net.params}, kind="network")
+            net.save(path)
             with open(path, "rb") as f:
                 return f.read(), "playground.glassnet"
 
