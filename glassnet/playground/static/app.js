@@ -185,6 +185,9 @@
   function sendConfig(immediately = false) {
     clearTimeout(configTimer);
     const go = () => {
+      // "upload" chosen but no file yet: nothing to train on, so nothing to send (a send still pending from
+      // an earlier change would otherwise draw the server's "no file uploaded yet" over newer messages)
+      if (state.config.dataset === "upload" && !state.upload) return;
       history.replaceState(null, "", configToHash(state.config));
       conn.send({ type: "config", config: state.config });
     };
