@@ -298,6 +298,14 @@ def test_plot_and_report(folder, colours_model, colours_csv):
     ok(run("report", str(colours_model), str(colours_csv), "--out", str(report)))
     page = report.read_text()
     assert "Confusion matrix" in page and "data:image/png;base64," in page
+    # without DATA: the recorded training data while it can be found, else the model alone
+    recorded = folder / "recorded.html"
+    ok(run("report", str(colours_model), "--out", str(recorded)))
+    assert "Confusion matrix" in recorded.read_text()
+    from glassnet import Network
+    alone = folder / "alone.html"
+    ok(run("report", str(Network.from_sizes([3, 2, 1], seed=0).save(folder / "py3.glassnet")), "--out", str(alone)))
+    assert "Confusion matrix" not in alone.read_text() and "<h1" in alone.read_text()
 
 
 def test_compare_training_prints_every_method():

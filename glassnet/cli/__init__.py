@@ -185,7 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("report", cmd_report, "one self-contained HTML page about a model")
     p.add_argument("model", metavar="MODEL")
-    p.add_argument("data", metavar="DATA", nargs="?", help="examples to measure it on (adds blame, confusion, ...)")
+    p.add_argument("data", metavar="DATA", nargs="?",
+                   help="examples to measure it on (adds blame, confusion, ...); default: the data it was trained "
+                   "on, if that can still be found")
     p.add_argument("--out", metavar="FILE.html", default="report.html")
     p.add_argument("--target", metavar="COL")
     p.add_argument("--title")

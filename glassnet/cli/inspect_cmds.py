@@ -142,8 +142,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     model = Model.load(args.model)
     X = y = None
-    if args.data is not None:
-        X, y = _model_data(model, args.data, args.target)
+    recorded = model.training.get("data")
+    # The report is richer with data: without DATA it uses the recorded training data when that can still be
+    # found (a data set name, or a file that is still there), and otherwise reports on the model alone.
+    if args.data is not None or (recorded and (Path(recorded).suffix.lower() not in (".csv", ".npz")
+                                               or Path(recorded).exists())):
+        X, y = _model_data(model, _data_of(args, model, "glassnet report"), args.target)
         X, y = model.prepare(X), model.prepare_targets(y)
     history = model.training.get("history")
     written = write_report(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fileio import atomic_file
 from .base import TASKS, Dataset, DatasetError, check_choice
 
 # An all-integer CSV target with at most this many distinct values is taken for class labels when
@@ -365,13 +366,14 @@ def save_npz(path: str | os.PathLike, dataset: Dataset) -> Path:
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    np.savez(
-        path,
-        X=dataset.X,
-        y=dataset.y,
-        feature_names=np.array(dataset.feature_names, dtype=str),
-        target_names=np.array(dataset.target_names, dtype=str),
-        task=np.array(dataset.task),
-        name=np.array(dataset.name),
-    )
+    with atomic_file(path) as f:  # readers see the old file or the new one, never half an archive
+        np.savez(
+            f,
+            X=dataset.X,
+            y=dataset.y,
+            feature_names=np.array(dataset.feature_names, dtype=str),
+            target_names=np.array(dataset.target_names, dtype=str),
+            task=np.array(dataset.task),
+            name=np.array(dataset.name),
+        )
     return path
