@@ -83,7 +83,7 @@ def backpropagation(
         if not limits.go_on(run.steps + 1):
             break
     evaluations += 1
-    run.record(net._evaluate(trainer.X, trainer.Y)[1], limits.elapsed(), evaluations)
+    run.record(net.evaluate_checked(trainer.X, trainer.Y).cost, limits.elapsed(), evaluations)
     return run
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from .activations import Activation
 from .errors import InputError, InputTypeError
+from .validation import one_hot_rows
 
 __all__ = ["Cost", "MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy", "COSTS", "get_cost"]
 
@@ -215,9 +216,7 @@ class CrossEntropy(Cost):
                     f"class labels must lie in 0..{n_outputs - 1} for a network with {n_outputs} outputs; "
                     f"Y ranges from {labels.min():g} to {labels.max():g}"
                 )
-            one_hot = np.zeros((len(labels), n_outputs), dtype=y.dtype if y.dtype.kind == "f" else np.float64)
-            one_hot[np.arange(len(labels)), labels.astype(np.intp)] = 1
-            return one_hot
+            return one_hot_rows(labels, n_outputs, y.dtype if y.dtype.kind == "f" else np.float64)
         y = super().prepare_targets(y, n_outputs)
         if y.size and (y.min() < 0 or not np.allclose(y.sum(axis=1), 1, atol=1e-3)):
             raise InputError(

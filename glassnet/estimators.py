@@ -62,6 +62,7 @@ from .errors import InputError, InputTypeError
 from .network import Network
 from .optimizers import SGD, Adam, Constant
 from .training import Callback, Trainer
+from .validation import check_float_dtype, check_number, one_hot_rows
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -119,7 +120,7 @@ class _SklearnControl(Callback):
         tol = est.tol * est._loss_factor
         if self.validation is not None:
             X_val, Y_val, y_val, w_val = self.validation
-            outputs, val_cost, _ = net._evaluate(X_val, Y_val, w_val)
+            outputs, val_cost, _ = net.evaluate_checked(X_val, Y_val, w_val)
             est.validation_loss_curve_.append(float(val_cost + net.l2_penalty(trainer.l2, _l2_n(trainer))))
             score = float(est._score_outputs(outputs, y_val, w_val))
             est.validation_scores_.append(score)
@@ -234,25 +235,19 @@ class _BaseMLP(BaseEstimator):
                 f"learning_rate must be 'constant', 'invscaling' or 'adaptive', got {self.learning_rate!r}"
             )
         if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
-            _number("batch_size", self.batch_size, integer=True, low=1)
-        _number("alpha", self.alpha, low=0)
-        _number("learning_rate_init", self.learning_rate_init, low=0, low_open=True)
-        _number("power_t", self.power_t, low=0)
-        _number("max_iter", self.max_iter, integer=True, low=1)
-        _number("tol", self.tol, low=0)
-        _number("momentum", self.momentum, low=0, high=1)
-        _number("validation_fraction", self.validation_fraction, low=0, high=1, low_open=True, high_open=True)
-        _number("beta_1", self.beta_1, low=0, high=1, high_open=True)
-        _number("beta_2", self.beta_2, low=0, high=1, high_open=True)
-        _number("epsilon", self.epsilon, low=0, low_open=True)
-        _number("n_iter_no_change", self.n_iter_no_change, integer=True, low=1)
-        try:
-            dtype = np.dtype(self.dtype)
-        except TypeError:
-            dtype = None
-        if dtype is None or dtype.name not in ("float32", "float64"):
-            raise InputError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
-        return {"sizes": sizes, "dtype": dtype}
+            check_number("batch_size", self.batch_size, integer=True, low=1)
+        check_number("alpha", self.alpha, low=0)
+        check_number("learning_rate_init", self.learning_rate_init, low=0, low_open=True)
+        check_number("power_t", self.power_t, low=0)
+        check_number("max_iter", self.max_iter, integer=True, low=1)
+        check_number("tol", self.tol, low=0)
+        check_number("momentum", self.momentum, low=0, high=1)
+        check_number("validation_fraction", self.validation_fraction, low=0, high=1, low_open=True, high_open=True)
+        check_number("beta_1", self.beta_1, low=0, high=1, high_open=True)
+        check_number("beta_2", self.beta_2, low=0, high=1, high_open=True)
+        check_number("epsilon", self.epsilon, low=0, low_open=True)
+        check_number("n_iter_no_change", self.n_iter_no_change, integer=True, low=1)
+        return {"sizes": sizes, "dtype": check_float_dtype(self.dtype)}
 
     def _seed(self) -> int:
         """The network's seed: ``random_state`` itself when it is a whole number, else one drawn from it."""
@@ -466,24 +461,6 @@ def _initialize_like_sklearn(net: Network, activation: str) -> None:
         layer.bias = net.rng.uniform(-bound, bound, layer.n_out)
 
 
-def _number(name, value, integer=False, low=None, high=None, low_open=False, high_open=False):
-    """Refuse a parameter outside its range with a message naming it (a ValueError or TypeError)."""
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind):
-        what = "a whole number" if integer else "a number"
-        raise InputTypeError(f"{name} must be {what}, got {value!r}")
-    bad = (
-        not np.isfinite(value)
-        or (low is not None and (value < low or (low_open and value == low)))
-        or (high is not None and (value > high or (high_open and value == high)))
-    )
-    if bad:
-        lo = "" if low is None else f"{'>' if low_open else '>='} {low}"
-        hi = "" if high is None else f"{'<' if high_open else '<='} {high}"
-        raise InputError(f"{name} must be {' and '.join(p for p in (lo, hi) if p)}, got {value!r}")
-    return value
-
-
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """A multi-layer perceptron classifier with scikit-learn's interface, trained by glassnet.
 
@@ -640,8 +617,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             if label_type == "binary":
                 Y = (index == 1).astype(np.float64).reshape(-1, 1)
             else:
-                Y = np.zeros((len(y), len(classes_)))
-                Y[np.arange(len(y)), index] = 1.0
+                Y = one_hot_rows(index, len(classes_))
             if self.class_weight is not None:
                 if incremental and isinstance(self.class_weight, str):
                     raise InputError(

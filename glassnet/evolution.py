@@ -139,7 +139,7 @@ def _check(net: Network, X: object, Y: object, scale: float | None = None) -> tu
 
 def _cost(net: Network, X: np.ndarray, Y: np.ndarray) -> float:
     """One cost evaluation: a forward pass over all of X (NaN or inf become inf, never "better")."""
-    value = net._evaluate(X, Y)[1]
+    value = net.evaluate_checked(X, Y).cost
     return value if math.isfinite(value) else math.inf
 
 

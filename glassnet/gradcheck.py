@@ -63,9 +63,9 @@ def numerical_gradient(net, X: np.ndarray, Y: np.ndarray, eps: float = 1e-6, l2:
     for i in range(params.size):
         original = params[i]
         params[i] = original + eps
-        up = net._evaluate(X, Y)[1] + net.l2_penalty(l2, len(X))
+        up = net.evaluate_checked(X, Y).cost + net.l2_penalty(l2, len(X))
         params[i] = original - eps
-        down = net._evaluate(X, Y)[1] + net.l2_penalty(l2, len(X))
+        down = net.evaluate_checked(X, Y).cost + net.l2_penalty(l2, len(X))
         params[i] = original
         slopes[i] = (up - down) / (2 * eps)
     return slopes

@@ -21,6 +21,7 @@ uses column vectors, so our ``W[k, j]`` is their ``w_jk`` (from neuron k below t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,24 +29,30 @@ from .activations import STEP_MESSAGE, Activation
 from .costs import Cost, get_cost
 from .errors import InputError, InputTypeError, NotTrainableError
 from .layers import Dense
-from .validation import as_numeric, check_finite, check_non_negative, check_sample_weight, check_X, check_Y
+from .validation import (
+    as_numeric,
+    check_finite,
+    check_float_dtype,
+    check_non_negative,
+    check_sample_weight,
+    check_X,
+    check_Y,
+)
 
-__all__ = ["Network"]
+__all__ = ["Evaluation", "Network"]
 
-_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+class Evaluation(NamedTuple):
+    """What :meth:`Network.evaluate` measured: the outputs ``a_L``, the cost J and the accuracy (or None)."""
+
+    outputs: np.ndarray
+    cost: float
+    accuracy: float | None
+
+
 # predict() and cost() work through big inputs in slices of this many rows: big enough for fast matrix
 # products, small enough that the temporaries (a few MB) do not add to the peak memory of a big job
 _PREDICT_ROWS = 1024
-
-
-def _check_dtype(dtype: object) -> np.dtype:
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError:
-        resolved = None
-    if resolved is None or resolved.name not in _DTYPES:
-        raise InputError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-    return resolved
 
 
 class Network:
@@ -100,7 +107,7 @@ class Network:
                 )
         self.cost_function = get_cost(cost)
         self.cost_function.check_output(layers[-1].activation)
-        self.dtype = _check_dtype(dtype)
+        self.dtype = check_float_dtype(dtype)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise InputError(f"seed must be a whole number >= 0 or None, got {seed!r}")
         self.seed = None if seed is None else int(seed)
@@ -221,12 +228,24 @@ class Network:
         """Output activations for X (n_samples, n_inputs); every layer keeps its ``s`` and ``a``."""
         return self.propagate(self.check_X(X)).copy()
 
-    def _evaluate(
-        self, X: np.ndarray, Y: np.ndarray | None = None, weights: np.ndarray | None = None
-    ) -> tuple[np.ndarray, float, float | None]:
-        """Outputs, cost and accuracy for checked X (and Y), in slices; the layers' kept arrays are untouched.
+    def evaluate(self, X: object, Y: object = None, sample_weight: object = None) -> Evaluation:
+        """The outputs ``a_L`` for X, and with targets Y the cost J and (classification) the accuracy.
 
-        With sample ``weights`` the cost is their weighted mean (the accuracy stays a plain fraction).
+        J is the mean of the samples' costs (their weighted mean with ``sample_weight``), without any L2
+        term; the accuracy is the plain fraction of rows classified right, or None for regression costs.
+        Computed in slices of rows; the layers' kept arrays (``s``, ``a``, ``delta``) are left untouched.
+        """
+        if Y is None:
+            return self.evaluate_checked(self.check_X(X))
+        X, Y = self.check_XY(X, Y)
+        return self.evaluate_checked(X, Y, check_sample_weight(sample_weight, len(X), self.dtype))
+
+    def evaluate_checked(
+        self, X: np.ndarray, Y: np.ndarray | None = None, weights: np.ndarray | None = None
+    ) -> Evaluation:
+        """:meth:`evaluate` on arrays already checked (the training loop's path, as :meth:`propagate` is).
+
+        ``Y`` shaped like the outputs (as :meth:`check_XY` returns it); ``weights`` one per row, or None.
         """
         outputs = np.empty((len(X), self.n_outputs), dtype=self.dtype)
         total_cost = 0.0
@@ -242,13 +261,13 @@ class Network:
                     part = slice(start, start + len(a))
                     total_cost += float(np.dot(weights[part], self.cost_function.sample_costs(s, a, Y[part])))
         if Y is None:
-            return outputs, float("nan"), None
+            return Evaluation(outputs, float("nan"), None)
         total = len(X) if weights is None else float(weights.sum())
-        return outputs, total_cost / total, self.cost_function.accuracy(outputs, Y)
+        return Evaluation(outputs, total_cost / total, self.cost_function.accuracy(outputs, Y))
 
     def predict(self, X: object) -> np.ndarray:
         """Output activations for X, computed in slices; unlike :meth:`forward` it keeps nothing."""
-        return self._evaluate(self.check_X(X))[0]
+        return self.evaluate_checked(self.check_X(X)).outputs
 
     def predict_classes(self, X: object) -> np.ndarray:
         """The predicted class of each row: the largest softmax output, or sigmoid outputs above 0.5."""
@@ -271,12 +290,11 @@ class Network:
         X, Y = self.check_XY(X, Y)
         weights = check_sample_weight(sample_weight, len(X), self.dtype)
         n = len(X) if weights is None else float(weights.sum())
-        return self._evaluate(X, Y, weights)[1] + self.l2_penalty(l2, n)
+        return self.evaluate_checked(X, Y, weights).cost + self.l2_penalty(l2, n)
 
     def accuracy(self, X: object, Y: object) -> float:
         """The fraction of rows classified right (classification costs only)."""
-        X, Y = self.check_XY(X, Y)
-        result = self._evaluate(X, Y)[2]
+        result = self.evaluate(X, Y).accuracy
         if result is None:
             raise InputError(
                 f"accuracy applies to classification costs; this network's cost is {self.cost_function.name!r}"

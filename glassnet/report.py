@@ -163,7 +163,7 @@ def render_report(
         out.append(f'<p class="note">The pictures are left out: {_esc(pictures.missing)}.</p>')
 
     if X is not None:
-        outputs, cost, accuracy = network._evaluate(X, Y_checked)
+        outputs, cost, accuracy = network.evaluate_checked(X, Y_checked)
         rows = [
             f"<tr><th class=left>examples</th><td>{len(X)}</td></tr>",
             f"<tr><th class=left>cost J ({_esc(cost_fn.name)})</th><td>{_fmt(cost)}</td></tr>",

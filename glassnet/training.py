@@ -334,7 +334,7 @@ class Trainer:
             "learning_rate": optimizer.learning_rate,
         }
         if self.validation is not None:
-            _, val_cost, val_accuracy = net._evaluate(*self.validation)  # (X_val, Y_val, weights or None)
+            _, val_cost, val_accuracy = net.evaluate_checked(*self.validation)  # (X_val, Y_val, weights or None)
             logs["val_cost"] = val_cost + penalty
             logs["val_accuracy"] = val_accuracy
         logs["seconds"] = time.perf_counter() - start

@@ -6,7 +6,9 @@ Each check raises :class:`~glassnet.errors.InputError` (a ValueError) or
 
 from __future__ import annotations
 
+import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -100,35 +102,93 @@ def check_Y(Y: object, n_samples: int, dtype: np.dtype | None = None, name: str 
     return array
 
 
-def check_positive(name: str, value: object, integer: bool = False, allow_none: bool = False) -> object:
-    """A number > 0 (a whole number when ``integer``), or None when ``allow_none``."""
+def check_number(
+    name: str,
+    value: object,
+    *,
+    integer: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
+) -> Any:
+    """``value`` as a finite number in the range given (an int when ``integer``), or a clear error.
+
+    ``low``/``high`` bound it (excluded when ``low_open``/``high_open``); None when ``allow_none``.
+    A value of the wrong type raises :class:`InputTypeError`, one outside the range :class:`InputError`;
+    both name the parameter and the range it must lie in. Every entry point's numeric checks come here.
+    """
     if value is None and allow_none:
         return None
     kind = numbers.Integral if integer else numbers.Real
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "a whole number" if integer else "a number"
-        raise InputTypeError(f"{name} must be {what} greater than 0, got {value!r}")
-    if not np.isfinite(value) or value <= 0:
-        raise InputError(f"{name} must be greater than 0, got {value!r}")
+        raise InputTypeError(f"{name} must be {what}, got {_shown(value)}")
+    if not isinstance(value, numbers.Integral) and not math.isfinite(value):  # (a huge int overflows isfinite)
+        raise InputError(f"{name} must be {'a number' if math.isnan(value) else 'a finite number'}, got {value!r}")
+    too_low = low is not None and (value < low or (low_open and value == low))
+    too_high = high is not None and (value > high or (high_open and value == high))
+    if too_low or too_high:
+        parts = []
+        if low is not None:
+            parts.append(f"greater than {low:g}" if low_open else f"at least {low:g}")
+        if high is not None:
+            parts.append(f"below {high:g}" if high_open else f"at most {high:g}")
+        what = "" if integer else "a finite number "
+        raise InputError(f"{name} must be {what}{' and '.join(parts)}, got {_shown(value)}")
     return int(value) if integer else float(value)
+
+
+def _shown(value: object) -> str:
+    """``value`` as an error message shows it: its repr, cut short (a 4,000-digit number is not repeated)."""
+    text = repr(value)
+    if len(text) > 40:
+        text = f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+    return f"{type(value).__name__} {text}" if isinstance(value, str) else text
+
+
+def check_positive(name: str, value: object, integer: bool = False, allow_none: bool = False) -> Any:
+    """A number > 0 (a whole number when ``integer``), or None when ``allow_none``."""
+    return check_number(name, value, integer=integer, low=0, low_open=True, allow_none=allow_none)
 
 
 def check_fraction(name: str, value: object, low_open: bool = False) -> float:
     """A number in [0, 1) (or (0, 1) when ``low_open``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{name} must be a number between 0 and 1, got {value!r}")
-    if not (0 <= value < 1) or (low_open and value == 0):
-        raise InputError(f"{name} must be at least 0 and below 1, got {value!r}")
-    return float(value)
+    return check_number(name, value, low=0, high=1, low_open=low_open, high_open=True)
 
 
 def check_non_negative(name: str, value: object) -> float:
     """A finite number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{name} must be a number >= 0, got {value!r}")
-    if not np.isfinite(value) or value < 0:
-        raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+    return check_number(name, value, low=0)
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``, or an error listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}")
+    return value
+
+
+FLOAT_DTYPES = ("float32", "float64")
+
+
+def check_float_dtype(dtype: object, name: str = "dtype") -> np.dtype:
+    """``dtype`` as float32 or float64 (the two dtypes glassnet computes in), or a clear error."""
+    try:
+        resolved = np.dtype(dtype)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        resolved = None
+    if resolved is None or resolved.name not in FLOAT_DTYPES:
+        raise InputError(f"{name} must be 'float32' or 'float64', got {dtype!r}")
+    return resolved
+
+
+def one_hot_rows(labels: np.ndarray, n_classes: int, dtype: np.dtype | type = np.float64) -> np.ndarray:
+    """``out[i, labels[i]] = 1``, every other entry 0: checked integer labels in ``0..n_classes-1`` as rows."""
+    out = np.zeros((len(labels), n_classes), dtype=dtype)
+    out[np.arange(len(labels)), np.asarray(labels, dtype=np.intp)] = 1
+    return out
 
 
 def check_sample_weight(weights: object, n_samples: int, dtype: np.dtype | None = None) -> np.ndarray | None:

@@ -223,7 +223,7 @@ def test_backward_view_equals_gradients_and_finite_differences(client, tmp_path)
         ({"layers": [{"units": 2, "activation": "tanh"}] * 9}, "layers", "at most 8 hidden layers"),
         ({"layers": [{"units": 2, "activation": "step"}]}, "layer1", "cannot be trained"),
         ({"learning_rate": float("nan")}, "learning_rate", "must be a number"),
-        ({"learning_rate": 0}, "learning_rate", "more than 0"),
+        ({"learning_rate": 0}, "learning_rate", "greater than 0"),
         ({"samples": 100_000}, "samples", "at most 2000"),
         ({"cost": "mse"}, "cost", "regression"),
         ({"dataset": "spiral", "classes": 3, "cost": "binary_cross_entropy"}, "cost", "two classes"),

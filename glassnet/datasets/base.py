@@ -1,19 +1,17 @@
-"""The Dataset record every loader returns, the errors of this package, and the argument checks they share.
+"""The Dataset record every loader returns and the errors of this package (argument checks: glassnet.validation).
 
 This is the lowest room of ``glassnet.datasets``: it imports nothing of glassnet but ``glassnet.errors``.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError, MissingExtraError
+from ..errors import InputError, MissingExtraError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -146,35 +144,3 @@ class Dataset:
             self.X, self.y, test_size=test_size, seed=seed, stratify=stratify
         )
         return replace(self, X=X_train, y=y_train), replace(self, X=X_test, y=y_test)
-
-
-# --- argument checks shared by the generators and loaders ---------------------------------------------
-
-
-def check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
-    """``value`` as an int in ``[minimum, maximum]``, or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InputTypeError(f"{name} must be a whole number, not {type(value).__name__} {value!r}")
-    value = int(value)
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
-        raise InputError(f"{name} must be {bound}, not {value}")
-    return value
-
-
-def check_float(name: str, value: object, minimum: float = 0.0, *, strict: bool = False) -> float:
-    """``value`` as a finite float ``>= minimum`` (``> minimum`` when strict), or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{name} must be a number, not {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
-        relation = "greater than" if strict else "at least"
-        raise InputError(f"{name} must be a finite number {relation} {minimum:g}, not {value!r}")
-    return value
-
-
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """``value`` if it is one of ``choices``, or an error listing them."""
-    if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}")
-    return str(value)

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ..fileio import atomic_file
-from .base import TASKS, Dataset, DatasetError, check_choice
+from ..validation import check_choice
+from .base import TASKS, Dataset, DatasetError
 
 # An all-integer CSV target with at most this many distinct values is taken for class labels when
 # task=None; more distinct values (prices, counts) make it a regression target. Pass task= to decide.

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import EXTRAS, Dataset, DatasetError, check_choice, require
+from ..validation import check_choice
+from .base import EXTRAS, Dataset, DatasetError, require
 
 # IDX type code -> the big-endian numpy dtype of the values.
 _IDX_DTYPES = {

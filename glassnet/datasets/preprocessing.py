@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from ..errors import InputError, InputTypeError
-from .base import check_int
+from ..validation import check_number, one_hot_rows
 
 
 def _numeric(name: str, value: object) -> np.ndarray:
@@ -136,12 +136,10 @@ def one_hot(y: object, n_classes: int | None = None, dtype: type | np.dtype = np
         n_classes = int(y.max()) + 1 if len(y) else 0
         if n_classes < 1:
             raise InputError("cannot tell the number of classes from an empty y; pass n_classes")
-    n_classes = check_int("n_classes", n_classes, 1)
+    n_classes = check_number("n_classes", n_classes, integer=True, low=1)
     if len(y) and (y.min() < 0 or y.max() >= n_classes):
         raise InputError(f"class labels must lie in 0..{n_classes - 1}; y spans {y.min()}..{y.max()}")
-    out = np.zeros((len(y), n_classes), dtype=dtype)
-    out[np.arange(len(y)), y] = 1
-    return out
+    return one_hot_rows(y, n_classes, dtype)
 
 
 def train_test_split(

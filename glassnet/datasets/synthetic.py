@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from .base import Dataset, check_float, check_int
+from ..validation import check_number
+from .base import Dataset
 
 _XY = ("x1", "x2")
 
@@ -22,7 +23,8 @@ Seed = int | np.random.Generator | None
 
 
 def _start(n_samples: object, noise: object, seed: Seed) -> tuple[int, float, np.random.Generator]:
-    return check_int("n_samples", n_samples, 1), check_float("noise", noise), np.random.default_rng(seed)
+    n = check_number("n_samples", n_samples, integer=True, low=1)
+    return n, check_number("noise", noise, low=0), np.random.default_rng(seed)
 
 
 def _class_sizes(n_samples: int, n_classes: int) -> np.ndarray:
@@ -105,7 +107,7 @@ def circles(n_samples: int = 200, noise: float = 0.05, seed: Seed = None, factor
         X float64 (n_samples, 2), y int64: 0 outer, 1 inner.
     """
     n, noise, rng = _start(n_samples, noise, seed)
-    factor = check_float("factor", factor, 0.0, strict=True)
+    factor = check_number("factor", factor, low=0, low_open=True)
     if factor >= 1.0:
         raise InputError(f"factor must be less than 1 (the outer circle's radius), not {factor}")
     y = np.repeat([0, 1], _class_sizes(n, 2))
@@ -169,7 +171,7 @@ def spiral(n_samples: int = 300, noise: float = 0.05, seed: Seed = None, n_class
         X float64 (n_samples, 2), y int64 in 0..n_classes-1.
     """
     n, noise, rng = _start(n_samples, noise, seed)
-    k = check_int("n_classes", n_classes, 2)
+    k = check_number("n_classes", n_classes, integer=True, low=2)
     y = np.repeat(np.arange(k), _class_sizes(n, k))
     r = rng.uniform(0.05, 1.0, size=n)
     angle = 2.0 * np.pi * (y / k + r)
@@ -201,7 +203,7 @@ def gaussians(n_samples: int = 200, noise: float = 0.15, seed: Seed = None, n_cl
         X float64 (n_samples, 2), y int64 in 0..n_classes-1.
     """
     n, noise, rng = _start(n_samples, noise, seed)
-    k = check_int("n_classes", n_classes, 2)
+    k = check_number("n_classes", n_classes, integer=True, low=2)
     y = np.repeat(np.arange(k), _class_sizes(n, k))
     angle = 2.0 * np.pi * y / k + np.pi / 4
     X = 0.6 * np.column_stack([np.cos(angle), np.sin(angle)])

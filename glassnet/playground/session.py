@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DivergenceError, InputError
+from ..errors import DivergenceError, InputError, InputTypeError
+from ..validation import check_number
 
 __all__ = ["LIMITS", "ConfigError", "PlaygroundSession", "DEFAULT_CONFIG", "check_config"]
 
@@ -93,17 +94,14 @@ class ConfigError(InputError):
 
 
 def _number(config: dict, field: str, low: float, high: float, *, integer: bool = False,
-            low_open: bool = False) -> float | int:
+            low_open: bool = False) -> Any:
     value = config.get(field, DEFAULT_CONFIG.get(field))
-    label = field.replace("_", " ")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(field, f"{label} must be a number, not {value!r}")
-    if integer and value != int(value):
-        raise ConfigError(field, f"{label} must be a whole number, not {value!r}")
-    if value < low or value > high or (low_open and value == low):
-        lower = f"more than {low:g}" if low_open else f"at least {low:g}"
-        raise ConfigError(field, f"{label} must be {lower} and at most {high:g}; got {value:g}")
-    return int(value) if integer else float(value)
+    if integer and isinstance(value, float) and value.is_integer():
+        value = int(value)  # the page's JSON may write a whole number as 3.0
+    try:
+        return check_number(field.replace("_", " "), value, integer=integer, low=low, high=high, low_open=low_open)
+    except (InputError, InputTypeError) as exc:
+        raise ConfigError(field, str(exc)) from None
 
 
 def _choice(config: dict, field: str, choices: tuple[str, ...]) -> str:
@@ -513,8 +511,8 @@ class PlaygroundSession:
         net = self.network
         l2 = self.config["l2"]
         n = len(self.X_train)
-        _, train_cost, train_acc = net._evaluate(self.X_train, self.Y_train)
-        _, test_cost, test_acc = net._evaluate(self.X_test, self.Y_test)
+        _, train_cost, train_acc = net.evaluate_checked(self.X_train, self.Y_train)
+        _, test_cost, test_acc = net.evaluate_checked(self.X_test, self.Y_test)
         penalty = net.l2_penalty(l2, n)
         frame: dict[str, Any] = {
             "type": "frame",
