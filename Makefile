@@ -23,6 +23,7 @@ demo: $(VENV)/.demo
 
 test: $(VENV)/.test
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	sh tests/install_browser.sh
 	# two test workers on two cores: one BLAS thread each, so they do not fight over the cores
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
@@ -43,6 +44,7 @@ bench-quick: $(VENV)/.bench
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -83,7 +83,7 @@ def backpropagation(
         if not limits.go_on(run.steps + 1):
             break
     evaluations += 1
-    run.record(net.evaluate_checked(trainer.X, trainer.Y).cost, limits.elapsed(), evaluations)
+    run.record(net.evaluate(X, Y).cost, limits.elapsed(), evaluations)
     return run
 
 
@@ -126,7 +126,7 @@ class ComparisonResult:
         if base is None:
             return []
         base_seconds, base_evals = base.seconds_to(target), base.evaluations_to(target)
-        if base_seconds is None:
+        if base_seconds is None or base_evals is None:
             return [
                 f"backpropagation did not reach cost {target:g} in {self.budget_seconds:g} s "
                 f"(it ended at {base.final_cost:.4g}); give a bigger budget or a higher target"
@@ -144,7 +144,7 @@ class ComparisonResult:
                     f"{2 * self.n_params + 1} cost evaluations, "
                     f"about {run.details['seconds_per_step']:.3g} s here"
                 )
-            elif seconds is None:
+            elif seconds is None or evals is None:
                 lines.append(
                     f"{method} never reached it in {run.seconds:.3g} s ({run.evaluations} cost evaluations; "
                     f"best cost {run.final_cost:.4g})"

@@ -12,12 +12,18 @@ there is only one implementation.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .activations import Activation, get_activation
 from .errors import InputError, InputTypeError
 from .initializers import initialize
 
 __all__ = ["Dense"]
+
+_NOT_DRAWN = (
+    "this layer's {name} are drawn from the network's seed when it joins a Network: build the Network "
+    "first (Network([...], seed=...)), or give Dense(..., weights=..., bias=...)"
+)
 
 
 def _check_size(name: str, value: object) -> int:
@@ -60,39 +66,45 @@ class Dense:
         n_in: int,
         n_out: int,
         activation: str | Activation = "sigmoid",
-        weights: np.ndarray | None = None,
-        bias: np.ndarray | None = None,
+        weights: ArrayLike | None = None,
+        bias: ArrayLike | None = None,
     ) -> None:
         self.n_in = _check_size("n_in", n_in)
         self.n_out = _check_size("n_out", n_out)
         self.activation = get_activation(activation)
+        # None until drawn from the network's seed (see initialize); the weights/bias properties say so clearly
         self._weights = None if weights is None else _check_array("weights", weights, (self.n_in, self.n_out))
         self._bias = None if bias is None else _check_array("bias", bias, (self.n_out,))
-        self.grad_weights: np.ndarray | None = None
-        self.grad_bias: np.ndarray | None = None
-        self.a_prev: np.ndarray | None = None
-        self.s: np.ndarray | None = None
-        self.a: np.ndarray | None = None
-        self.delta: np.ndarray | None = None
+        # the gradients are zero and the kept arrays hold a batch of 0 samples until the layer sees one
+        self.grad_weights: np.ndarray = np.zeros((self.n_in, self.n_out))
+        self.grad_bias: np.ndarray = np.zeros(self.n_out)
+        self.a_prev: np.ndarray = np.zeros((0, self.n_in))
+        self.s: np.ndarray = np.zeros((0, self.n_out))
+        self.a: np.ndarray = np.zeros((0, self.n_out))
+        self.delta: np.ndarray = np.zeros((0, self.n_out))
         self._buffers: dict[str, np.ndarray] = {}
 
     # -- parameters ---------------------------------------------------------------------------------------
     @property
-    def weights(self) -> np.ndarray | None:
+    def weights(self) -> np.ndarray:
         """The (n_in, n_out) weight matrix; assigning copies the values in (shape-checked)."""
+        if self._weights is None:
+            raise InputError(_NOT_DRAWN.format(name="weights"))
         return self._weights
 
     @weights.setter
-    def weights(self, value: np.ndarray) -> None:
+    def weights(self, value: ArrayLike) -> None:
         self._assign("_weights", "weights", value, (self.n_in, self.n_out))
 
     @property
-    def bias(self) -> np.ndarray | None:
+    def bias(self) -> np.ndarray:
         """The (n_out,) bias vector; assigning copies the values in (shape-checked)."""
+        if self._bias is None:
+            raise InputError(_NOT_DRAWN.format(name="bias"))
         return self._bias
 
     @bias.setter
-    def bias(self, value: np.ndarray) -> None:
+    def bias(self, value: ArrayLike) -> None:
         self._assign("_bias", "bias", value, (self.n_out,))
 
     def _assign(self, attr: str, name: str, value: object, shape: tuple[int, ...]) -> None:
@@ -102,6 +114,11 @@ class Dense:
             setattr(self, attr, checked)
         else:
             current[...] = checked  # keep the array object: it may be a view into the network's buffer
+
+    @property
+    def bound(self) -> bool:
+        """True once the parameters are views of a network's flat buffer (the layer belongs to a Network)."""
+        return self._weights is not None and self._weights.base is not None
 
     @property
     def n_params(self) -> int:
@@ -121,8 +138,8 @@ class Dense:
         The network keeps every parameter in one flat array so an optimizer can update them all in a
         single vectorised pass; the layer's ``weights`` and ``bias`` are windows onto it.
         """
-        weights[...] = self._weights
-        bias[...] = self._bias
+        weights[...] = self.weights
+        bias[...] = self.bias
         self._weights, self._bias = weights, bias
         self.grad_weights, self.grad_bias = grad_weights, grad_bias
         self._buffers.clear()
@@ -131,7 +148,7 @@ class Dense:
     def _buffer(self, name: str, rows: int, cols: int) -> np.ndarray:
         """A (rows, cols) array reused from batch to batch, so training allocates nothing per batch."""
         buffer = self._buffers.get(name)
-        dtype = self._weights.dtype
+        dtype = self.weights.dtype
         if buffer is None or buffer.shape[0] < rows or buffer.dtype != dtype:
             buffer = self._buffers[name] = np.empty((rows, cols), dtype=dtype)
         return buffer[:rows]
@@ -142,16 +159,16 @@ class Dense:
         The returned array is reused by the next call; copy it to keep it.
         """
         rows = a_prev.shape[0]
-        s = np.matmul(a_prev, self._weights, out=self._buffer("s", rows, self.n_out))
-        s += self._bias
+        s = np.matmul(a_prev, self.weights, out=self._buffer("s", rows, self.n_out))
+        s += self.bias
         a = self.activation.value(s, out=self._buffer("a", rows, self.n_out))
         self.a_prev, self.s, self.a = a_prev, s, a
         return a
 
     def evaluate(self, a_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(s, a)`` for ``a_prev`` in fresh arrays, leaving the layer's kept arrays as they were."""
-        s = a_prev @ self._weights
-        s += self._bias
+        s = a_prev @ self.weights
+        s += self.bias
         return s, self.activation.value(s)
 
     def delta_buffer(self, rows: int) -> np.ndarray:

@@ -87,9 +87,7 @@ class Network:
         for i, layer in enumerate(layers):
             # a bound layer's weights are views into another network's params: sharing it would leave
             # one of the two networks training arrays its layers no longer show
-            if (layer.weights is not None and layer.weights.base is not None) or any(
-                other is layer for other in layers[:i]
-            ):
+            if layer.bound or any(other is layer for other in layers[:i]):
                 raise InputError(
                     f"layer {i} already belongs to a Network; give each Network its own Dense layers, e.g. "
                     "Dense(n_in, n_out, activation, weights=layer.weights, bias=layer.bias), or use net.copy()"
@@ -274,7 +272,7 @@ class Network:
         return self.cost_function.classes(self.predict(X))
 
     # -- the cost -------------------------------------------------------------------------------------------
-    def l2_penalty(self, l2: float, n_samples: int) -> float:
+    def l2_penalty(self, l2: float, n_samples: float) -> float:
         """The L2 term ``l2 / (2 n) * sum of all squared weights`` (biases are not penalised)."""
         if not l2:
             return 0.0
@@ -325,7 +323,7 @@ class Network:
                 slope = below.activation.slope(below.s, below.a, out=below.slope_buffer(rows))
                 delta *= slope                                                           # times f'(s_{l-1})
 
-    def add_l2_gradient(self, l2: float, n_samples: int) -> None:
+    def add_l2_gradient(self, l2: float, n_samples: float) -> None:
         """Add the slope of the L2 term, ``(l2 / n) W``, to each layer's weight gradient."""
         if l2:
             for layer in self.layers:

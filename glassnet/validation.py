@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Literal, cast, overload
 
 import numpy as np
 
@@ -102,6 +102,39 @@ def check_Y(Y: object, n_samples: int, dtype: np.dtype | None = None, name: str 
     return array
 
 
+# check_number's result type follows its flags: an int when integer=True, a float when integer=False, and
+# "| None" only when allow_none=True; a call whose flags are not literals gets the union that fits.
+
+@overload
+def check_number(
+    name: str, value: object, *, integer: Literal[True], low: float | None = ..., high: float | None = ...,
+    low_open: bool = ..., high_open: bool = ..., allow_none: Literal[False] = ...,
+) -> int: ...
+@overload
+def check_number(
+    name: str, value: object, *, integer: Literal[False] = ..., low: float | None = ..., high: float | None = ...,
+    low_open: bool = ..., high_open: bool = ..., allow_none: Literal[False] = ...,
+) -> float: ...
+@overload
+def check_number(
+    name: str, value: object, *, integer: Literal[True], low: float | None = ..., high: float | None = ...,
+    low_open: bool = ..., high_open: bool = ..., allow_none: Literal[True],
+) -> int | None: ...
+@overload
+def check_number(
+    name: str, value: object, *, integer: Literal[False] = ..., low: float | None = ..., high: float | None = ...,
+    low_open: bool = ..., high_open: bool = ..., allow_none: Literal[True],
+) -> float | None: ...
+@overload
+def check_number(
+    name: str, value: object, *, integer: bool, low: float | None = ..., high: float | None = ...,
+    low_open: bool = ..., high_open: bool = ..., allow_none: Literal[False] = ...,
+) -> int | float: ...
+@overload
+def check_number(
+    name: str, value: object, *, integer: bool = ..., low: float | None = ..., high: float | None = ...,
+    low_open: bool = ..., high_open: bool = ..., allow_none: bool = ...,
+) -> int | float | None: ...
 def check_number(
     name: str,
     value: object,
@@ -112,7 +145,7 @@ def check_number(
     low_open: bool = False,
     high_open: bool = False,
     allow_none: bool = False,
-) -> Any:
+) -> int | float | None:
     """``value`` as a finite number in the range given (an int when ``integer``), or a clear error.
 
     ``low``/``high`` bound it (excluded when ``low_open``/``high_open``); None when ``allow_none``.
@@ -125,6 +158,8 @@ def check_number(
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "a whole number" if integer else "a number"
         raise InputTypeError(f"{name} must be {what}, got {_shown(value)}")
+    # the numbers ABCs carry no operators for mypy; every Real (int, float, numpy scalars) compares as a float
+    value = cast(float, value)
     if not isinstance(value, numbers.Integral) and not math.isfinite(value):  # (a huge int overflows isfinite)
         raise InputError(f"{name} must be {'a number' if math.isnan(value) else 'a finite number'}, got {value!r}")
     too_low = low is not None and (value < low or (low_open and value == low))
@@ -148,7 +183,23 @@ def _shown(value: object) -> str:
     return f"{type(value).__name__} {text}" if isinstance(value, str) else text
 
 
-def check_positive(name: str, value: object, integer: bool = False, allow_none: bool = False) -> Any:
+@overload
+def check_positive(name: str, value: object, integer: Literal[True], allow_none: Literal[False] = ...) -> int: ...
+@overload
+def check_positive(
+    name: str, value: object, integer: Literal[False] = ..., allow_none: Literal[False] = ...
+) -> float: ...
+@overload
+def check_positive(name: str, value: object, integer: Literal[True], allow_none: Literal[True]) -> int | None: ...
+@overload
+def check_positive(
+    name: str, value: object, integer: Literal[False] = ..., *, allow_none: Literal[True]
+) -> float | None: ...
+@overload
+def check_positive(name: str, value: object, integer: bool = ..., allow_none: bool = ...) -> int | float | None: ...
+def check_positive(
+    name: str, value: object, integer: bool = False, allow_none: bool = False
+) -> int | float | None:
     """A number > 0 (a whole number when ``integer``), or None when ``allow_none``."""
     return check_number(name, value, integer=integer, low=0, low_open=True, allow_none=allow_none)
 

@@ -103,3 +103,19 @@ def test_initialisers_follow_the_activation_and_the_seed():
     assert not np.array_equal(first_weights("tanh", 5), first_weights("tanh", 6))
     with pytest.raises(ValueError, match="glorot"):
         initialize("zeros", 2, 2, np.random.default_rng(0))
+
+
+def test_a_layer_outside_a_network_says_its_weights_are_not_drawn_yet():
+    layer = Dense(3, 2, "tanh")
+    with pytest.raises(ValueError, match="drawn from the network's seed.*weights="):
+        layer.weights
+    with pytest.raises(ValueError, match="bias are drawn"):
+        layer.bias
+    assert not layer.bound
+    # before any batch the kept arrays hold 0 samples, shaped like a batch would be, and the gradients are 0
+    assert layer.a_prev.shape == (0, 3) and layer.s.shape == layer.a.shape == layer.delta.shape == (0, 2)
+    assert layer.grad_weights.shape == (3, 2) and not layer.grad_weights.any() and not layer.grad_bias.any()
+    Network([layer], seed=0)
+    assert layer.bound and layer.weights.shape == (3, 2)
+    with pytest.raises(ValueError, match="already belongs to a Network"):
+        Network([layer])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -30,7 +31,7 @@ class DatasetError(InputError):
     """A data set could not be made, found or read; the message names the file or value and the fix."""
 
 
-def require(module: str, purpose: str) -> object:
+def require(module: str, purpose: str) -> ModuleType:
     """Import the optional ``module`` (``"sklearn.datasets"``, ``"pooch"``) or say which extra to install."""
     import importlib
 

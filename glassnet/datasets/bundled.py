@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Dataset, require
+from .base import Dataset, Task, require
 
 
-def _load(loader_name: str, name: str, task: str, description: str, **extra: object) -> Dataset:
+def _load(
+    loader_name: str,
+    name: str,
+    task: Task,
+    description: str,
+    target_names: tuple[str, ...] | None = None,
+    image_shape: tuple[int, ...] | None = None,
+) -> Dataset:
+    """scikit-learn's ``loader_name()`` as a Dataset; a regression data set names its target."""
     sk_datasets = require("sklearn.datasets", f"{loader_name}()")
     bunch = getattr(sk_datasets, loader_name)()
     if task == "classification":
@@ -19,7 +27,8 @@ def _load(loader_name: str, name: str, task: str, description: str, **extra: obj
         target_names = tuple(str(n) for n in bunch.target_names)
     else:
         y = np.asarray(bunch.target, dtype=np.float64)
-        target_names = extra.pop("target_names")
+        if target_names is None:
+            raise ValueError(f"{loader_name}: a regression data set needs target_names")  # a glassnet bug
     return Dataset(
         X=np.ascontiguousarray(bunch.data, dtype=np.float64),
         y=y,
@@ -28,7 +37,7 @@ def _load(loader_name: str, name: str, task: str, description: str, **extra: obj
         task=task,
         name=name,
         description=description,
-        **extra,
+        image_shape=image_shape,
     )
 
 

@@ -36,7 +36,7 @@ from ..validation import check_choice
 from .base import EXTRAS, Dataset, DatasetError, require
 
 # IDX type code -> the big-endian numpy dtype of the values.
-_IDX_DTYPES = {
+_IDX_DTYPES: dict[int, np.dtype] = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
     0x0B: np.dtype(">i2"),
@@ -419,9 +419,10 @@ def load_idx_dataset(
     missing = [stem for stem in stems if found[stem] is None]
     if missing and not download:
         raise DatasetError(_missing_message(spec, missing, data_dir))
-    for stem in missing:
-        found[stem] = _download(spec, stem, _download_dir(spec, data_dir))
-    images_path, labels_path = (found[stem] for stem in stems)
+    images_path, labels_path = (
+        path if (path := found[stem]) is not None else _download(spec, stem, _download_dir(spec, data_dir))
+        for stem in stems
+    )
     return _read_split(spec, split, images_path, labels_path, scale)
 
 

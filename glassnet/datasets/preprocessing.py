@@ -71,14 +71,16 @@ class Standardizer:
         self.scale_ = np.asarray(np.where(constant, 1.0, std))
         return self
 
-    def _check(self, X: object) -> np.ndarray:
+    def _check(self, X: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``X`` checked against the fitted shape, with ``mean_`` and ``scale_`` in X's float dtype."""
         if self.mean_ is None or self.scale_ is None:
             raise InputError("this Standardizer is not fitted yet; call fit(X_train) first")
         X = _numeric("X", X)
         if X.shape[1:] != self.mean_.shape:
             expected = "1-D" if self.mean_.ndim == 0 else f"{self.mean_.shape[0]} columns"
             raise InputError(f"X has shape {X.shape} but the Standardizer was fitted on data with {expected}")
-        return X
+        dtype = self._dtype(X)
+        return X, self.mean_.astype(dtype), self.scale_.astype(dtype)
 
     def _dtype(self, X: np.ndarray) -> np.dtype:
         """Floats keep their precision (float32 stays float32, for speed); integers become float64."""
@@ -86,9 +88,8 @@ class Standardizer:
 
     def transform(self, X: object) -> np.ndarray:
         """``(X - mean_) / scale_``, as a new array."""
-        X = self._check(X)
-        dtype = self._dtype(X)
-        return (X - self.mean_.astype(dtype)) / self.scale_.astype(dtype)
+        X, mean, scale = self._check(X)
+        return (X - mean) / scale
 
     def fit_transform(self, X: object) -> np.ndarray:
         """:meth:`fit` on ``X``, then :meth:`transform` it."""
@@ -96,9 +97,8 @@ class Standardizer:
 
     def inverse_transform(self, Z: object) -> np.ndarray:
         """Undo :meth:`transform`: ``Z * scale_ + mean_``."""
-        Z = self._check(Z)
-        dtype = self._dtype(Z)
-        return Z * self.scale_.astype(dtype) + self.mean_.astype(dtype)
+        Z, mean, scale = self._check(Z)
+        return Z * scale + mean
 
     def __repr__(self) -> str:
         fitted = (
@@ -195,8 +195,8 @@ def _test_count(test_size: object, n: int) -> int:
         raise InputError(f"cannot split {n} row(s) into a training part and a test part; need at least 2")
     if isinstance(test_size, numbers.Integral):
         n_test = int(test_size)
-    elif 0.0 < test_size < 1.0:
-        n_test = math.ceil(test_size * n)
+    elif 0.0 < float(test_size) < 1.0:
+        n_test = math.ceil(float(test_size) * n)
     else:
         raise InputError(f"test_size as a fraction must lie strictly between 0 and 1; got {test_size}")
     if not 1 <= n_test <= n - 1:

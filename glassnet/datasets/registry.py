@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import bundled, idx, synthetic
 from .base import Dataset, DatasetError
 from .files import load_csv, load_npz
 
 # name -> (kind, loader). Synthetic loaders take (n_samples, noise, seed, ...); the others read data.
-_CATALOGUE: dict[str, tuple[str, Callable[..., Dataset]]] = {
+# The MNIST family's loaders give (train, test); load() reads one split of them with load_idx_dataset.
+_CATALOGUE: dict[str, tuple[str, Callable[..., Dataset | tuple[Dataset, Dataset]]]] = {
     "xor": ("synthetic", synthetic.xor),
     "circles": ("synthetic", synthetic.circles),
     "moons": ("synthetic", synthetic.moons),
@@ -46,7 +48,7 @@ def _key(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
-def load(name_or_path: str | os.PathLike, *, target: str | None = None, **options: object) -> Dataset:
+def load(name_or_path: str | os.PathLike, *, target: str | None = None, **options: Any) -> Dataset:
     """A Dataset from a name in :func:`available` or from a ``.csv`` or ``.npz`` file.
 
     Parameters
@@ -87,8 +89,10 @@ def load(name_or_path: str | os.PathLike, *, target: str | None = None, **option
     kind, loader = _CATALOGUE[key]
     if kind == "idx":
         split = options.pop("split", "train")
-        return idx.load_idx_dataset(key, split, **options)  # type: ignore[arg-type]
-    return loader(**options)
+        return idx.load_idx_dataset(key, split, **options)
+    dataset = loader(**options)
+    assert isinstance(dataset, Dataset)  # only the idx loaders, handled above, give a (train, test) pair
+    return dataset
 
 
 def _refuse_target(what: str, target: str | None) -> None:

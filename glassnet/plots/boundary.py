@@ -249,19 +249,21 @@ def plot_hidden_activations(
         if hi <= lo:
             hi = lo + 1e-9
         cmap = colormap("RdBu_r" if lo < 0 < hi else "viridis")
-        image = None
+        images = []
         name = "output" if li == len(network.layers) - 1 else f"hidden {li + 1}"
         for i, j in enumerate(neurons):
             ax = fig.add_subplot(grid_spec[row + i // columns, i % columns])
-            image = ax.imshow(
-                a[:, j].reshape(shape),
-                origin="lower",
-                extent=extent,
-                aspect="auto",
-                cmap=cmap,
-                vmin=lo,
-                vmax=hi,
-                interpolation="bilinear",
+            images.append(
+                ax.imshow(
+                    a[:, j].reshape(shape),
+                    origin="lower",
+                    extent=extent,
+                    aspect="auto",
+                    cmap=cmap,
+                    vmin=lo,
+                    vmax=hi,
+                    interpolation="bilinear",
+                )
             )
             if points is not None:
                 ax.scatter(
@@ -276,7 +278,7 @@ def plot_hidden_activations(
             ax.set_yticks([])
             ax.set_title(f"{name} #{j}", fontsize=7, pad=2)
         bar_ax = fig.add_subplot(grid_spec[row : row + rows_per_layer[li], columns])
-        bar = fig.colorbar(image, cax=bar_ax)
+        bar = fig.colorbar(images[-1], cax=bar_ax)
         bar.ax.tick_params(labelsize=6)
         bar.set_label(f"a ({layer.activation.name})", fontsize=7)
         row += rows_per_layer[li]

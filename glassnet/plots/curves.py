@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from ._mpl import NEGATIVE, POSITIVE, finish, new_figure
 __all__ = ["plot_history"]
 
 
-def _series(values: object) -> np.ndarray:
+def _series(values: Iterable[float | None] | None) -> np.ndarray:
     """A list of numbers (None where a value is missing) as floats with NaN for the gaps."""
     return np.array([np.nan if v is None else float(v) for v in (values or [])], dtype=float)
 

@@ -50,7 +50,8 @@ def line_width(magnitude: np.ndarray, largest: float, widest: float = MAX_WIDTH)
 
 
 def _one_example(network: Any, x: object, y: object | None) -> tuple[np.ndarray, np.ndarray | None]:
-    X = network.check_X(np.asarray(x, dtype=float).reshape(1, -1) if np.ndim(x) <= 1 else x)
+    array = np.asarray(x)
+    X = network.check_X(array.astype(float).reshape(1, -1) if array.ndim <= 1 else array)
     if len(X) != 1:
         raise InputError(f"the diagram shows one example; x has {len(X)} rows (pick one, e.g. X[0])")
     if y is None:
@@ -201,7 +202,7 @@ def plot_network(
     cmap = colormap(NEURON_CMAP)
     for li, layer_pos in enumerate(positions):
         for j, (cx, cy) in layer_pos.items():
-            value = None if fills[li] is None else fills[li][j]
+            value = None if (fill := fills[li]) is None else fill[j]
             face = "white" if value is None else cmap(norm(value))
             circle = Circle((cx, cy), RADIUS, facecolor=face, edgecolor="#333333", linewidth=1.0, zorder=2)
             circle.set_gid(f"neuron {li} {j}")
@@ -222,8 +223,8 @@ def plot_network(
             elif values and view == "weights" and li > 0:
                 bias = float(network.layers[li - 1].bias[j]) + 0.0
                 ax.text(cx, cy, f"b={bias:.2g}", ha="center", va="center", fontsize=6, zorder=3, color="#333333")
-        if gaps[li] is not None:
-            gx, gy = gaps[li]
+        if (gap_at := gaps[li]) is not None:
+            gx, gy = gap_at
             hidden = sizes[li] - len(layer_pos)
             ax.text(gx, gy, f"⋮ {hidden} more", ha="center", va="center", fontsize=7, zorder=3)
         ax.text(

@@ -64,22 +64,22 @@ def plot_first_layer_weights(
     fig = new_figure(1.05 * columns + 0.9, 1.05 * rows * rows_px / cols_px + 0.7, dpi)
     grid = fig.add_gridspec(rows, columns + 1, width_ratios=[1] * columns + [0.12])
     largest = float(np.abs(W[:, :n]).max()) or 1.0
-    image = None
+    images = []
     for j in range(n):
         ax = fig.add_subplot(grid[j // columns, j % columns])
         w = W[:, j]
         scale = largest if shared_scale else (float(np.abs(w).max()) or 1.0)
-        image = ax.imshow(
-            w.reshape(rows_px, cols_px), cmap=WEIGHT_CMAP, vmin=-scale, vmax=scale, interpolation="nearest"
+        images.append(
+            ax.imshow(w.reshape(rows_px, cols_px), cmap=WEIGHT_CMAP, vmin=-scale, vmax=scale, interpolation="nearest")
         )
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"#{j}", fontsize=6, pad=1.5)
-    bar = fig.colorbar(image, cax=fig.add_subplot(grid[:, columns]))
+    bar = fig.colorbar(images[-1], cax=fig.add_subplot(grid[:, columns]))
     bar.ax.tick_params(labelsize=6)
     bar.set_label("w (each image scaled to its own max |w|)" if not shared_scale else "w", fontsize=7)
     if not shared_scale:
-        bar.set_ticks([bar.vmin, 0, bar.vmax])
+        bar.set_ticks([-scale, 0, scale])  # the last image's range, which the colour bar shows
         bar.set_ticklabels(["-max", "0", "+max"])
     more = f", first {n} of {W.shape[1]}" if n < W.shape[1] else ""
     fig.suptitle(f"first-layer weights as {rows_px}x{cols_px} images (blue +, red -{more})", fontsize=9)
