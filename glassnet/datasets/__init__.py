@@ -13,7 +13,8 @@ also carries ``target_names``, ``task`` and ``name``.
   any of the above by name or path: :func:`load`, :func:`available`;
 - preparing: :class:`Standardizer`, :func:`one_hot`, :func:`train_test_split`.
 
-This package imports nothing of glassnet but ``glassnet.errors`` and ``glassnet.fileio``: it is the lowest room.
+This package imports nothing of glassnet but ``glassnet.errors``, ``glassnet.validation`` and ``glassnet.fileio``:
+it is the lowest room (tests/test_architecture.py checks it).
 """
 
 from .base import Dataset, DatasetError, MissingExtraError
