@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import GlassnetError
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130  # a usage error exits 2 from argparse itself
 TASK_NAMES = {"classify": "classification", "regress": "regression"}
 
 
