@@ -23,14 +23,33 @@ def _steps(optimizer, params, n_steps=5, seed=0):
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fused_adam_gives_the_numbers_of_the_numpy_passes(dtype):
-    start = np.random.default_rng(1).standard_normal(1000).astype(dtype)
+@pytest.mark.parametrize("size", [1000, 4099])  # 4099: a tail the kernel's vector loop does not cover
+def test_fused_adam_gives_the_numbers_of_the_numpy_passes(dtype, size):
+    # The kernel does the same float operations in the same order and the same dtype as the numpy passes
+    # (no fastmath, so no reassociation or fused multiply-add): the results are equal bit for bit.
+    start = np.random.default_rng(1).standard_normal(size).astype(dtype)
     fused, plain = Adam(0.01, fused=True), Adam(0.01, fused=False)
     a = _steps(fused, start.copy())
     b = _steps(plain, start.copy())
-    np.testing.assert_allclose(a, b, rtol=1e-6, atol=0)
-    np.testing.assert_allclose(fused.m, plain.m, rtol=1e-6)
-    np.testing.assert_allclose(fused.v, plain.v, rtol=1e-6)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(fused.m, plain.m)
+    np.testing.assert_array_equal(fused.v, plain.v)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_adam_is_bit_equal_over_many_steps_and_gradient_scales(dtype):
+    rng = np.random.default_rng(7)
+    start = rng.standard_normal(777).astype(dtype)
+    fused, plain = Adam(0.05, fused=True), Adam(0.05, fused=False)
+    a, b = start.copy(), start.copy()
+    for scale in rng.choice([1e-6, 1.0, 1e4], size=40):  # tiny, plain and huge gradients, in a random order
+        grads = (rng.standard_normal(777) * scale).astype(dtype)
+        fused.step(a, grads)
+        plain.step(b, grads)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(fused.v, plain.v)
+    assert not np.array_equal(a, start)
 
 
 def test_numpy_adam_matches_the_textbook_formula():

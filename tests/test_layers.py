@@ -108,9 +108,9 @@ def test_initialisers_follow_the_activation_and_the_seed():
 def test_a_layer_outside_a_network_says_its_weights_are_not_drawn_yet():
     layer = Dense(3, 2, "tanh")
     with pytest.raises(ValueError, match="drawn from the network's seed.*weights="):
-        layer.weights
+        _ = layer.weights
     with pytest.raises(ValueError, match="bias are drawn"):
-        layer.bias
+        _ = layer.bias
     assert not layer.bound
     # before any batch the kept arrays hold 0 samples, shaped like a batch would be, and the gradients are 0
     assert layer.a_prev.shape == (0, 3) and layer.s.shape == layer.a.shape == layer.delta.shape == (0, 2)

@@ -113,10 +113,61 @@ def test_gradients_returns_copies_and_leaves_the_batch_in_the_layers(rng):
     grads = net.gradients(X, Y)
     assert not np.shares_memory(grads[0][0], net.grads)
     assert net.layers[0].delta.shape == (4, 3) and net.layers[1].delta.shape == (4, 1)
-    # BP3 and BP4 read straight off the kept arrays
+    # the kept arrays are this batch's, written out in plain numpy: J = mean (a2 - y)^2, sigmoid hidden layer
+    (W1, b1), (W2, b2) = ((layer.weights, layer.bias) for layer in net.layers)
+    a1 = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    a2 = a1 @ W2 + b2
+    delta2 = 2 * (a2 - Y) / Y.size                      # BP1, identity output: f'(s) = 1
+    delta1 = (delta2 @ W2.T) * a1 * (1 - a1)            # BP2, sigmoid: f'(s) = a (1 - a)
+    for layer, a_prev, delta in zip(net.layers, (X, a1), (delta1, delta2), strict=True):
+        np.testing.assert_allclose(layer.a_prev, a_prev, rtol=1e-14)
+        np.testing.assert_allclose(layer.delta, delta, rtol=1e-12, atol=1e-16)
+    # BP3 and BP4: each gradient equals the sum written out sample by sample, from the reference deltas
+    for (dW, db), a_prev, delta in zip(grads, (X, a1), (delta1, delta2), strict=True):
+        by_sample = sum(np.outer(a_prev[i], delta[i]) for i in range(len(X)))
+        np.testing.assert_allclose(db, sum(delta[i] for i in range(len(X))), rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(dW, by_sample, rtol=1e-12, atol=1e-16)
+    # and they read straight off the kept arrays
     for layer, (dW, db) in zip(net.layers, grads, strict=True):
         np.testing.assert_allclose(db, layer.delta.sum(axis=0), rtol=1e-14)
         np.testing.assert_allclose(dW, layer.a_prev.T @ layer.delta, rtol=1e-14)
+
+
+def test_bp1_to_bp4_through_two_hidden_layers_against_finite_differences(rng):
+    """delta_l = dJ/ds_l checked one neuron of one sample at a time: moving s_l[i, j] alone by h (in a forward
+    pass written out in numpy) moves J by delta_l[i, j] h; and dJ/dW, dJ/db against central differences."""
+    net = Network.from_sizes([3, 4, 3, 3], activation="tanh", cost="cross_entropy", seed=5, dtype="float64")
+    for layer in net.layers:
+        layer.bias = rng.normal(size=layer.n_out)
+    X, labels = rng.normal(size=(5, 3)), rng.integers(0, 3, size=5)
+    grads = net.gradients(X, labels)
+    deltas = [layer.delta.copy() for layer in net.layers]
+    Y = np.eye(3)[labels]
+
+    def cost_with_shift(shifted, i, j, h):
+        """J (float64, written out) with s[i, j] of layer ``shifted`` moved by h: the forward pass in plain numpy."""
+        a = X
+        for k, layer in enumerate(net.layers):
+            s = a @ layer.weights + layer.bias
+            if k == shifted:
+                s[i, j] += h
+            if k < len(net.layers) - 1:
+                a = np.tanh(s)
+        log_p = s - special.logsumexp(s, axis=1, keepdims=True)
+        return -np.sum(Y * log_p) / len(X)
+
+    h = 1e-6
+    for index, delta in enumerate(deltas):
+        numeric = np.array([
+            [
+                (cost_with_shift(index, i, j, h) - cost_with_shift(index, i, j, -h)) / (2 * h)
+                for j in range(delta.shape[1])
+            ]
+            for i in range(len(X))
+        ])
+        np.testing.assert_allclose(delta, numeric, rtol=1e-6, atol=1e-10)  # BP1 (l = 2) and BP2 (l = 0, 1)
+    flat = np.concatenate([part.ravel() for pair in grads for part in pair])
+    np.testing.assert_allclose(flat, _numerical_gradient(net, X, labels, 0.0), rtol=1e-6, atol=1e-10)  # BP3, BP4
 
 
 def test_accuracy(rng):
