@@ -40,6 +40,11 @@ def test_bundled_sets(loader):
         assert set(np.unique(y)) == set(range(n_classes)) and len(data.target_names) == n_classes
     assert data.description
     assert load(name).X.shape == shape  # and by name
+    # the very numbers and names scikit-learn ships
+    reference = getattr(pytest.importorskip("sklearn.datasets"), loader.__name__)()
+    np.testing.assert_array_equal(X, reference.data)
+    np.testing.assert_array_equal(y, reference.target)
+    assert list(feature_names) == list(reference.feature_names)
 
 
 def test_digits_fold_back_into_pictures():

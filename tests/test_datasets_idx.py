@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import struct
 import sys
 import types
 from pathlib import Path
@@ -105,6 +106,28 @@ def test_the_file_matches_the_spec_byte_for_byte(tmp_path):
     path = write_idx(tmp_path / "f", np.array([[1.5]], dtype=np.float32))
     assert path.read_bytes()[:12] == bytes([0, 0, 0x0D, 2, 0, 0, 0, 1, 0, 0, 0, 1])
     assert read_idx(path).tolist() == [[1.5]]
+
+
+# Files built by hand from the format's description (type code, big-endian dimensions, big-endian values),
+# with struct, so that reading is checked apart from write_idx.
+HAND_MADE = {
+    0x08: ("B", [0, 7, 255, 128, 1, 2], np.uint8),
+    0x09: ("b", [-128, -1, 0, 1, 64, 127], np.int8),
+    0x0B: ("h", [-32768, -2, 0, 3, 1000, 32767], np.int16),
+    0x0C: ("i", [-(2**31), -5, 0, 6, 70000, 2**31 - 1], np.int32),
+    0x0D: ("f", [-1.5, 0.0, 0.25, 3.0e38, -1e-30, 7.0], np.float32),
+    0x0E: ("d", [-1.5, 0.0, 0.1, 1e308, -5e-324, 2.0**-40], np.float64),
+}
+
+
+@pytest.mark.parametrize("code", list(HAND_MADE), ids=lambda c: f"0x{c:02x}")
+def test_reads_a_file_built_by_hand_from_the_format(tmp_path, code):
+    fmt, values, dtype = HAND_MADE[code]
+    path = tmp_path / "hand-made"
+    path.write_bytes(_raw(code, (2, 3), struct.pack(f">{len(values)}{fmt}", *values)))
+    array = read_idx(path)
+    assert array.dtype == np.dtype(dtype) and array.shape == (2, 3)
+    assert array.tolist() == np.array(values, dtype=dtype).reshape(2, 3).tolist()
 
 
 def test_gzip_is_told_by_magic_bytes_not_by_name(tmp_path):

@@ -28,6 +28,19 @@ def test_standardizer_uses_the_training_statistics_only():
     np.testing.assert_allclose(Z.std(axis=0), 1.0)
 
 
+def test_standardizer_matches_scikit_learns_standard_scaler():
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    rng = np.random.default_rng(4)
+    train = rng.normal(size=(120, 4)) * [1.0, 10.0, 1e-3, 1e4] + [0.0, -5.0, 2.0, 1e5]
+    test = rng.normal(size=(30, 4)) * 3.0
+    ours, theirs = Standardizer().fit(train), preprocessing.StandardScaler().fit(train)
+    np.testing.assert_allclose(ours.mean_, theirs.mean_, rtol=1e-12)
+    np.testing.assert_allclose(ours.scale_, theirs.scale_, rtol=1e-12)
+    np.testing.assert_allclose(ours.transform(test), theirs.transform(test), rtol=1e-10, atol=1e-12)
+    Z = rng.normal(size=(10, 4))
+    np.testing.assert_allclose(ours.inverse_transform(Z), theirs.inverse_transform(Z), rtol=1e-12)
+
+
 def test_statistics_are_plain_float64_arrays_and_round_trip():
     s = Standardizer().fit(houses(n_samples=100, seed=0).X)
     assert type(s.mean_) is np.ndarray and s.mean_.dtype == np.float64 and s.mean_.shape == (4,)
