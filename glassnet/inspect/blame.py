@@ -20,7 +20,7 @@ from ..validation import check_positive
 from .render import plain_list, plain_number
 from .render_html import blame_html
 from .render_text import blame_text
-from .trace import kept
+from .trace import kept, names_of_inputs
 
 __all__ = ["Blame", "blame"]
 
@@ -181,8 +181,7 @@ def blame(
     X, Y = net.check_XY(X, Y)
     if len(X) == 0:
         raise InputError("blame needs at least one example")
-    if input_names is not None and len(input_names) != net.n_inputs:
-        raise InputError(f"input_names has {len(input_names)} names; the network has {net.n_inputs} inputs")
+    input_names = names_of_inputs(net, input_names)
     net.check_trainable()
     sum_abs_delta = [np.zeros(layer.n_out) for layer in net.layers]
     sum_abs_input = [np.zeros(layer.n_in) for layer in net.layers]
@@ -210,6 +209,6 @@ def blame(
         mean_abs_delta=mean_abs_delta,
         contributions=contributions,
         top=top,
-        input_names=None if input_names is None else [str(name) for name in input_names],
+        input_names=input_names,
         top_k=top_k,
     )

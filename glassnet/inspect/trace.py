@@ -284,6 +284,15 @@ def _as_batch(net: Network, x: object, y: object) -> tuple[object, object]:
     return x_batch, y
 
 
+def names_of_inputs(net: Network, input_names: list[str] | None) -> list[str] | None:
+    """``input_names`` as strings, one per input of ``net`` (or None when there are none)."""
+    if input_names is None:
+        return None
+    if len(input_names) != net.n_inputs:
+        raise InputError(f"input_names has {len(input_names)} names; the network has {net.n_inputs} inputs")
+    return [str(name) for name in input_names]
+
+
 def kept(array: np.ndarray | None) -> np.ndarray:
     """An array a layer holds: its parameters, or what the forward and backward passes just kept."""
     if array is None:
@@ -310,8 +319,7 @@ def trace(
         raise InputTypeError(f"trace needs a glassnet Network, got {type(net).__name__}")
     learning_rate = cast(float, check_positive("learning_rate", learning_rate))
     X, Y = net.check_XY(*_as_batch(net, x, y))
-    if input_names is not None and len(input_names) != net.n_inputs:
-        raise InputError(f"input_names has {len(input_names)} names; the network has {net.n_inputs} inputs")
+    input_names = names_of_inputs(net, input_names)
     net.gradients(X, Y)  # the engine's forward propagation and BP1-BP4; every layer keeps its arrays
     layers = net.layers
     output = layers[-1]
@@ -367,7 +375,7 @@ def trace(
         y=Y.copy(),
         cost=float(cost),
         layers=traced,
-        input_names=None if input_names is None else [str(n) for n in input_names],
+        input_names=input_names,
     )
 
 
