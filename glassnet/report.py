@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import html
 import os
 import re
 from pathlib import Path
@@ -19,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, InputTypeError, NotTrainableError
+from .inspect.render_html import esc as _esc
+from .inspect.render_html import number as _fmt
 
 __all__ = ["render_report", "write_report"]
 
@@ -34,16 +35,6 @@ figure { margin: 1em 0; } figure img, figure svg { max-width: 100%; height: auto
 figcaption { color: #555; font-size: 0.9em; } .note { color: #8a5300; }
 """
 _SCATTER_ROWS = 2000  # pictures over the input plane draw at most this many points
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _fmt(value: float | None, digits: int = 4) -> str:
-    if value is None or not np.isfinite(value):
-        return "-"
-    return f"{value:.{digits}g}"
 
 
 class _Pictures:
@@ -84,35 +75,6 @@ def _subsample(n: int) -> np.ndarray:
     return np.arange(n) if n <= _SCATTER_ROWS else np.linspace(0, n - 1, _SCATTER_ROWS).astype(np.intp)
 
 
-def _blame_tables(result: Any, max_neurons: int = 20) -> str:
-    parts = []
-    n_layers = len(result.mean_abs_delta)
-    for index in range(n_layers - 1, -1, -1):
-        mad = result.mean_abs_delta[index]
-        upstream = "input" if index == 0 else f"layer {index} neuron"
-        title = f"layer {index + 1} ({len(mad)} neuron{'s' if len(mad) != 1 else ''}, {result.activations[index]}" + (
-            ", output)" if index == n_layers - 1 else ")"
-        )
-        rows = [
-            f"<tr><th>neuron</th><th>mean |delta|</th><th class=left>most of its input comes from "
-            f"({_esc(upstream)}: share)</th></tr>"
-        ]
-        order = np.argsort(-mad, kind="stable")
-        for j in order[:max_neurons]:
-            ranked = ", ".join(
-                f"{_esc(result._upstream_name(index, k))}: {share:.0%}"
-                for k, _value, share in result.ranking(index + 1, int(j))
-            )
-            rows.append(
-                f"<tr><td>{int(j)}</td><td>{_fmt(float(mad[j]))}</td><td class=left>{ranked}</td></tr>"
-            )
-        more = len(mad) - min(len(mad), max_neurons)
-        if more:
-            rows.append(f'<tr><td colspan="3" class=left>... {more} more neurons with less blame</td></tr>')
-        parts.append(f"<h3>{_esc(title)}</h3><table>{''.join(rows)}</table>")
-    return "".join(parts)
-
-
 def render_report(
     network: Any,
     history: Any = None,
@@ -143,8 +105,9 @@ def render_report(
             raise InputError(
                 f"class_names has {len(class_names)} names but the network tells {k} classes apart"
             )
+    X_checked: np.ndarray | None = None
     if X is not None:
-        X, Y_checked = network.check_XY(X, Y)
+        X_checked, Y_checked = network.check_XY(X, Y)
     pictures = _Pictures(image_format, dpi)
     arch = "-".join(str(n) for n in network.sizes)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -162,10 +125,10 @@ def render_report(
     if pictures.missing:
         out.append(f'<p class="note">The pictures are left out: {_esc(pictures.missing)}.</p>')
 
-    if X is not None:
-        outputs, cost, accuracy = network.evaluate_checked(X, Y_checked)
+    if X_checked is not None:
+        outputs, cost, accuracy = network.evaluate_checked(X_checked, Y_checked)
         rows = [
-            f"<tr><th class=left>examples</th><td>{len(X)}</td></tr>",
+            f"<tr><th class=left>examples</th><td>{len(X_checked)}</td></tr>",
             f"<tr><th class=left>cost J ({_esc(cost_fn.name)})</th><td>{_fmt(cost)}</td></tr>",
         ]
         if accuracy is not None:
@@ -204,33 +167,33 @@ def render_report(
             "connections: line width |w|, blue positive, orange negative",
         ),
     ]
-    if X is not None and network.trainable:
+    if X_checked is not None and network.trainable:
         out.append(
             pictures.figure(
-                lambda: plot_network(network, X[0], Y_checked[0], view="backward"),
+                lambda: plot_network(network, X_checked[0], Y_checked[0], view="backward"),
                 "the first example's backward pass: each neuron filled by its delta = dJ/ds",
             )
         )
 
-    if X is not None:
+    if X_checked is not None:
         out.append("<h2>Blame</h2>")
         try:
-            result = blame(network, X, Y_checked)
+            result = blame(network, X_checked, Y_checked)
         except NotTrainableError as exc:
             out.append(f'<p class="note">{_esc(exc)}</p>')
         else:
             from .plots import plot_blame
 
             out += [
-                f"<p>Each neuron's mean |delta| (its error dJ/ds per example) over the {len(X)} examples, "
+                f"<p>Each neuron's mean |delta| (its error dJ/ds per example) over the {len(X_checked)} examples, "
                 "and the upstream neurons that carry most of its input, ranked by mean |w a|.</p>",
-                _blame_tables(result),
+                result.to_html(max_neurons=20),
                 pictures.figure(lambda: plot_blame(result), "mean |delta| per neuron, and input shares"),
             ]
 
     # independent sigmoid outputs (multi-label) have no single class: no confusion matrix, no boundary
     multi_label = cost_fn.name == "binary_cross_entropy" and network.n_outputs > 1
-    if X is not None and cost_fn.is_classification and not multi_label:
+    if X_checked is not None and cost_fn.is_classification and not multi_label:
         from .plots import confusion_matrix, plot_confusion_matrix
 
         predicted = cost_fn.classes(outputs)
@@ -252,16 +215,16 @@ def render_report(
             ),
         ]
 
-    if X is not None and network.n_inputs == 2 and not multi_label:
+    if X_checked is not None and network.n_inputs == 2 and not multi_label:
         from .plots import plot_decision_boundary
 
-        rows = _subsample(len(X))
+        shown = _subsample(len(X_checked))
         labels = truth if cost_fn.is_classification else Y_checked[:, 0]
         kind = "decision boundary" if cost_fn.is_classification else "regression surface"
         out += [
             f"<h2>The {kind}</h2>",
             pictures.figure(
-                lambda: plot_decision_boundary(network, X[rows], labels[rows], class_names=class_names),
+                lambda: plot_decision_boundary(network, X_checked[shown], labels[shown], class_names=class_names),
                 f"the network's {kind} over the plane of its two inputs, with the data",
             ),
         ]

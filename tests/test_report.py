@@ -129,6 +129,7 @@ def test_report_is_one_self_contained_html_file(tmp_path):
         assert heading in words
     # The confusion table holds scikit-learn's counts, row by row.
     predicted = net.predict_classes(X)
+    assert np.array_equal(predicted, np.argmax(_logits(net, X), axis=1)), "the classes, from a forward pass here"
     expected = metrics.confusion_matrix(y, predicted, labels=[0, 1, 2])
     for name, row in zip(["low", "mid", "high"], expected, strict=True):
         assert f"<tr><th>{name}</th>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" in text
@@ -161,8 +162,26 @@ def test_report_for_regression_without_history(tmp_path):
     assert "Confusion matrix" not in text and "accuracy" not in text and "Training" not in text
     assert sum(tag == "img" for tag, _ in page.tags) == 3  # diagram, backward pass, blame
     assert "layer 2 (1 neuron, identity, output)" in text and "layer 1 (4 neurons, tanh)" in text
-    mse = float(np.mean((net.predict(X)[:, 0] - Y) ** 2))
+    mse = float(np.mean((_logits(net, X)[:, 0] - Y) ** 2))  # identity output: a = s
     assert f"<td>{mse:.4g}</td>" in text
+
+
+def test_report_blame_table_holds_each_neurons_mean_abs_delta(tmp_path):
+    # mse with an identity output: example i's own delta is dJ_i/ds = 2 (a_i - y_i) / k, with k = 1 output
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(25, 3))
+    Y = X @ np.array([0.5, -1.0, 2.0])
+    net = Network.from_sizes([3, 4, 1], activation="tanh", cost="mse", seed=1, dtype="float64")
+    text = render_report(net, X=X, Y=Y, dpi=DPI)
+    output_delta = 2 * (_logits(net, X)[:, 0] - Y)
+    assert f"<tr><td>0</td><td>{np.mean(np.abs(output_delta)):.4g}</td>" in text
+    # BP2 for the hidden neurons: delta_j = delta_out * w[j, 0] * (1 - h_j^2)
+    hidden = np.tanh(X @ net.layers[0].weights + net.layers[0].bias)
+    hidden_delta = output_delta[:, None] * net.layers[1].weights[:, 0] * (1 - hidden**2)
+    table = text.split("<h3>layer 1 (4 neurons, tanh)</h3>")[1].split("</table>")[0]
+    expected = np.mean(np.abs(hidden_delta), axis=0)
+    rows = [f"<tr><td>{j}</td><td>{expected[j]:.4g}</td>" for j in np.argsort(-expected, kind="stable")]
+    assert [table.index(row) for row in rows] == sorted(table.index(row) for row in rows), "most blamed first"
 
 
 def test_report_of_the_bare_network_and_of_a_step_network(tmp_path):

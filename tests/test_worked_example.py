@@ -12,6 +12,10 @@ glassnet's ``weights[k, j]`` is the weight from input k to neuron j, so layer 1'
 Every published number is compared to within half a unit of its last printed digit; the gradients and the
 bias gradients, which the tutorial does not print in full, are compared with an independent chain-rule
 computation written out below, to 1e-12.
+
+The starting weights, biases, example and learning rate are the tutorial's inputs: they are written once, in
+glassnet.inspect.demo (the demo network of ``glassnet explain --demo``), and taken from there. The results
+the tutorial prints are the independent reference and are typed here, as printed.
 """
 
 from __future__ import annotations
@@ -21,13 +25,23 @@ import math
 import numpy as np
 import pytest
 
-from glassnet import Dense, Network
+from glassnet import Network
+from glassnet.inspect import explain_demo
+from glassnet.inspect.demo import (
+    DEMO_BIASES,
+    DEMO_INPUT,
+    DEMO_LEARNING_RATE,
+    DEMO_TARGET,
+    DEMO_WEIGHTS,
+    demo_example,
+    demo_network,
+)
 
-W1, W2, W3, W4, W5, W6, W7, W8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55
-B1, B2 = 0.35, 0.60
-X = np.array([[0.05, 0.10]])
-Y = np.array([[0.01, 0.99]])
-LEARNING_RATE = 0.5
+W1, W2, W3, W4, W5, W6, W7, W8 = (DEMO_WEIGHTS[f"w{i}"] for i in range(1, 9))
+B1, B2 = DEMO_BIASES["b1"], DEMO_BIASES["b2"]
+X = np.array([DEMO_INPUT])
+Y = np.array([DEMO_TARGET])
+LEARNING_RATE = DEMO_LEARNING_RATE
 
 # The tutorial's printed values, as printed (strings: the number of digits sets the tolerance).
 PUBLISHED_FORWARD = {
@@ -36,6 +50,13 @@ PUBLISHED_FORWARD = {
     "out_o1": "0.75136507",
     "out_o2": "0.772928465",
     "E_total": "0.298371109",
+}
+PUBLISHED_BACKWARD = {
+    "net_h1": "0.3775",
+    "net_o1": "1.105905967",
+    "dE/dnet_o1": "0.138498562",
+    "dE/dw5": "0.082167041",
+    "dE/dw1": "0.000438568",
 }
 PUBLISHED_UPDATED = {
     "w1": "0.149780716",
@@ -60,9 +81,8 @@ def assert_published(value: float, printed: str) -> None:
 
 
 def tutorial_network() -> Network:
-    hidden = Dense(2, 2, "sigmoid", weights=[[W1, W3], [W2, W4]], bias=[B1, B1])
-    output = Dense(2, 2, "sigmoid", weights=[[W5, W7], [W6, W8]], bias=[B2, B2])
-    return Network([hidden, output], cost="mse", dtype="float64")
+    """The demo network; its layout (weights[k, j] = w_jk) is checked by every published number below."""
+    return demo_network()
 
 
 def sigmoid(s: float) -> float:
@@ -113,8 +133,8 @@ def test_forward_pass_and_cost_match_the_tutorial():
     assert_published(out[0, 1], PUBLISHED_FORWARD["out_o2"])
     assert_published(net.cost(X, Y), PUBLISHED_FORWARD["E_total"])
     # the weighted sums the tutorial prints along the way
-    assert net.layers[0].s[0, 0] == pytest.approx(0.3775, abs=1e-15)
-    assert_published(net.layers[1].s[0, 0], "1.105905967")
+    assert net.layers[0].s[0, 0] == pytest.approx(float(PUBLISHED_BACKWARD["net_h1"]), abs=1e-15)
+    assert_published(net.layers[1].s[0, 0], PUBLISHED_BACKWARD["net_o1"])
 
 
 def test_every_gradient_matches_the_chain_rule():
@@ -132,8 +152,8 @@ def test_every_gradient_matches_the_chain_rule():
     np.testing.assert_allclose(net.layers[1].delta, [[hand["d_o1"], hand["d_o2"]]], rtol=0, atol=1e-12)
     np.testing.assert_allclose(net.layers[0].delta, [[hand["d_h1"], hand["d_h2"]]], rtol=0, atol=1e-12)
     # the tutorial's printed dE/dw5 and dE/dw1
-    assert_published(dW2[0, 0], "0.082167041")
-    assert_published(dW1[0, 0], "0.000438568")
+    assert_published(dW2[0, 0], PUBLISHED_BACKWARD["dE/dw5"])
+    assert_published(dW1[0, 0], PUBLISHED_BACKWARD["dE/dw1"])
 
 
 def _tutorial_layout(net: Network) -> dict[str, float]:
@@ -168,3 +188,42 @@ def test_one_epoch_of_fit_matches_the_tutorial():
     )
     # the epoch's reported cost is the cost measured before its single step
     assert_published(history.cost[0], PUBLISHED_FORWARD["E_total"])
+
+
+def test_the_demo_holds_the_tutorial_weights_in_glassnet_layout():
+    net = demo_network()
+    assert _tutorial_layout(net) == dict(DEMO_WEIGHTS)
+    assert list(net.layers[0].bias) == [B1, B1] and list(net.layers[1].bias) == [B2, B2]
+    assert net.cost_function.name == "mse" and [layer.activation.name for layer in net.layers] == ["sigmoid"] * 2
+    x, y = demo_example()
+    assert np.array_equal(x, X[0]) and np.array_equal(y, Y[0])
+
+
+# -- the demo's trace and its walkthrough ---------------------------------------------------------------------
+def test_demo_reproduces_the_published_worked_example():
+    x, y = demo_example()
+    tr = demo_network().trace(x, y, learning_rate=DEMO_LEARNING_RATE)
+    hidden, output = tr.layers
+    forward, backward = PUBLISHED_FORWARD, PUBLISHED_BACKWARD
+    assert hidden.a[0] == pytest.approx([float(forward["out_h1"]), float(forward["out_h2"])], abs=5e-10)
+    assert output.a[0] == pytest.approx([float(forward["out_o1"]), float(forward["out_o2"])], abs=5e-9)
+    assert tr.cost == pytest.approx(float(forward["E_total"]), abs=5e-10)
+    assert output.delta[0, 0] == pytest.approx(float(backward["dE/dnet_o1"]), abs=5e-10)  # dE/dnet_o1
+    assert output.grad_weights[0, 0] == pytest.approx(float(backward["dE/dw5"]), abs=5e-10)  # dE/dw5
+    # weights[k, j] is w_jk: w1 = [0, 0], w2 = [1, 0], w3 = [0, 1], w4 = [1, 1]; w5..w8 likewise
+    where = {"w1": (0, 0), "w2": (1, 0), "w3": (0, 1), "w4": (1, 1)}
+    for name, (k, j) in where.items():
+        assert hidden.new_weights[k, j] == pytest.approx(float(PUBLISHED_UPDATED[name]), abs=5e-9)
+    where = {"w5": (0, 0), "w6": (1, 0), "w7": (0, 1), "w8": (1, 1)}
+    for name, (k, j) in where.items():
+        assert output.new_weights[k, j] == pytest.approx(float(PUBLISHED_UPDATED[name]), abs=5e-9)
+
+
+def test_explain_demo_text_walks_through_every_part():
+    text = explain_demo()
+    for heading in ("Forward", "Cost", "Backward (BP1, BP2)", "Gradients (BP3", "Update"):
+        assert heading in text
+    assert "w_jk" in text
+    assert PUBLISHED_BACKWARD["net_h1"] in text  # s of the first hidden neuron, as in the tutorial
+    assert PUBLISHED_UPDATED["w5"][:8] in text  # w5 after the step, 0.358916 to 6 digits
+    assert "shortened" not in text

@@ -1,0 +1,149 @@
+"""The Markdown renderer: a trace as the same walkthrough as the text, with a heading per part and a table per layer.
+
+Reads a :class:`~glassnet.inspect.trace.Trace`'s fields and computes nothing (see :mod:`.render`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .render import TraceView
+
+if TYPE_CHECKING:
+    from .trace import Trace
+
+__all__ = ["trace_markdown"]
+
+
+def trace_markdown(
+    tr: Trace,
+    full: bool = False,
+    max_neurons: int | None = 6,
+    max_weights: int | None = 6,
+    max_samples: int | None = 4,
+    digits: int = 6,
+) -> str:
+    """The walkthrough of one step as Markdown (see Trace.to_markdown)."""
+    return _MarkdownTrace(tr, full, max_neurons, max_weights, max_samples, digits).render()
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+class _MarkdownTrace(TraceView):
+    def render(self) -> str:
+        return "\n".join(self.header() + self.forward() + self.cost() + self.backward() + self.update()) + "\n"
+
+    def header(self) -> list[str]:
+        tr = self.tr
+        acts = ", ".join(lt.activation for lt in tr.layers)
+        what = "1 example" if self.one else f"a batch of {tr.n_samples} examples"
+        return [
+            f"# Worked numbers: one step of gradient descent on {what}",
+            "",
+            f"Network {'-'.join(str(s) for s in tr.sizes)} ({acts}), cost `{tr.cost_name}`, "
+            f"learning rate {self.num(tr.learning_rate)}.",
+            "",
+            "Layer *l* computes `s_j = sum_k w[k, j] * a_k + b_j` and `a_j = f(s_j)`; `a0` is the input. "
+            "`weights[k, j]` joins neuron *k* of the layer below to neuron *j* (the tutorials' `w_jk`). "
+            "Layer *l* is `net.layers[l - 1]`; neurons count from 0.",
+        ]
+
+    def forward(self) -> list[str]:
+        out = ["", "## Forward", "", f"`{self.inputs_line()}`"]
+        for lt in self.tr.layers:
+            out += ["", f"### {self.layer_title(lt).capitalize()}", ""]
+            js, more = self.neurons(lt)
+            rows = [[str(j), f"`{self.s_formula(lt, j)}`", self.vals(lt.a[:, j])] for j in js]
+            out += _table(["neuron", "weighted sum", "a = f(s)"], rows)
+            if more:
+                out += ["", f"... {more} more neurons"]
+        return out
+
+    def cost(self) -> list[str]:
+        tr = self.tr
+        out = ["", "## Cost", ""]
+        if self.one:
+            out.append(f"Output `a = {self.row(tr.output[0])}`, target `y = {self.row(tr.y[0])}`.")
+            out.append("")
+        out.append(f"`{tr.cost_name}`: `{self.cost_formula()}` = **{self.num(tr.cost)}**")
+        return out
+
+    def backward(self) -> list[str]:
+        tr = self.tr
+        out = ["", "## Backward (BP1, BP2)", "", f"Each neuron's error, `{self.delta_note()}`."]
+        for lt in reversed(tr.layers):
+            js, more = self.neurons(lt)
+            out += ["", f"### {self.layer_title(lt).capitalize()}", ""]
+            if lt.is_output and lt.fused:
+                out += [f"BP1 fused with `{tr.cost_name}`: `delta = (a - y) / n`.", ""]
+                rows = [
+                    [str(j), self.vals(lt.a[:, j]), self.vals(tr.y[:, j]), self.vals(lt.delta[:, j])] for j in js
+                ]
+                out += _table(["neuron", "a", "y", "delta"], rows)
+            elif lt.is_output:
+                out += ["BP1: `delta = dJ/da * f'(s)`.", ""]
+                rows = [
+                    [str(j), self.column(lt.dcost_da, j), self.column(lt.slope, j), self.vals(lt.delta[:, j])]
+                    for j in js
+                ]
+                out += _table(["neuron", "dJ/da", "f'(s)", "delta"], rows)
+            else:
+                out += [f"BP2: `delta_j = (sum_m w[j, m] * delta_m of layer {lt.number + 1}) * f'(s_j)`.", ""]
+                rows = [
+                    [str(j), f"`{self.received(lt, j)}`", self.column(lt.slope, j), self.vals(lt.delta[:, j])]
+                    for j in js
+                ]
+                out += _table(["neuron", "blame received (dJ/da)", "f'(s)", "delta"], rows)
+            if more:
+                out += ["", f"... {more} more neurons"]
+        return out
+
+    def update(self) -> list[str]:
+        tr = self.tr
+        lr = self.num(tr.learning_rate)
+        out = [
+            "",
+            "## Gradients (BP3, BP4) and the update",
+            "",
+            f"`dJ/db_j = delta_j`, `dJ/dw[k, j] = a_k * delta_j`"
+            f"{'' if self.one else ' (summed over the samples)'}; "
+            f"the update is `p - learning_rate * dJ/dp` with learning rate {lr} "
+            "(the network is not changed).",
+        ]
+        for lt in tr.layers:
+            out += ["", f"### Layer {lt.number}", ""]
+            js, more = self.neurons(lt)
+            rows = []
+            for j in js:
+                rows.append(
+                    [
+                        f"b[{j}]",
+                        "",
+                        self.vals(lt.delta[:, j]),
+                        self.num(lt.grad_bias[j]),
+                        self.num(lt.bias[j]),
+                        self.num(lt.new_bias[j]),
+                    ]
+                )
+                ks, more_k = self.weights(lt)
+                for k in ks:
+                    rows.append(
+                        [
+                            f"w[{k}, {j}]",
+                            self.vals(lt.inputs[:, k]),
+                            self.vals(lt.delta[:, j]),
+                            self.num(lt.grad_weights[k, j]),
+                            self.num(lt.weights[k, j]),
+                            self.num(lt.new_weights[k, j]),
+                        ]
+                    )
+                if more_k:
+                    rows.append([f"... {more_k} more weights", "", "", "", "", ""])
+            out += _table(["parameter", "a_k", "delta_j", "gradient", "value", "after the step"], rows)
+            if more:
+                out += ["", f"... {more} more neurons"]
+        return out

@@ -1,0 +1,209 @@
+"""Plain-text renderers: a trace as a learner's walkthrough, and blame as a table per layer.
+
+Both print what the record holds and compute nothing (see :mod:`.render`): :func:`trace_text` reads a
+:class:`~glassnet.inspect.trace.Trace`'s fields, :func:`blame_text` reads ``Blame.to_dict()``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .render import TraceView, limit
+
+if TYPE_CHECKING:
+    from .trace import Trace
+
+__all__ = ["trace_text", "blame_text"]
+
+
+def trace_text(
+    tr: Trace,
+    full: bool = False,
+    max_neurons: int | None = 6,
+    max_weights: int | None = 6,
+    max_samples: int | None = 4,
+    digits: int = 6,
+) -> str:
+    """The walkthrough of one step in five parts: Forward, Cost, Backward, Gradients, Update (see Trace.to_text)."""
+    return _TextTrace(tr, full, max_neurons, max_weights, max_samples, digits).render()
+
+
+class _TextTrace(TraceView):
+    def render(self) -> str:
+        out = self.header()
+        out += self.forward()
+        out += self.cost()
+        out += self.backward()
+        out += self.gradients()
+        out += self.update()
+        if any(self.neurons(lt)[1] or self.weights(lt)[1] for lt in self.tr.layers):
+            out += ["", "(big layers shortened; full=True, or --full on the command line, shows everything)"]
+        return "\n".join(out)
+
+    def header(self) -> list[str]:
+        tr = self.tr
+        acts = ", ".join(lt.activation for lt in tr.layers)
+        what = "1 example" if self.one else f"a batch of {tr.n_samples} examples"
+        return [
+            f"Worked numbers: one step of gradient descent on {what}",
+            f"network {'-'.join(str(s) for s in tr.sizes)} ({acts}), cost {tr.cost_name}, "
+            f"learning rate {self.num(tr.learning_rate)}",
+            "",
+            "Layer l computes s_j = sum_k w[k, j] * a_k + b_j and a_j = f(s_j); a0 is the input.",
+            "weights[k, j] joins neuron k of the layer below to neuron j: the tutorials write it w_jk.",
+            "Layer l is net.layers[l - 1]; neurons count from 0, as in the arrays.",
+        ]
+
+    def forward(self) -> list[str]:
+        out = ["", "Forward", f"  {self.inputs_line()}"]
+        for lt in self.tr.layers:
+            out.append(f"  {self.layer_title(lt)}")
+            js, more = self.neurons(lt)
+            for j in js:
+                argument = self.num(lt.s[0, j]) if self.one else "s"
+                a_text = f"a = {lt.activation}({argument}) = {self.vals(lt.a[:, j])}"
+                if lt.activation == "softmax":
+                    a_text = f"a = softmax(s)_{j} = {self.vals(lt.a[:, j])}"
+                out.append(f"    neuron {j}: {self.s_formula(lt, j)}   {a_text}")
+            if more:
+                out.append(f"    ... {more} more neurons")
+        return out
+
+    def cost(self) -> list[str]:
+        tr = self.tr
+        out = ["", "Cost"]
+        if self.one:
+            out.append(f"  output a = {self.row(tr.output[0])}   target y = {self.row(tr.y[0])}")
+        else:
+            shown = limit(tr.n_samples, self.max_samples)
+            for i in range(shown):
+                out.append(
+                    f"  sample {i}: output a = {self.row(tr.output[i])}   target y = {self.row(tr.y[i])}"
+                )
+            if shown < tr.n_samples:
+                out.append(f"  ... {tr.n_samples - shown} more samples")
+        out.append(f"  {tr.cost_name}: {self.cost_formula()} = {self.num(tr.cost)}")
+        return out
+
+    def backward(self) -> list[str]:
+        tr = self.tr
+        out = ["", f"Backward (BP1, BP2): each neuron's error, {self.delta_note()}"]
+        for lt in reversed(tr.layers):
+            js, more = self.neurons(lt)
+            if lt.is_output:
+                if lt.fused:
+                    out.append(
+                        f"  {self.layer_title(lt)}, BP1 fused with {tr.cost_name}: delta = (a - y) / n, "
+                        "f'(s) cancels"
+                    )
+                    for j in js:
+                        n = tr.n_samples
+                        if self.one:
+                            formula = f"({self.num(lt.a[0, j])} - {self.factor(tr.y[0, j])}) / 1"
+                        else:
+                            formula = f"(a - y) / {n}"
+                        out.append(f"    neuron {j}: delta = {formula} = {self.vals(lt.delta[:, j])}")
+                else:
+                    out.append(f"  {self.layer_title(lt)}, BP1: delta = dJ/da * f'(s)")
+                    for j in js:
+                        product = (
+                            f"{self.first(lt.dcost_da, j)} * {self.first(lt.slope, j)} = " if self.one else ""
+                        )
+                        delta = self.vals(lt.delta[:, j])
+                        out.append(
+                            f"    neuron {j}: dJ/da = {self.column(lt.dcost_da, j)}   "
+                            f"f'(s) = {self.column(lt.slope, j)}   delta = {product}{delta}"
+                        )
+            else:
+                above = lt.number + 1
+                bp2 = f"delta_j = (sum_m w[j, m] * delta_m of layer {above}) * f'(s_j)"
+                out.append(f"  {self.layer_title(lt)}, BP2: {bp2}")
+                for j in js:
+                    out.append(f"    neuron {j}: blame from layer {above}: {self.received(lt, j)}")
+                    slope, delta = self.column(lt.slope, j), self.vals(lt.delta[:, j])
+                    product = f"{self.column(lt.dcost_da, j)} * {slope} = " if self.one else ""
+                    out.append(f"              f'(s) = {slope}   delta = {product}{delta}")
+            if more:
+                out.append(f"    ... {more} more neurons")
+        return out
+
+    def gradients(self) -> list[str]:
+        tr = self.tr
+        summed = "" if self.one else f", summed over the {tr.n_samples} samples"
+        out = ["", f"Gradients (BP3: dJ/db_j = delta_j, BP4: dJ/dw[k, j] = a_k * delta_j{summed})"]
+        for lt in tr.layers:
+            out.append(f"  layer {lt.number}")
+            js, more = self.neurons(lt)
+            for j in js:
+                out.append(f"    neuron {j}: dJ/db = {self.num(lt.grad_bias[j])}")
+                ks, more_k = self.weights(lt)
+                for k in ks:
+                    if self.one:
+                        product = f"{self.factor(lt.inputs[0, k])} * {self.factor(lt.delta[0, j])} = "
+                    else:
+                        product = ""
+                    out.append(f"      dJ/dw[{k}, {j}] = {product}{self.num(lt.grad_weights[k, j])}")
+                if more_k:
+                    out.append(f"      ... {more_k} more weights")
+            if more:
+                out.append(f"    ... {more} more neurons")
+        return out
+
+    def update(self) -> list[str]:
+        tr = self.tr
+        lr = self.num(tr.learning_rate)
+        out = ["", f"Update: p <- p - learning_rate * dJ/dp, learning rate {lr} (the network is not changed)"]
+        for lt in tr.layers:
+            out.append(f"  layer {lt.number}")
+            js, more = self.neurons(lt)
+            for j in js:
+                out.append(
+                    f"    neuron {j}: b = {self.num(lt.bias[j])} - {lr} * {self.factor(lt.grad_bias[j])} "
+                    f"= {self.num(lt.new_bias[j])}"
+                )
+                ks, more_k = self.weights(lt)
+                for k in ks:
+                    out.append(
+                        f"      w[{k}, {j}] = {self.num(lt.weights[k, j])} - {lr} * "
+                        f"{self.factor(lt.grad_weights[k, j])} = {self.num(lt.new_weights[k, j])}"
+                    )
+                if more_k:
+                    out.append(f"      ... {more_k} more weights")
+            if more:
+                out.append(f"    ... {more} more neurons")
+        return out
+
+
+def blame_text(record: dict[str, Any], full: bool = False, max_neurons: int | None = 10, digits: int = 4) -> str:
+    """A table per layer, output first, from ``Blame.to_dict(json_safe=False)`` (see Blame.to_text).
+
+    Neurons are listed in the record's ``neurons_by_blame`` order (largest mean |delta| first); each shows
+    its ``top`` upstream neurons with their mean ``|w a|`` and share.
+    """
+    n_samples = record["n_samples"]
+    out = [
+        f"Blame over {n_samples} example{'s' if n_samples != 1 else ''}",
+        "mean |delta|: a neuron's average error dJ/ds per example. Upstream neurons ranked by "
+        "mean |w[k, j] * a_k| (share of the neuron's total).",
+    ]
+    width = max(3 + 4 + digits, 12)
+    for layer in reversed(record["layers"]):
+        mean_abs_delta = layer["mean_abs_delta"]
+        n_out = len(mean_abs_delta)
+        upstream = "input" if layer["layer"] == 1 else f"layer {layer['layer'] - 1} neuron"
+        out += [
+            "",
+            f"layer {layer['layer']} ({n_out} neuron{'s' if n_out != 1 else ''}, {layer['activation']}"
+            f"{', output' if layer['output'] else ''})",
+            f"  {'neuron':>6}  {'mean |delta|':>{width}}  "
+            f"most of its input comes from ({upstream}: mean |w a|, share)",
+        ]
+        shown = limit(n_out, None if full else max_neurons)
+        for j in layer["neurons_by_blame"][:shown]:
+            ranked = "   ".join(
+                f"{entry['name']}: {entry['value']:.{digits}g} ({entry['share']:.0%})" for entry in layer["top"][j]
+            )
+            out.append(f"  {j:>6}  {mean_abs_delta[j]:>{width}.{digits}g}  {ranked}")
+        if shown < n_out:
+            out.append(f"  ... {n_out - shown} more neurons (full=True shows all)")
+    return "\n".join(out)

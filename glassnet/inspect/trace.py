@@ -1,0 +1,418 @@
+"""The worked numbers of one gradient-descent step: the :class:`Trace` record, :func:`trace` and :func:`explain`.
+
+:func:`trace` runs the network's own forward propagation and backpropagation (:meth:`Network.gradients`)
+and copies what each layer kept: its inputs ``a_prev``, its weighted sums ``s``, activations ``a``, errors
+``delta`` and gradients. There is no second, "teaching" implementation of the maths here; what is added is
+only the bookkeeping a learner wants to see:
+
+- the slope ``f'(s)`` of each hidden neuron, from the layer's own activation object;
+- for each hidden neuron j, the blame it receives from each neuron m of the layer above,
+  ``w[j, m] * delta_m``, whose sum times ``f'(s_j)`` is its delta (BP2);
+- the value of every parameter after one plain gradient-descent step, ``w - learning_rate * dJ/dw``
+  (the network itself is left unchanged).
+
+Notation as in :mod:`glassnet.network`: layer l computes ``s = a_{l-1} @ W + b`` and ``a = f(s)``;
+``a_0`` is the input. ``weights[k, j]`` joins neuron k of the layer below to neuron j, the tutorials'
+``w_jk``. ``delta = dJ/ds``, the 1/n of the batch mean included (for one example, n = 1).
+
+The :class:`Trace` is the one record of a step: the text and Markdown walkthroughs (:mod:`.render_text`,
+:mod:`.render_markdown`) read its fields, and :meth:`Trace.to_dict` is the form the playground's page reads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from ..errors import InputError, InputTypeError
+from ..network import Network
+from ..validation import check_positive
+from .render import limit, plain_list, plain_number
+from .render_markdown import trace_markdown
+from .render_text import trace_text
+
+__all__ = ["LayerTrace", "Trace", "trace", "explain", "NOTATION"]
+
+NOTATION = (
+    "layer l computes s = a_{l-1} @ weights + bias and a = f(s); a_0 is the input. weights[k, j] joins "
+    "neuron k of the layer below to neuron j (the tutorials' w_jk). delta = dJ/ds with the 1/n of the batch "
+    "mean included. Layer l is net.layers[l - 1]; neurons count from 0 as in the arrays."
+)
+
+
+@dataclass
+class LayerTrace:
+    """What one layer did in a traced step. Arrays have one row per sample (shape ``(n, ...)``).
+
+    Attributes
+    ----------
+    number : 1 for the first Dense layer (``net.layers[0]``); ``a_0`` is the input.
+    activation : the name of ``f``.
+    is_output : whether this is the output layer (its delta comes from BP1, the others' from BP2).
+    fused : at the output, True when the cost is fused with the activation (cross-entropy), so that
+        ``delta = (a - y) / n`` and ``dcost_da`` and ``slope`` are not used.
+    inputs : ``a_{l-1}``, (n, n_in). weights : (n_in, n_out). bias : (n_out,).
+    s : ``inputs @ weights + bias``, (n, n_out). a : ``f(s)``, (n, n_out).
+    dcost_da : ``dJ/da`` for each neuron, (n, n_out): at the output the cost's gradient, below it the sum
+        of ``contributions`` (the blame sent back); None at a fused output.
+    slope : ``f'(s)``, (n, n_out); None at a fused output.
+    contributions : hidden layers only, (n, n_out, n_next): ``contributions[i, j, m]`` is
+        ``w[j, m] * delta_m`` of the layer above for sample i.
+    delta : ``dJ/ds``, (n, n_out), as the engine computed it.
+    grad_weights : ``dJ/dW``, (n_in, n_out). grad_bias : ``dJ/db``, (n_out,).
+    new_weights, new_bias : the parameters after one step ``p - learning_rate * dJ/dp``.
+    """
+
+    number: int
+    activation: str
+    is_output: bool
+    fused: bool
+    inputs: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray
+    s: np.ndarray
+    a: np.ndarray
+    dcost_da: np.ndarray | None
+    slope: np.ndarray | None
+    contributions: np.ndarray | None
+    delta: np.ndarray
+    grad_weights: np.ndarray
+    grad_bias: np.ndarray
+    new_weights: np.ndarray
+    new_bias: np.ndarray
+
+    @property
+    def n_in(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.weights.shape[1])
+
+
+@dataclass
+class Trace:
+    """The worked numbers of one gradient-descent step on one example (or a tiny batch).
+
+    ``str(trace)`` is a plain-text walkthrough (Forward, Cost, Backward, Gradients, Update); see
+    :meth:`to_text` for its options (``full=True`` shows every neuron and weight of big layers),
+    :meth:`to_markdown` and :meth:`to_json` / :meth:`to_dict` for the other forms. Every form is rendered
+    from this record's fields; none of them computes a number of its own.
+    """
+
+    sizes: list[int]
+    cost_name: str
+    dtype: str
+    learning_rate: float
+    x: np.ndarray
+    y: np.ndarray
+    cost: float
+    layers: list[LayerTrace]
+    input_names: list[str] | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.x)
+
+    @property
+    def output(self) -> np.ndarray:
+        """The network's outputs ``a_L``, (n, n_outputs)."""
+        return self.layers[-1].a
+
+    def gradients(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(dJ/dW, dJ/db), ...]`` per layer, as :meth:`Network.gradients` returns them."""
+        return [(layer.grad_weights, layer.grad_bias) for layer in self.layers]
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_text(
+        self,
+        full: bool = False,
+        max_neurons: int | None = 6,
+        max_weights: int | None = 6,
+        max_samples: int | None = 4,
+        digits: int = 6,
+    ) -> str:
+        """A learner's walkthrough of the step, in five parts: Forward, Cost, Backward, Gradients, Update.
+
+        Big layers are shortened to their first ``max_neurons`` neurons and each neuron to its first
+        ``max_weights`` weights, with "... N more"; ``full=True`` (or None limits) shows everything.
+        Numbers get ``digits`` significant digits.
+        """
+        return trace_text(self, full, max_neurons, max_weights, max_samples, digits)
+
+    def to_markdown(
+        self,
+        full: bool = False,
+        max_neurons: int | None = 6,
+        max_weights: int | None = 6,
+        max_samples: int | None = 4,
+        digits: int = 6,
+    ) -> str:
+        """The same walkthrough as Markdown: a heading per part and a table per layer."""
+        return trace_markdown(self, full, max_neurons, max_weights, max_samples, digits)
+
+    def to_dict(self, max_neurons: int | None = None, max_weights: int | None = None) -> dict[str, Any]:
+        """Everything as plain Python data (strict-JSON-able: non-finite numbers become None).
+
+        By default nothing is left out; ``max_neurons`` / ``max_weights`` keep the first neurons of each
+        layer and the first incoming weights of each neuron, and record how many were left out. "Per
+        sample" below means a list with one entry per sample, in the order of ``inputs``; neurons and
+        inputs count from 0, layers from 1 (layer l is ``net.layers[l - 1]``)::
+
+            network        {sizes: [n_inputs, ..., n_outputs], activations: [name of f per layer],
+                            cost: the cost's name, dtype: the network's float type}
+            notation       the conventions above, in one paragraph
+            n_samples      n
+            learning_rate  the learning rate of the step
+            input_names    [name per input], or None
+            inputs         per sample, [a_0 per input]
+            targets        per sample, [y per output]
+            outputs        per sample, [a_L per output]
+            cost           J of the batch
+            layers         per layer, the first hidden layer first:
+              layer            l
+              activation       the name of f
+              output           whether it is the output layer (its delta from BP1; the others' from BP2)
+              fused            whether its delta is the fused (a - y) / n (then dcost_da and slope are None)
+              inputs           per sample, [a_{l-1} per input]
+              neurons          per neuron j shown:
+                neuron           j
+                bias             b_j
+                s, a             per sample: s_j = sum_k a_k * w[k, j] + b_j, and a_j = f(s_j)
+                dcost_da, slope  per sample: dJ/da_j and f'(s_j); None at a fused output
+                delta            per sample: dJ/ds_j = dJ/da_j * f'(s_j) (BP1, BP2)
+                contributions    hidden layers only; per neuron m of layer l + 1: {downstream_neuron: m,
+                                 weight: w[j, m], delta: per sample delta_m, product: per sample
+                                 w[j, m] * delta_m}; the products sum to dcost_da (BP2)
+                bias_gradient    dJ/db_j, delta_j summed over the samples (BP3)
+                new_bias         b_j - learning_rate * dJ/db_j
+                weights          per incoming weight shown: {from: k, value: w[k, j], gradient: dJ/dw[k, j]
+                                 (a_k * delta_j summed over the samples, BP4), new_value: w[k, j] -
+                                 learning_rate * dJ/dw[k, j]}
+                weights_omitted  how many incoming weights were left out
+              neurons_omitted  how many neurons were left out
+        """
+        layers = []
+        for lt in self.layers:
+            neurons = []
+            n_shown = limit(lt.n_out, max_neurons)
+            k_shown = limit(lt.n_in, max_weights)
+            for j in range(n_shown):
+                neuron: dict[str, Any] = {
+                    "neuron": j,
+                    "bias": plain_number(lt.bias[j]),
+                    "s": plain_list(lt.s[:, j]),
+                    "a": plain_list(lt.a[:, j]),
+                    "dcost_da": None if lt.dcost_da is None else plain_list(lt.dcost_da[:, j]),
+                    "slope": None if lt.slope is None else plain_list(lt.slope[:, j]),
+                    "delta": plain_list(lt.delta[:, j]),
+                }
+                if lt.contributions is not None:
+                    upper = self.layers[lt.number]
+                    neuron["contributions"] = [
+                        {
+                            "downstream_neuron": m,
+                            "weight": plain_number(upper.weights[j, m]),
+                            "delta": plain_list(upper.delta[:, m]),
+                            "product": plain_list(lt.contributions[:, j, m]),
+                        }
+                        for m in range(upper.n_out)
+                    ]
+                neuron["bias_gradient"] = plain_number(lt.grad_bias[j])
+                neuron["new_bias"] = plain_number(lt.new_bias[j])
+                neuron["weights"] = [
+                    {
+                        "from": k,
+                        "value": plain_number(lt.weights[k, j]),
+                        "gradient": plain_number(lt.grad_weights[k, j]),
+                        "new_value": plain_number(lt.new_weights[k, j]),
+                    }
+                    for k in range(k_shown)
+                ]
+                neuron["weights_omitted"] = lt.n_in - k_shown
+                neurons.append(neuron)
+            layers.append(
+                {
+                    "layer": lt.number,
+                    "activation": lt.activation,
+                    "output": lt.is_output,
+                    "fused": lt.fused,
+                    "inputs": [plain_list(row) for row in lt.inputs],
+                    "neurons": neurons,
+                    "neurons_omitted": lt.n_out - n_shown,
+                }
+            )
+        return {
+            "network": {
+                "sizes": list(self.sizes),
+                "activations": [lt.activation for lt in self.layers],
+                "cost": self.cost_name,
+                "dtype": self.dtype,
+            },
+            "notation": NOTATION,
+            "n_samples": self.n_samples,
+            "learning_rate": plain_number(self.learning_rate),
+            "input_names": self.input_names,
+            "inputs": [plain_list(row) for row in self.x],
+            "targets": [plain_list(row) for row in self.y],
+            "outputs": [plain_list(row) for row in self.output],
+            "cost": plain_number(self.cost),
+            "layers": layers,
+        }
+
+    def to_json(self, indent: int | None = 2, **options: Any) -> str:
+        """:meth:`to_dict` as strict JSON (no NaN or Infinity)."""
+        return json.dumps(self.to_dict(**options), indent=indent, allow_nan=False)
+
+
+def _as_batch(net: Network, x: object, y: object) -> tuple[object, object]:
+    """Turn one example (1-D x; a label, number or 1-D target row y) into a batch of one row."""
+    x_array = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    if x_array.ndim != 1:
+        return x, y
+    x_batch = x_array.reshape(1, -1)
+    y_array = np.asarray(y)
+    if y_array.ndim == 0:
+        return x_batch, y_array.reshape(1)
+    if y_array.ndim == 1 and len(y_array) == net.n_outputs and net.n_outputs > 1:
+        return x_batch, y_array.reshape(1, -1)
+    return x_batch, y
+
+
+def names_of_inputs(net: Network, input_names: list[str] | None) -> list[str] | None:
+    """``input_names`` as strings, one per input of ``net`` (or None when there are none)."""
+    if input_names is None:
+        return None
+    if len(input_names) != net.n_inputs:
+        raise InputError(f"input_names has {len(input_names)} names; the network has {net.n_inputs} inputs")
+    return [str(name) for name in input_names]
+
+
+def kept(array: np.ndarray | None) -> np.ndarray:
+    """An array a layer holds: its parameters, or what the forward and backward passes just kept."""
+    if array is None:
+        raise RuntimeError("the layer holds no such array yet: build the network and run both passes first")
+    return array
+
+
+def trace(
+    net: Network,
+    x: object,
+    y: object,
+    learning_rate: float = 0.1,
+    input_names: list[str] | None = None,
+) -> Trace:
+    """The worked numbers of one gradient-descent step of ``net`` on the example ``(x, y)``.
+
+    ``x`` is one example (1-D, ``n_inputs`` numbers) or a tiny batch (2-D); ``y`` its target: a number, a
+    class label (cross-entropy) or a row of targets. Runs the engine's forward propagation and
+    backpropagation (:meth:`Network.gradients`) and copies what every layer computed. The network's
+    weights are not changed (``new_weights`` show what one step would make of them); the arrays its layers
+    keep now describe this example.
+    """
+    if not isinstance(net, Network):
+        raise InputTypeError(f"trace needs a glassnet Network, got {type(net).__name__}")
+    learning_rate = cast(float, check_positive("learning_rate", learning_rate))
+    X, Y = net.check_XY(*_as_batch(net, x, y))
+    input_names = names_of_inputs(net, input_names)
+    net.gradients(X, Y)  # the engine's forward propagation and BP1-BP4; every layer keeps its arrays
+    layers = net.layers
+    output = layers[-1]
+    cost_function = net.cost_function
+    cost = cost_function.value(kept(output.s), kept(output.a), Y)
+    fused = cost_function.fused_with is not None
+    traced = []
+    for index, layer in enumerate(layers):
+        s, a = kept(layer.s), kept(layer.a)
+        is_output = index == len(layers) - 1
+        contributions: np.ndarray | None = None
+        dcost_da: np.ndarray | None = None
+        slope: np.ndarray | None = None
+        if is_output:
+            if not fused:
+                dcost_da = np.array(cost_function.gradient(a, Y), dtype=net.dtype)
+                slope = np.array(layer.activation.slope(s, a), dtype=net.dtype)
+        else:
+            upper = layers[index + 1]
+            # the blame neuron j receives from neuron m above: w[j, m] * delta_m, per sample (BP2's terms)
+            contributions = kept(upper.weights)[np.newaxis, :, :] * kept(upper.delta)[:, np.newaxis, :]
+            dcost_da = contributions.sum(axis=2)
+            slope = np.array(layer.activation.slope(s, a), dtype=net.dtype)
+        weights, bias = kept(layer.weights).copy(), kept(layer.bias).copy()
+        grad_weights, grad_bias = kept(layer.grad_weights).copy(), kept(layer.grad_bias).copy()
+        traced.append(
+            LayerTrace(
+                number=index + 1,
+                activation=layer.activation.name,
+                is_output=is_output,
+                fused=is_output and fused,
+                inputs=kept(layer.a_prev).copy(),
+                weights=weights,
+                bias=bias,
+                s=s.copy(),
+                a=a.copy(),
+                dcost_da=dcost_da,
+                slope=slope,
+                contributions=contributions,
+                delta=kept(layer.delta).copy(),
+                grad_weights=grad_weights,
+                grad_bias=grad_bias,
+                new_weights=weights - learning_rate * grad_weights,
+                new_bias=bias - learning_rate * grad_bias,
+            )
+        )
+    return Trace(
+        sizes=net.sizes,
+        cost_name=cost_function.name,
+        dtype=net.dtype.name,
+        learning_rate=learning_rate,
+        x=X.copy(),
+        y=Y.copy(),
+        cost=float(cost),
+        layers=traced,
+        input_names=input_names,
+    )
+
+
+def _network_of(model: object) -> Network:
+    if isinstance(model, Network):
+        return model
+    for attribute in ("network_", "network"):
+        inner = getattr(model, attribute, None)
+        if isinstance(inner, Network):
+            return inner
+    raise InputTypeError(
+        f"explain needs a glassnet Network (or a fitted glassnet estimator), got {type(model).__name__}"
+    )
+
+
+def explain(
+    model: object,
+    x: object,
+    y: object,
+    learning_rate: float = 0.1,
+    format: str = "text",
+    full: bool = False,
+    max_neurons: int | None = 6,
+    max_weights: int | None = 6,
+    input_names: list[str] | None = None,
+) -> str:
+    """The trace of one step on ``(x, y)`` rendered as ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
+
+    ``model`` is a Network or a fitted estimator holding one (``network_``). ``full=True`` shows every
+    neuron and weight (text and Markdown); JSON always holds everything unless limits are given.
+    """
+    net = _network_of(model)
+    kind = str(format).lower()
+    if kind not in ("text", "markdown", "md", "json"):
+        raise InputError(f"format must be 'text', 'markdown' or 'json', got {format!r}")
+    result = trace(net, x, y, learning_rate=learning_rate, input_names=input_names)
+    if kind == "json":
+        return result.to_json()
+    render = result.to_markdown if kind in ("markdown", "md") else result.to_text
+    return render(full=full, max_neurons=max_neurons, max_weights=max_weights)
