@@ -274,7 +274,7 @@ class Network:
         return self.cost_function.classes(self.predict(X))
 
     # -- the cost -------------------------------------------------------------------------------------------
-    def l2_penalty(self, l2: float, n_samples: int) -> float:
+    def l2_penalty(self, l2: float, n_samples: float) -> float:
         """The L2 term ``l2 / (2 n) * sum of all squared weights`` (biases are not penalised)."""
         if not l2:
             return 0.0
@@ -325,7 +325,7 @@ class Network:
                 slope = below.activation.slope(below.s, below.a, out=below.slope_buffer(rows))
                 delta *= slope                                                           # times f'(s_{l-1})
 
-    def add_l2_gradient(self, l2: float, n_samples: int) -> None:
+    def add_l2_gradient(self, l2: float, n_samples: float) -> None:
         """Add the slope of the L2 term, ``(l2 / n) W``, to each layer's weight gradient."""
         if l2:
             for layer in self.layers:
