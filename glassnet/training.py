@@ -16,6 +16,11 @@ weighted mean over the epoch.
 
 The training cost reported for an epoch is the mean of its batches' costs, each measured just before
 that batch's step (as scikit-learn and Keras report it), plus the L2 term at the end of the epoch.
+
+There is one loop: :meth:`Trainer.step` trains one batch, and the step that finishes an epoch's
+``n_batches`` also ends the epoch (validation, History, early stopping and the epoch-end callbacks);
+:meth:`Trainer.run_epoch` steps to the end of the epoch and :meth:`Trainer.run` / :func:`fit` run epochs.
+Anything that trains a batch at a time (the playground) calls ``step`` and gets the same numbers.
 """
 
 from __future__ import annotations
@@ -416,8 +421,7 @@ class Trainer:
         return logs
 
     def run_epoch(self) -> dict:
-        """Train to the end of the current epoch (a whole one, unless :meth:`step` began it); returns its logs
-        (cost, accuracy, val_cost, val_accuracy, learning_rate, seconds)."""
+        """Train to the end of the current epoch (a whole one unless :meth:`step` began it); returns its logs."""
         epoch = self.epoch
         step = self.step
         try:
