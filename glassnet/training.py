@@ -16,6 +16,11 @@ weighted mean over the epoch.
 
 The training cost reported for an epoch is the mean of its batches' costs, each measured just before
 that batch's step (as scikit-learn and Keras report it), plus the L2 term at the end of the epoch.
+
+There is one loop: :meth:`Trainer.step` trains one batch, and the step that finishes an epoch's
+``n_batches`` also ends the epoch (validation, History, early stopping and the epoch-end callbacks);
+:meth:`Trainer.run_epoch` steps to the end of the epoch and :meth:`Trainer.run` / :func:`fit` run epochs.
+Anything that trains a batch at a time (the playground) calls ``step`` and gets the same numbers.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import DivergenceError, InputError, InputTypeError
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .validation import check_fraction, check_non_negative, check_positive, check_sample_weight
+
+if TYPE_CHECKING:
+    from .network import Network
 
 __all__ = ["History", "Callback", "EarlyStopping", "Trainer", "fit"]
 
@@ -68,7 +77,8 @@ class History:
 
     @classmethod
     def from_dict(cls, data: dict) -> History:
-        return cls(**{k: (list(v) if isinstance(v, list) else v) for k, v in data.items()})
+        fields: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
+        return cls(**fields)
 
 
 class Callback:
@@ -165,6 +175,20 @@ def _as_callbacks(callbacks: Iterable) -> list[Callback]:
     return result
 
 
+@dataclass(slots=True)
+class _EpochRun:
+    """An epoch in progress: its batches still to come and what it has measured so far."""
+
+    batches: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]
+    n_batches: int
+    n: float  # the training rows, or the sum of their sample weights
+    last_good: np.ndarray
+    start: float
+    batch: int = 0  # the next batch's number
+    total_cost: float = 0.0
+    correct: float = 0.0
+
+
 class Trainer:
     """Trains a network; holds everything a run needs so that it can be checkpointed and resumed.
 
@@ -173,7 +197,7 @@ class Trainer:
 
     def __init__(
         self,
-        network,
+        network: Network,
         X: object,
         Y: object,
         batch_size: int | None = None,
@@ -193,6 +217,8 @@ class Trainer:
         X, Y = network.check_XY(X, Y)
         weights = check_sample_weight(sample_weight, len(X), network.dtype)
         W_val = None
+        X_val: np.ndarray | None
+        Y_val: np.ndarray | None
         batch_size = check_positive("batch_size", batch_size, integer=True, allow_none=True)
         self.l2 = check_non_negative("l2", l2)
         validation_split = check_fraction("validation_split", validation_split)
@@ -251,6 +277,8 @@ class Trainer:
         self.total_epochs = 0
         self.stop = False
         self._batch_buffers: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
+        self._epoch_run: _EpochRun | None = None  # the epoch in progress, between its first and last step
+        self.logs: dict = {}  # the last finished epoch's logs
 
     # -- one epoch -----------------------------------------------------------------------------------------
     def _batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
@@ -284,7 +312,7 @@ class Trainer:
             # the default mode="raise" gathers into a hidden temporary first.
             xb = np.take(X, rows, axis=0, out=x_buffer[:m], mode="clip")
             yb = np.take(Y, rows, axis=0, out=y_buffer[:m], mode="clip")
-            wb = None if W is None else np.take(W, rows, out=w_buffer[:m], mode="clip")
+            wb = None if W is None or w_buffer is None else np.take(W, rows, out=w_buffer[:m], mode="clip")
             yield xb, yb, wb
 
     def _diverged(self, batch: int) -> DivergenceError:
@@ -296,53 +324,113 @@ class Trainer:
             batch=batch + 1,
         )
 
-    def run_epoch(self) -> dict:
-        """Train one epoch; returns its logs (cost, accuracy, val_cost, val_accuracy, learning_rate)."""
-        net, cost_fn, optimizer = self.network, self.network.cost_function, self.optimizer
+    @property
+    def n_batches(self) -> int:
+        """Batches per epoch: ``ceil(n_rows / batch_size)`` (1 for full-batch gradient descent)."""
+        n = len(self.X)
+        return -(-n // (self.batch_size or n))
+
+    @property
+    def batch(self) -> int:
+        """The number of the next batch within the current epoch (0 at an epoch's start)."""
+        return 0 if self._epoch_run is None else self._epoch_run.batch
+
+    def step(self) -> float:
+        """Train one batch of the current epoch and return its cost (measured before the step).
+
+        The batch's m rows (weights w_i, or 1 each) go forward (``s = a_{l-1} @ W + b``, ``a = f(s)``), the
+        cost J is their weighted mean, backpropagation (BP1-BP4) gives dJ/dW and dJ/db, the L2 slope
+        ``(l2 / n) W`` is added (n: the training rows, or the sum of their weights) and the optimizer
+        steps. The first step of an epoch draws its order of rows; the last one ends the epoch (the
+        divergence check of the weights, validation, History and the epoch-end callbacks), so ``n_batches``
+        steps are one :meth:`run_epoch`. A NaN or infinite cost puts back the weights the epoch began
+        with and raises DivergenceError; the next step begins that epoch again.
+        """
+        run = self._epoch_run
+        if run is None:
+            run = self._begin_epoch()
+        net = self.network
+        cost_fn = net.cost_function
+        xb, yb, wb = next(run.batches)
+        batch = run.batch
+        out = net.propagate(xb)
+        batch_cost = cost_fn.value(net.layers[-1].s, out, yb, weights=wb)  # type: ignore[arg-type]  # s is set
+        if not math.isfinite(batch_cost):
+            self._abandon_epoch(run)
+            raise self._diverged(batch)
+        run.total_cost += batch_cost * (len(xb) if wb is None else float(wb.sum()))
+        if cost_fn.is_classification:
+            run.correct += cost_fn.accuracy(out, yb) * len(xb)  # type: ignore[operator]  # a float here
+        net.backpropagate(yb, wb)
+        net.add_l2_gradient(self.l2, run.n)
+        self.optimizer.step(net.params, net.grads)
+        for callback in self.callbacks:
+            callback.on_batch_end(self, batch, batch_cost)
+        run.batch = batch + 1
+        if run.batch == run.n_batches:
+            self._end_epoch(run)
+        return batch_cost
+
+    def _begin_epoch(self) -> _EpochRun:
+        """Start the epoch ``self.epoch``: the optimizer's schedule, the callbacks, a new order of rows."""
         start = time.perf_counter()
-        optimizer.start_epoch(self.epoch)
+        self.optimizer.start_epoch(self.epoch)
         for callback in self.callbacks:
             callback.on_epoch_begin(self, self.epoch)
         W = self.weights
-        n = len(self.X) if W is None else float(W.sum())  # with sample weights, n counts weight, not rows
-        last_good = net.params.copy()  # the divergence guard's fallback: the weights at the epoch's start
-        total_cost = 0.0
-        correct = 0.0
-        for batch, (xb, yb, wb) in enumerate(self._batches()):
-            out = net.propagate(xb)
-            batch_cost = cost_fn.value(net.layers[-1].s, out, yb, weights=wb)
-            if not math.isfinite(batch_cost):
-                net.params[...] = last_good
-                raise self._diverged(batch)
-            total_cost += batch_cost * (len(xb) if wb is None else float(wb.sum()))
-            if cost_fn.is_classification:
-                correct += cost_fn.accuracy(out, yb) * len(xb)
-            net.backpropagate(yb, wb)
-            net.add_l2_gradient(self.l2, n)
-            optimizer.step(net.params, net.grads)
-            for callback in self.callbacks:
-                callback.on_batch_end(self, batch, batch_cost)
+        run = _EpochRun(
+            batches=self._batches(),
+            n_batches=self.n_batches,
+            n=len(self.X) if W is None else float(W.sum()),  # with sample weights, n counts weight, not rows
+            last_good=self.network.params.copy(),  # the divergence guard's fallback: the epoch's first weights
+            start=start,
+        )
+        self._epoch_run = run
+        return run
+
+    def _abandon_epoch(self, run: _EpochRun) -> None:
+        """Divergence: the weights the epoch began with, and no epoch in progress."""
+        self.network.params[...] = run.last_good
+        self._epoch_run = None
+
+    def _end_epoch(self, run: _EpochRun) -> dict:
+        """The epoch's last batch is done: check the weights, measure, record, call back, count the epoch."""
+        net, cost_fn = self.network, self.network.cost_function
         if not np.isfinite(net.params).all():
-            net.params[...] = last_good
-            raise self._diverged(batch)
-        penalty = net.l2_penalty(self.l2, n)
+            self._abandon_epoch(run)
+            raise self._diverged(run.batch - 1)
+        self._epoch_run = None
+        penalty = net.l2_penalty(self.l2, run.n)
         logs = {
-            "cost": total_cost / n + penalty,
-            "accuracy": correct / len(self.X) if cost_fn.is_classification else None,
+            "cost": run.total_cost / run.n + penalty,
+            "accuracy": run.correct / len(self.X) if cost_fn.is_classification else None,
             "val_cost": None,
             "val_accuracy": None,
-            "learning_rate": optimizer.learning_rate,
+            "learning_rate": self.optimizer.learning_rate,
         }
         if self.validation is not None:
             _, val_cost, val_accuracy = net.evaluate_checked(*self.validation)  # (X_val, Y_val, weights or None)
             logs["val_cost"] = val_cost + penalty
             logs["val_accuracy"] = val_accuracy
-        logs["seconds"] = time.perf_counter() - start
+        logs["seconds"] = time.perf_counter() - run.start
         self._record(logs)
         for callback in self.callbacks:
             callback.on_epoch_end(self, self.epoch, logs)
         self.epoch += 1
+        self.logs = logs
         return logs
+
+    def run_epoch(self) -> dict:
+        """Train to the end of the current epoch (a whole one unless :meth:`step` began it); returns its logs."""
+        epoch = self.epoch
+        step = self.step
+        try:
+            while self.epoch == epoch:
+                step()
+        except BaseException:
+            self._epoch_run = None  # as ever: an epoch cut short (a callback raised, Ctrl+C) begins again
+            raise
+        return self.logs
 
     def _record(self, logs: dict) -> None:
         h = self.history
@@ -371,7 +459,7 @@ class Trainer:
 
 
 def fit(
-    network,
+    network: Network,
     X: object,
     Y: object,
     epochs: int,

@@ -31,7 +31,7 @@ import glassnet  # noqa: E402
 from glassnet.datasets import train_test_split, xor  # noqa: E402
 from glassnet.gradcheck import numerical_gradient  # noqa: E402
 from glassnet.playground import create_app  # noqa: E402
-from glassnet.playground.session import LIMITS  # noqa: E402
+from glassnet.playground.config import LIMITS  # noqa: E402
 
 STATIC = Path(glassnet.__file__).parent / "playground" / "static"
 XOR = {
@@ -73,12 +73,7 @@ def load_model(content: bytes, tmp_path: Path) -> glassnet.Network:
     """A network from the playground's model file, read back through glassnet's own loader."""
     path = tmp_path / "model.glassnet"
     path.write_bytes(content)
-    if hasattr(glassnet, "load"):
-        return glassnet.load(path)
-    from glassnet.modelfile import read_model_file
-
-    header, arrays = read_model_file(path)
-    return glassnet.Network.from_config(header["config"], arrays["params"])
+    return glassnet.load(path)
 
 
 def xor_split():
@@ -213,6 +208,97 @@ def test_backward_view_equals_gradients_and_finite_differences(client, tmp_path)
     expected = np.array(hidden["slope"]) * (np.array(output["weights"]) @ np.array(output["delta"]))
     np.testing.assert_allclose(hidden["delta"], expected, rtol=1e-5, atol=1e-9)
     assert "Forward" in back["trace_text"] and "Update" in back["trace_text"]
+    # the structured trace of the same step: the forward pass (inputs, outputs) and the update of every weight
+    trace = back["trace"]
+    assert trace["inputs"] == [back["x"]] and trace["targets"] == [back["y"]] and trace["cost"] == back["cost"]
+    assert [len(L["neurons"]) for L in trace["layers"]] == data["sizes"][1:]
+    for L, shown in zip(trace["layers"], back["layers"], strict=True):
+        assert [n["new_bias"] for n in L["neurons"]] == shown["new_bias"]
+        new_weights = [[w["new_value"] for w in n["weights"]] for n in L["neurons"]]  # [neuron j][input k]
+        assert new_weights == np.transpose(shown["new_weights"]).tolist()
+
+
+def _float64_step(params: list[tuple[np.ndarray, np.ndarray]], activations: list[str], cost: str,
+                  x: np.ndarray, y: np.ndarray, lr: float) -> dict:
+    """One gradient-descent step on one example, written out in float64 numpy: forward, cost, BP1-BP4."""
+    f = {"tanh": np.tanh, "sigmoid": lambda s: 1 / (1 + np.exp(-s)), "identity": lambda s: s,
+         "softmax": lambda s: np.exp(s - s.max()) / np.exp(s - s.max()).sum()}
+    slope = {"tanh": lambda a: 1 - a**2, "sigmoid": lambda a: a * (1 - a), "identity": np.ones_like}
+    inputs, s, a = [], [], []
+    for (W, b), name in zip(params, activations, strict=True):
+        inputs.append(x if not a else a[-1])
+        s.append(inputs[-1] @ W + b)
+        a.append(f[name](s[-1]))
+    out = a[-1]
+    if cost == "cross_entropy":  # softmax output: BP1 is a - y
+        J, dcost_da, slopes, delta = -np.sum(y * np.log(out)), [None], [None], [out - y]
+    else:  # mse, the mean over the k outputs of (a - y)^2
+        dJ = 2 * (out - y) / out.size
+        J, dcost_da, slopes = np.mean((out - y) ** 2), [dJ], [slope[activations[-1]](out)]
+        delta = [dJ * slopes[0]]
+    contributions = [None]
+    for i in range(len(params) - 2, -1, -1):  # BP2: delta_k = f'(s_k) * sum_j w_kj delta_j
+        W_up = params[i + 1][0]
+        contributions.insert(0, W_up * delta[0])          # [k, j] = w_kj delta_j
+        dcost_da.insert(0, contributions[0].sum(axis=1))
+        slopes.insert(0, slope[activations[i]](a[i]))
+        delta.insert(0, slopes[0] * dcost_da[0])
+    grad_W = [np.outer(i, d) for i, d in zip(inputs, delta, strict=True)]   # BP4
+    return {"cost": J, "out": out, "inputs": inputs, "s": s, "a": a, "dcost_da": dcost_da, "slope": slopes,
+            "delta": delta, "contributions": contributions, "grad_W": grad_W, "grad_b": delta,   # BP3
+            "new_W": [W - lr * g for (W, _), g in zip(params, grad_W, strict=True)],
+            "new_b": [b - lr * d for (_, b), d in zip(params, delta, strict=True)]}
+
+
+@pytest.mark.parametrize("config", [
+    XOR,
+    {"dataset": "plane", "cost": "mse", "learning_rate": 0.05, "batch_size": 4, "noise": 0.1, "seed": 5,
+     "layers": [{"units": 9, "activation": "tanh"}, {"units": 3, "activation": "sigmoid"}]},
+    {**XOR, "layers": [{"units": 8, "activation": "tanh"}, {"units": 7, "activation": "tanh"}]},
+], ids=["xor-softmax", "plane-mse", "xor-shortened"])
+def test_the_backward_trace_record_equals_a_float64_numpy_step(client, tmp_path, config):
+    with session(client, config=config) as (ws, data, frame):
+        for _ in range(15):
+            ws.send_json({"type": "step"})
+            receive_until(ws, "frame")
+        ws.send_json({"type": "backward", "part": "train", "index": 3})
+        back = receive_until(ws, "backward")
+        net = load_model(client.get("/api/sessions/test-session-0001/model").content, tmp_path)
+    params = [(layer.weights.astype(np.float64), layer.bias.astype(np.float64)) for layer in net.layers]
+    x, y = np.array(back["x"]), np.array(back["y"])
+    ref = _float64_step(params, data["activations"], config["cost"], x, y, config["learning_rate"])
+    trace = back["trace"]
+
+    def close(shown, expected):
+        np.testing.assert_allclose(np.array(shown, dtype=np.float64), expected, rtol=2e-5, atol=1e-6)
+
+    close(trace["cost"], ref["cost"])
+    close(trace["outputs"][0], ref["out"])
+    assert trace["learning_rate"] == config["learning_rate"] and trace["network"]["sizes"] == data["sizes"]
+    for i, L in enumerate(trace["layers"]):
+        neurons = L["neurons"]
+        n_in, n_out = params[i][0].shape
+        n, k = min(n_out, 6), min(n_in, 6)  # big layers are shortened as the text walkthrough shortens them
+        assert len(neurons) == n and L["neurons_omitted"] == n_out - n
+        assert all(len(u["weights"]) == k and u["weights_omitted"] == n_in - k for u in neurons)
+        close(L["inputs"][0], ref["inputs"][i])
+        for key in ("s", "a", "delta"):
+            close([u[key][0] for u in neurons], ref[key][i][:n])
+        for key in ("dcost_da", "slope"):
+            if ref[key][i] is None:  # the fused softmax output: delta = a - y directly
+                assert all(u[key] is None for u in neurons) and L["fused"]
+            else:
+                close([u[key][0] for u in neurons], ref[key][i][:n])
+        close([u["bias_gradient"] for u in neurons], ref["grad_b"][i][:n])
+        close([u["new_bias"] for u in neurons], ref["new_b"][i][:n])
+        close([[w["value"] for w in u["weights"]] for u in neurons], params[i][0].T[:n, :k])
+        close([[w["gradient"] for w in u["weights"]] for u in neurons], ref["grad_W"][i].T[:n, :k])
+        close([[w["new_value"] for w in u["weights"]] for u in neurons], ref["new_W"][i].T[:n, :k])
+        if ref["contributions"][i] is None:
+            assert all("contributions" not in u for u in neurons)
+        else:  # every neuron of the layer above, [neuron k here][neuron j above] = w_kj delta_j
+            close([[c["product"][0] for c in u["contributions"]] for u in neurons], ref["contributions"][i][:n])
+            close([[c["weight"] for c in u["contributions"]] for u in neurons], params[i + 1][0][:n])
 
 
 # -- refusals -------------------------------------------------------------------------------------------

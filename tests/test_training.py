@@ -3,12 +3,13 @@ callbacks, validation split, early stopping, L2 in the reported cost."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
 import pytest
 
-from glassnet import SGD, Callback, EarlyStopping, History, InputError, Network, StepDecay, Trainer
+from glassnet import SGD, Callback, DivergenceError, EarlyStopping, History, InputError, Network, StepDecay, Trainer
 
 
 @pytest.fixture
@@ -260,3 +261,78 @@ def test_a_refused_fit_leaves_the_given_optimizer_alone():
     with pytest.raises(InputError):
         Network.from_sizes([2, 1], seed=0).fit(X, X[:, :1], 1, optimizer=optimizer, learning_rate=0.5, l2=-1)
     assert optimizer.learning_rate == 0.1 and optimizer.schedule(0) == 0.1
+
+
+def test_a_seeded_fit_equals_a_plain_numpy_loop_bit_for_bit(regression):
+    # The independent check of the loop: shuffled mini-batches, sample weights and L2, written out with
+    # numpy. Each epoch draws an order of the rows from the network's generator; each batch takes its rows
+    # in increasing order; J is the weighted mean of (a - y)^2 over the batch and the outputs;
+    # BP1-BP4 by hand; the L2 slope (l2 / n) W with n the sum of all the weights; W <- W - lr dJ/dW.
+    X, Y = regression
+    w = np.linspace(0.5, 2.0, len(X))
+    lr, l2, size, epochs = 0.2, 0.05, 16, 4
+    net = Network.from_sizes([3, 5, 1], activation="tanh", seed=4, dtype="float64")
+    (W1, b1), (W2, b2) = [(layer.weights.copy(), layer.bias.copy()) for layer in net.layers]
+    draws = np.random.Generator(type(net.rng.bit_generator)())
+    draws.bit_generator.state = net.rng.bit_generator.state
+    net.fit(X, Y, epochs=epochs, batch_size=size, learning_rate=lr, l2=l2, sample_weight=w)
+
+    n = w.sum()
+    for _ in range(epochs):
+        order = draws.permutation(len(X))
+        for begin in range(0, len(X), size):
+            rows = np.sort(order[begin : begin + size])
+            x, y, wb = X[rows], Y[rows], w[rows]
+            m = len(rows)
+            a1 = np.tanh(x @ W1 + b1)
+            a2 = a1 @ W2 + b2                                              # identity output
+            d2 = (a2 - y) * (2.0 / (m * 1)) * (wb * (m / wb.sum()))[:, None]  # BP1, weighted mean of (a - y)^2
+            d1 = (d2 @ W2.T) * (1 - a1 * a1)                                # BP2
+            gW2, gb2 = a1.T @ d2 + (l2 / n) * W2, d2.sum(axis=0)            # BP4 + the L2 slope, BP3
+            gW1, gb1 = x.T @ d1 + (l2 / n) * W1, d1.sum(axis=0)
+            W1, b1, W2, b2 = W1 - lr * gW1, b1 - lr * gb1, W2 - lr * gW2, b2 - lr * gb2
+    np.testing.assert_array_equal(net.params, np.concatenate([W1.ravel(), b1, W2.ravel(), b2]))
+
+
+@pytest.mark.parametrize("options", [
+    {"batch_size": 8, "optimizer": "adam", "learning_rate": 0.01, "validation_split": 0.2},
+    {"batch_size": 7, "optimizer": SGD(0.3, momentum=0.9), "sample_weight": np.arange(60) % 3, "l2": 0.1},
+    {"batch_size": None, "shuffle": False, "early_stopping": 2},
+])
+def test_n_batches_steps_are_one_epoch(classification, options):
+    X, labels = classification
+
+    def trainer():
+        net = Network.from_sizes([2, 5, 3], activation="tanh", cost="cross_entropy", seed=2, dtype="float64")
+        opts = {**options, "optimizer": copy.deepcopy(options.get("optimizer", "sgd"))}
+        return Trainer(net, X, labels, **opts)
+
+    whole, stepped = trainer(), trainer()
+    batches = []
+    for _ in range(3):
+        logs = whole.run_epoch()
+        rows = len(stepped.X)
+        assert stepped.batch == 0 and stepped.n_batches == -(-rows // (options["batch_size"] or rows))
+        batches += [stepped.step() for _ in range(stepped.n_batches)]
+        assert stepped.epoch == whole.epoch and stepped.batch == 0
+        assert {k: v for k, v in stepped.logs.items() if k != "seconds"} == {
+            k: v for k, v in logs.items() if k != "seconds"}
+        np.testing.assert_array_equal(stepped.network.params, whole.network.params)
+        assert stepped.network.rng.bit_generator.state == whole.network.rng.bit_generator.state
+    assert len(batches) == 3 * stepped.n_batches and all(np.isfinite(batches))
+    assert stepped.history.cost == whole.history.cost and stepped.history.val_cost == whole.history.val_cost
+
+
+def test_a_diverging_step_puts_back_the_weights_the_epoch_began_with(regression):
+    X, Y = regression
+    net = Network.from_sizes([3, 8, 1], activation="relu", seed=0, dtype="float64")
+    trainer = Trainer(net, X, 1e3 * Y, batch_size=8, learning_rate=10.0)
+    start = net.params.copy()
+    trainer.step()
+    with pytest.raises(DivergenceError, match="diverged in epoch"):
+        for _ in range(1000):
+            if trainer.batch == 0:
+                start = net.params.copy()
+            trainer.step()
+    assert trainer.batch == 0 and np.isfinite(net.params).all()
+    np.testing.assert_array_equal(net.params, start)

@@ -7,7 +7,10 @@ Start it with ``glassnet playground`` (or ``python -m glassnet playground``), or
 
 It needs the optional extra: ``pip install "glassnet[playground]"`` (starlette, uvicorn, websockets).
 The page is plain HTML, CSS and JavaScript shipped in ``static/``; every number it shows comes from
-glassnet's engine, run in Python by :mod:`glassnet.playground.session`.
+glassnet's engine, run in Python: :mod:`.config` (the settings and their limits), :mod:`.uploads` (CSV
+files), :mod:`.session` (data, network, training through ``Trainer.step``), :mod:`.views` (frames and the
+backward view, from one trace), :mod:`.snippet` (the model file and the Python that reproduces a run),
+and the web side: :mod:`.server` (the app), :mod:`.routes` (HTTP) and :mod:`.sockets` (the WebSocket).
 """
 
 from __future__ import annotations

@@ -1,0 +1,221 @@
+"""What the page draws of a session: the data message, the frames and the backward view of one example.
+
+Every number comes from the engine: the costs from :meth:`Network.evaluate_checked`, the pictures from each
+layer's own ``evaluate`` over a grid of the input plane, and the backward view from one
+:func:`glassnet.inspect.trace` of the chosen example (its ``to_dict()`` record is what the page renders:
+the forward pass, the cost, each neuron's delta by BP1/BP2 with the terms ``w_kj * delta_j`` it sums,
+the gradients by BP3/BP4 and the values after one plain gradient-descent step).
+
+Arrays the page draws go as base64 of little-endian float32 (read with a Float32Array); numbers it prints
+go as JSON floats (float32 values widen to float64 exactly).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .config import PLANE_HALF_WIDTH, ConfigError
+
+if TYPE_CHECKING:
+    from ..activations import Activation
+    from ..inspect import LayerTrace
+    from ..layers import Dense
+    from ..network import Network
+    from .session import PlaygroundSession
+
+__all__ = ["data_message", "frame", "backward", "plane_extent"]
+
+TRACE_NEURONS = 6      # the trace record shows each layer's first 6 neurons and each neuron's first 6 weights,
+TRACE_WEIGHTS = 6      # as the text walkthrough does (a full record of 8 x 64 neurons takes a second to build)
+OUTPUT_GRID = 48       # the output over the input plane: 48 x 48 cells (2 inputs) or 200 points (1 input)
+HIDDEN_CELLS = 40_000  # all hidden heatmaps together hold at most about this many cells per frame
+
+
+def _b64(array: np.ndarray) -> str:
+    """An array as base64 of little-endian float32 (the page reads it with a Float32Array)."""
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _floats(array: np.ndarray) -> list:
+    """Exact float values for JSON (float32 numbers widen to float64 without change)."""
+    return np.asarray(array, dtype=np.float64).tolist()
+
+
+# ---------------------------------------------------------------------------------------------- the plane
+
+
+def plane_extent(X: np.ndarray, standardized: bool, dataset: str) -> list[float]:
+    """``[lo1, hi1(, lo2, hi2)]``: the input plane the pictures cover; [] for more than two inputs."""
+    d = X.shape[1]
+    if d > 2:
+        return []
+    if not standardized and dataset != "sine":
+        half = max(PLANE_HALF_WIDTH, 1.05 * float(np.abs(X).max()))
+        return [-half, half] * d
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = np.maximum(0.1 * (hi - lo), 0.1)
+    return [v for j in range(d) for v in (float(lo[j] - pad[j]), float(hi[j] + pad[j]))]
+
+
+def _grid(extent: list[float], res: int) -> np.ndarray:
+    if len(extent) == 2:
+        return np.linspace(extent[0], extent[1], res)[:, None]
+    xs = np.linspace(extent[0], extent[1], res)
+    ys = np.linspace(extent[3], extent[2], res)  # row 0 is the top of the picture: the largest x2
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _over_plane(net: Network, extent: list[float], res: int) -> list[np.ndarray]:
+    """Each layer's activations at the grid points (fresh arrays: the layers' kept arrays are untouched)."""
+    a = _grid(extent, res).astype(net.dtype)
+    out = []
+    for layer in net.layers:
+        _, a = layer.evaluate(a)
+        out.append(a)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- messages
+
+
+def data_message(session: PlaygroundSession) -> dict:
+    """The data set, the split and the network's shape: sent once after the settings are accepted."""
+    info, net = session.info, session.net
+    n_in = len(info["features"])
+
+    def points(X: np.ndarray, y: np.ndarray) -> dict:
+        return {"X": _floats(X) if n_in <= 2 else [], "y": np.asarray(y).tolist()}
+
+    y_all = np.concatenate([session.y_train, session.y_test]).astype(np.float64)
+    return {
+        "type": "data",
+        "config": session.config,
+        "name": info["name"],
+        "task": info["task"],
+        "n_classes": info["n_classes"],
+        "class_names": info["class_names"],
+        "features": info["features"],
+        "standardized": info["standardize"],
+        "extent": session.extent,
+        "target_range": [float(y_all.min()), float(y_all.max())],
+        "sizes": net.sizes,
+        "activations": [layer.activation.name for layer in net.layers],
+        "output": session.output()[0],
+        "n_params": int(net.n_params),
+        "batches_per_epoch": session.batches_per_epoch,
+        "train": points(session.X_train_raw, session.y_train),   # (standardized already for uploads)
+        "test": points(session.X_test_raw, session.y_test),
+    }
+
+
+def frame(session: PlaygroundSession) -> dict:
+    """Costs, the output and each hidden neuron over the input plane, and the weights, as they are now.
+
+    The costs shown are J on each part plus the training's L2 term ``l2 / (2 n) sum W^2`` (n: training rows).
+    """
+    net, trainer = session.net, session.trainer
+    n = len(session.X_train)
+    _, train_cost, train_acc = net.evaluate_checked(session.X_train, session.Y_train)
+    _, test_cost, test_acc = net.evaluate_checked(session.X_test, session.Y_test)
+    penalty = net.l2_penalty(trainer.l2, n)
+    message: dict[str, Any] = {
+        "type": "frame",
+        "epoch": session.epoch,
+        "steps": session.steps,
+        "progress": session.epoch + session.position / n,
+        "train_cost": train_cost + penalty,
+        "test_cost": test_cost + penalty,
+        "train_accuracy": train_acc,
+        "test_accuracy": test_acc,
+        "weights": [_layer_weights(layer) for layer in net.layers],
+    }
+    if session.extent:
+        message.update(_pictures(net, session.extent))
+    if session.selected is not None:
+        message["backward"] = backward(session, *session.selected)
+    return message
+
+
+def _layer_weights(layer: Dense) -> dict[str, str]:
+    weights, bias = layer.weights, layer.bias
+    assert weights is not None and bias is not None  # a built network's layers hold their arrays
+    return {"w": _b64(weights), "b": _b64(bias)}
+
+
+def _pictures(net: Network, extent: list[float]) -> dict:
+    """The output over the plane, and each hidden neuron's activation over it (coarser when there are many)."""
+    one_d = len(extent) == 2
+    out_res = 200 if one_d else OUTPUT_GRID
+    pictures: dict[str, Any] = {"output": {"res": out_res, "values": _b64(_over_plane(net, extent, out_res)[-1])}}
+    hidden = sum(layer.n_out for layer in net.layers[:-1])
+    if hidden:
+        res = 60 if one_d else int(min(24, max(8, math.sqrt(HIDDEN_CELLS / hidden))))
+        # (res*res, units) per layer -> (units, res*res): one picture per neuron
+        pictures["hidden"] = {"res": res, "layers": [_b64(a.T) for a in _over_plane(net, extent, res)[:-1]]}
+    return pictures
+
+
+# ---------------------------------------------------------------------------------------------- backward
+
+
+def backward(session: PlaygroundSession, part: str, index: object) -> dict:
+    """Every number of one gradient-descent step on one example, from one ``net.trace(x, y)`` (no L2).
+
+    ``trace`` is the structured record (:meth:`Trace.to_dict`; big layers shortened to their first
+    ``TRACE_NEURONS`` neurons and ``TRACE_WEIGHTS`` weights, with the counts left out). ``layers``
+    repeats, per layer and from the same trace, every array as plain lists: the inputs ``a_prev``, ``s``,
+    ``a``, the slope ``f'(s)`` (None at a fused output), ``delta`` (BP1 at the output, BP2 below),
+    ``contributions[k][j] = w_kj * delta_j`` of the layer above (BP2's terms; None at the output),
+    ``grad_bias = delta`` (BP3), ``grad_weights = a_prev^T delta`` (BP4), and ``new_weights``/``new_bias``
+    after one plain step with the
+    learning rate.
+    """
+    X, Y, labels = session.rows(part)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(X):
+        raise ConfigError("point", f"there is no {part} point number {index!r}")
+    net = session.net
+    lr = session.config["learning_rate"]
+    x, y = X[index : index + 1], Y[index : index + 1]
+    tr = net.trace(x, y, learning_rate=lr, input_names=session.info["features"])
+    return {
+        "type": "backward",
+        "trace": tr.to_dict(max_neurons=TRACE_NEURONS, max_weights=TRACE_WEIGHTS),
+        # the same trace as text, for the page of today (it reads it for its step-through); drop this key
+        # once static/ renders from "trace" alone
+        "trace_text": tr.to_text(),
+        "part": part,
+        "index": index,
+        "x": _floats(x[0]),
+        "y": _floats(y[0]),
+        "label": np.asarray(labels[index]).item(),
+        "cost": tr.cost,
+        "cost_name": tr.cost_name,
+        "fused": net.cost_function.fused_with is not None,
+        "learning_rate": lr,
+        "layers": [_layer_view(lt, layer.activation) for lt, layer in zip(tr.layers, net.layers, strict=True)],
+    }
+
+
+def _layer_view(lt: LayerTrace, activation: Activation) -> dict:
+    """One traced layer's arrays for its one example, as JSON lists."""
+    slope = None if lt.slope is None or not activation.elementwise else _floats(lt.slope[0])
+    return {
+        "activation": lt.activation,
+        "a_prev": _floats(lt.inputs[0]),
+        "s": _floats(lt.s[0]),
+        "a": _floats(lt.a[0]),
+        "slope": slope,
+        "delta": _floats(lt.delta[0]),
+        "contributions": None if lt.contributions is None else _floats(lt.contributions[0]),
+        "weights": _floats(lt.weights),
+        "bias": _floats(lt.bias),
+        "grad_weights": _floats(lt.grad_weights),
+        "grad_bias": _floats(lt.grad_bias),
+        "new_weights": _floats(lt.new_weights),
+        "new_bias": _floats(lt.new_bias),
+    }
