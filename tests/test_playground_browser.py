@@ -3,6 +3,9 @@
 ``make test`` runs tests/install_browser.sh first, which installs /usr/bin/chromium when it can. Playwright
 only drives that browser (``executable_path``); it never downloads one. Without a browser these tests
 skip and say why. Screenshots go to test-artifacts/ (ignored by git).
+
+The page is ES modules and puts nothing on ``window``; a test reads the page's store by importing its state
+module, ``import('/static/state.js')``, which gives the very module instance the page runs.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ FLAGS = [
 # A run the test can reproduce: the settings in the URL, as a shared link carries them.
 XOR_HASH = "#data=xor&n=200&noise=0.1&test=0.3&seed=2&layers=6:tanh&cost=cross_entropy&opt=sgd&lr=0.5&batch=10&l2=0"
 TEST_COST_GOAL = 0.15
+STATIC = Path(glassnet.__file__).parent / "playground" / "static"
+# the page's store, read by importing the page's own state module (inside an async function)
+STORE = "(await import('/static/state.js')).store"
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +108,17 @@ def test_train_xor_then_the_backward_view_shows_the_engines_gradients(page, serv
         f"Number(document.getElementById('test-cost').dataset.value) < {TEST_COST_GOAL}", timeout=40_000
     )
     page.click("#play")  # pause
-    page.wait_for_function("!window.glassnetPlayground.state.playing")
+    page.wait_for_function(f"async () => !{STORE}.playing")
     screenshot(page, "playground-forward.png")
 
     page.click("#view-backward")
     page.click("#plane", position={"x": 270, "y": 90})  # a point in the upper right quadrant
     page.wait_for_function(
-        """() => {
-            const s = window.glassnetPlayground.state, box = document.getElementById('bp-point');
+        f"""async () => {{
+            const s = {STORE}, box = document.getElementById('bp-point');
             return s.selected && box.dataset.index === String(s.selected.index)
                 && box.dataset.part === s.selected.part && document.querySelectorAll('.bp-layer').length === 2;
-        }"""
+        }}"""
     )
     shown = page.evaluate(
         """() => ({
@@ -132,13 +138,7 @@ def test_train_xor_then_the_backward_view_shows_the_engines_gradients(page, serv
         page.click("#download-model")
     path = tmp_path / "model.glassnet"
     download.value.save_as(str(path))
-    if hasattr(glassnet, "load"):
-        net = glassnet.load(path)
-    else:
-        from glassnet.modelfile import read_model_file
-
-        header, arrays = read_model_file(path)
-        net = glassnet.Network.from_config(header["config"], arrays["params"])
+    net = glassnet.load(path)
 
     # the test cost shown is the trained network's cost on the test part of that data
     d = xor(n_samples=200, noise=0.1, seed=2)
@@ -190,10 +190,125 @@ def test_invalid_settings_show_their_error(page, server_url):
 def test_a_shared_link_restores_the_settings(page, server_url):
     page.goto(server_url + "#data=spiral&classes=4&n=300&noise=0&test=0.2&seed=7&layers=8:relu,5:sigmoid"
               "&cost=cross_entropy&opt=adam&lr=0.02&batch=0&l2=0.01")
-    page.wait_for_function("window.glassnetPlayground.state.data !== null")
-    data = page.evaluate("window.glassnetPlayground.state.data")
+    page.wait_for_function(f"async () => {STORE}.data !== null")
+    data = page.evaluate(f"async () => {STORE}.data")
     assert data["sizes"] == [2, 8, 5, 4] and data["activations"] == ["relu", "sigmoid", "softmax"]
     assert data["config"]["optimizer"] == "adam" and data["config"]["batch_size"] is None
     assert page.input_value("#dataset") == "spiral" and page.input_value("#seed") == "7"
     assert json.loads(json.dumps(data["config"]["layers"])) == [
         {"units": 8, "activation": "relu"}, {"units": 5, "activation": "sigmoid"}]
+
+
+def choose_a_point_after_training(page, server_url, steps: int = 15):
+    """Open the xor run, train ``steps`` mini-batches, and choose a point for the backward view."""
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("document.getElementById('test-cost').dataset.value !== ''")
+    for _ in range(steps):
+        page.click("#step")
+    page.wait_for_function(f"Number(document.getElementById('epoch').dataset.value) >= {steps / 14 - 1e-9}")
+    page.click("#view-backward")
+    page.click("#plane", position={"x": 90, "y": 270})  # a point in the lower left quadrant
+    page.wait_for_function(
+        f"""async () => {{
+            const s = {STORE}, box = document.getElementById('bp-point');
+            return s.selected && s.backward && box.dataset.index === String(s.selected.index)
+                && document.querySelectorAll('.bp-layer').length === 2;
+        }}"""
+    )
+
+
+def test_the_backward_view_shows_the_numbers_of_glassnets_trace(page, server_url, tmp_path):
+    choose_a_point_after_training(page, server_url)
+    shown = page.evaluate(
+        """() => ({
+            x: JSON.parse(document.getElementById('bp-point').dataset.x),
+            y: JSON.parse(document.getElementById('bp-point').dataset.y),
+            point: document.getElementById('bp-point').innerText,
+            layers: Array.from(document.querySelectorAll('.bp-layer')).map((e) => ({
+                layer: Number(e.dataset.layer), delta: JSON.parse(e.dataset.delta),
+                newWeights: JSON.parse(e.dataset.newWeights), newBias: JSON.parse(e.dataset.newBias),
+                // the numbers in the visible cells: the neurons' delta column and the gradient matrix
+                deltaCells: Array.from(e.querySelectorAll('table.neurons tr'))
+                    .slice(1).map((r) => Number(r.children[4].dataset.value)),
+                gradCells: Array.from(e.querySelectorAll('table.grads tr'))
+                    .slice(1).map((r) => Array.from(r.children).slice(2).map((c) => Number(c.dataset.value))),
+            })),
+        })"""
+    )
+    with page.expect_download() as download:
+        page.click("#download-model")
+    path = tmp_path / "model.glassnet"
+    download.value.save_as(str(path))
+    net = glassnet.load(path)  # the network as the page saw it (training is paused: only steps were taken)
+
+    # the point is a training or test point of the xor data, in the lower left quadrant
+    x = np.array([shown["x"]], dtype=np.float32)
+    y = np.array([shown["y"]], dtype=np.float32)
+    assert x[0, 0] < 0 and x[0, 1] < 0
+    d = xor(n_samples=200, noise=0.1, seed=2)
+    X_train, X_test, y_train, y_test = train_test_split(d.X, d.y, test_size=0.3, seed=2)
+    X_all, y_all = np.vstack([X_train, X_test]).astype(np.float32), np.concatenate([y_train, y_test])
+    row = int(np.flatnonzero((X_all == x[0]).all(axis=1))[0])
+    assert y[0, y_all[row]] == 1 and y.sum() == 1
+    assert f"target class {y_all[row]}" in shown["point"]
+
+    # every delta and updated weight shown equals the engine's: BP1-BP4 from net.gradients, and one
+    # plain gradient-descent step p - lr * dJ/dp in the network's float32, computed here
+    lr = 0.5
+    grads = net.gradients(x, y)
+    by_layer = {entry["layer"]: entry for entry in shown["layers"]}
+    for number, (layer, (dW, db)) in enumerate(zip(net.layers, grads, strict=True), start=1):
+        entry = by_layer[number]
+        np.testing.assert_array_equal(np.array(entry["delta"], dtype=np.float32), layer.delta[0])
+        np.testing.assert_array_equal(np.array(entry["deltaCells"], dtype=np.float32), layer.delta[0])
+        np.testing.assert_array_equal(np.array(entry["gradCells"], dtype=np.float32), dW)
+        np.testing.assert_array_equal(np.array(entry["newWeights"], dtype=np.float32), layer.weights - lr * dW)
+        np.testing.assert_array_equal(np.array(entry["newBias"], dtype=np.float32), layer.bias - lr * db)
+
+    # the step-through is glassnet's own walkthrough, Trace.to_text(), stage by stage: every line it shows
+    # is a line of the text, and every line of the text is shown in some stage
+    features = page.evaluate(f"async () => {STORE}.data.features")
+    text = net.trace(x, y, learning_rate=lr, input_names=features).to_text()
+    stages = {}
+    while True:
+        stage = page.inner_text("#trace-stage")
+        stages[stage] = page.inner_text("#trace-body")
+        if stage.startswith("8 / 8"):
+            break
+        page.click("#trace-next")
+    assert [s.split(": ", 1)[1] for s in stages] == [
+        "what the numbers mean", "forward, layer 1", "forward, layer 2", "cost", "backward, layer 2",
+        "backward, layer 1", "gradients", "update"]
+    expected = {line for line in text.splitlines() if line.strip()}
+    seen = {line for body in stages.values() for line in body.splitlines() if line.strip()}
+    assert seen == expected
+    # one updated weight of the output layer (the loop's last), written as the walkthrough writes it
+    gradient = f"{dW[0, 1]:.6g}"
+    gradient = f"({gradient})" if gradient.startswith("-") else gradient
+    line = f"      w[0, 1] = {layer.weights[0, 1]:.6g} - 0.5 * {gradient} = {layer.weights[0, 1] - lr * dW[0, 1]:.6g}"
+    assert line in stages["8 / 8: update"].split("  layer 2\n")[1].splitlines()
+
+
+def test_every_page_script_is_an_es_module_and_nothing_is_put_on_window(page, server_url):
+    page.goto(server_url)
+    page.wait_for_function("document.getElementById('test-cost').dataset.value !== ''")
+    scripts = page.evaluate(
+        "Array.from(document.scripts).map((s) => ({type: s.type, src: s.getAttribute('src'), inline: s.text}))"
+    )
+    assert scripts and all(s["type"] == "module" and s["src"] and not s["inline"].strip() for s in scripts)
+    # every JavaScript file of the page is loaded, as a module with a JavaScript type; none is left over
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
+        ".filter((p) => p.endsWith('.js'))"
+    )
+    files = sorted(p.name for p in STATIC.glob("*.js"))
+    assert sorted(p.rsplit("/", 1)[1] for p in set(loaded)) == files
+    for name in files:
+        response = page.request.get(server_url + f"static/{name}")
+        assert response.ok and response.headers["content-type"].split(";")[0] in (
+            "text/javascript", "application/javascript")
+        assert len((STATIC / name).read_text().splitlines()) < 400, name
+    # module scope: the page's names stay inside its modules
+    leaked = page.evaluate("['glassnetPlayground', 'state', 'store', 'conn', 'drawAll', 'renderBackward']"
+                           ".filter((name) => name in window)")
+    assert leaked == []

@@ -73,12 +73,7 @@ def load_model(content: bytes, tmp_path: Path) -> glassnet.Network:
     """A network from the playground's model file, read back through glassnet's own loader."""
     path = tmp_path / "model.glassnet"
     path.write_bytes(content)
-    if hasattr(glassnet, "load"):
-        return glassnet.load(path)
-    from glassnet.modelfile import read_model_file
-
-    header, arrays = read_model_file(path)
-    return glassnet.Network.from_config(header["config"], arrays["params"])
+    return glassnet.load(path)
 
 
 def xor_split():
@@ -90,7 +85,7 @@ def xor_split():
 def test_page_and_static_files_are_served_without_outside_references(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert '<script src="/static/app.js">' in page.text
+    assert '<script type="module" src="/static/app.js">' in page.text
     for name in ("app.js", "style.css"):
         assert client.get(f"/static/{name}").status_code == 200
     for path in STATIC.iterdir():  # no CDN, no fonts from elsewhere: the page works offline

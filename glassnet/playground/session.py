@@ -582,10 +582,11 @@ class PlaygroundSession:
                 "new_bias": _floats(layer.bias - lr * db),
             })
         # the worked numbers of "See inside", for the page's step-through
-        trace_text = net.trace(x, y, learning_rate=lr, input_names=self.info["features"]).to_text()
+        traced = net.trace(x, y, learning_rate=lr, input_names=self.info["features"])
         return {
             "type": "backward",
-            "trace_text": trace_text,
+            "trace": traced.to_dict(),  # the page renders the backward view from this record
+            "trace_text": traced.to_text(),
             "part": part,
             "index": index,
             "x": _floats(x[0]),
