@@ -5,7 +5,7 @@ only drives that browser (``executable_path``); it never downloads one. Without 
 skip and say why. Screenshots go to test-artifacts/ (ignored by git).
 
 The page is ES modules and puts nothing on ``window``; a test reads the page's store by importing its state
-module, ``import('/static/state.js')``, which gives the very module instance the page runs.
+module, ``import('/static/state.js')``, which gives the very module instance the page runs (see ``store``).
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ FLAGS = [
 XOR_HASH = "#data=xor&n=200&noise=0.1&test=0.3&seed=2&layers=6:tanh&cost=cross_entropy&opt=sgd&lr=0.5&batch=10&l2=0"
 TEST_COST_GOAL = 0.15
 STATIC = Path(glassnet.__file__).parent / "playground" / "static"
-# the page's store, read by importing the page's own state module (inside an async function)
-STORE = "(await import('/static/state.js')).store"
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +89,42 @@ def page(browser_context):
     assert not errors, f"the page raised JavaScript errors: {errors}"
 
 
+def store(page):
+    """A handle on the page's store: its own state module, imported (the same module instance the page runs).
+
+    Pass it to ``page.wait_for_function(..., arg=...)``, whose condition must be synchronous: a condition that
+    returns a promise counts as true at once.
+    """
+    return page.evaluate_handle("import('/static/state.js').then((module) => module.store)")
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000  # a real picture, not an empty one
     return path
+
+
+def choose_a_point(page, position: dict, signs: tuple[int, int]) -> None:
+    """Click the plane at ``position`` and wait until the backward view shows the point chosen there.
+
+    Opening the backward view chooses training point 0 at once; the click then chooses the point nearest to it,
+    but the page may handle the click a moment after playwright sent it. So the wait asks for the point shown to
+    lie on the side clicked (``signs``: those of x1 and x2), which point 0 of these runs does not.
+    """
+    page.click("#plane", position=position)
+    page.wait_for_function(
+        f"""(s) => {{
+            const box = document.getElementById('bp-point');
+            if (!s.selected || !box.dataset.x) return false;
+            const x = JSON.parse(box.dataset.x);
+            return box.dataset.index === String(s.selected.index) && box.dataset.part === s.selected.part
+                && Math.sign(x[0]) === {signs[0]} && Math.sign(x[1]) === {signs[1]}
+                && document.querySelectorAll('.bp-layer').length === 2;
+        }}""",
+        arg=store(page),
+    )
 
 
 def test_train_xor_then_the_backward_view_shows_the_engines_gradients(page, server_url, tmp_path):
@@ -108,18 +136,11 @@ def test_train_xor_then_the_backward_view_shows_the_engines_gradients(page, serv
         f"Number(document.getElementById('test-cost').dataset.value) < {TEST_COST_GOAL}", timeout=40_000
     )
     page.click("#play")  # pause
-    page.wait_for_function(f"async () => !{STORE}.playing")
+    page.wait_for_function("(s) => !s.playing", arg=store(page))
     screenshot(page, "playground-forward.png")
 
     page.click("#view-backward")
-    page.click("#plane", position={"x": 270, "y": 90})  # a point in the upper right quadrant
-    page.wait_for_function(
-        f"""async () => {{
-            const s = {STORE}, box = document.getElementById('bp-point');
-            return s.selected && box.dataset.index === String(s.selected.index)
-                && box.dataset.part === s.selected.part && document.querySelectorAll('.bp-layer').length === 2;
-        }}"""
-    )
+    choose_a_point(page, {"x": 270, "y": 90}, (1, 1))  # a point in the upper right quadrant
     shown = page.evaluate(
         """() => ({
             x: JSON.parse(document.getElementById('bp-point').dataset.x),
@@ -190,8 +211,8 @@ def test_invalid_settings_show_their_error(page, server_url):
 def test_a_shared_link_restores_the_settings(page, server_url):
     page.goto(server_url + "#data=spiral&classes=4&n=300&noise=0&test=0.2&seed=7&layers=8:relu,5:sigmoid"
               "&cost=cross_entropy&opt=adam&lr=0.02&batch=0&l2=0.01")
-    page.wait_for_function(f"async () => {STORE}.data !== null")
-    data = page.evaluate(f"async () => {STORE}.data")
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+    data = page.evaluate("(s) => s.data", store(page))
     assert data["sizes"] == [2, 8, 5, 4] and data["activations"] == ["relu", "sigmoid", "softmax"]
     assert data["config"]["optimizer"] == "adam" and data["config"]["batch_size"] is None
     assert page.input_value("#dataset") == "spiral" and page.input_value("#seed") == "7"
@@ -207,17 +228,32 @@ def choose_a_point_after_training(page, server_url, steps: int = 15):
         page.click("#step")
     page.wait_for_function(f"Number(document.getElementById('epoch').dataset.value) >= {steps / 14 - 1e-9}")
     page.click("#view-backward")
-    page.click("#plane", position={"x": 90, "y": 270})  # a point in the lower left quadrant
-    page.wait_for_function(
-        f"""async () => {{
-            const s = {STORE}, box = document.getElementById('bp-point');
-            return s.selected && s.backward && box.dataset.index === String(s.selected.index)
-                && document.querySelectorAll('.bp-layer').length === 2;
-        }}"""
-    )
+    choose_a_point(page, {"x": 90, "y": 270}, (-1, -1))  # a point in the lower left quadrant
+
+
+def only_the_trace_record(message: dict) -> dict:
+    """A backward message cut down to what the page may use: which point, and its trace record."""
+    return {key: message[key] for key in ("type", "part", "index", "trace") if key in message}
+
+
+def pass_only_the_trace_record(ws) -> None:
+    """Stand between page and server, dropping every backward field but the trace record."""
+    server = ws.connect_to_server()
+
+    def to_page(text):
+        message = json.loads(text)
+        if message.get("type") == "backward":
+            message = only_the_trace_record(message)
+        elif message.get("type") == "frame" and message.get("backward"):
+            message["backward"] = only_the_trace_record(message["backward"])
+        ws.send(json.dumps(message))
+
+    server.on_message(to_page)
 
 
 def test_the_backward_view_shows_the_numbers_of_glassnets_trace(page, server_url, tmp_path):
+    # the page sees no other backward numbers than the record's (Trace.to_dict()), so all it shows is from there
+    page.route_web_socket("**/ws/*", pass_only_the_trace_record)
     choose_a_point_after_training(page, server_url)
     shown = page.evaluate(
         """() => ({
@@ -267,7 +303,7 @@ def test_the_backward_view_shows_the_numbers_of_glassnets_trace(page, server_url
 
     # the step-through is glassnet's own walkthrough, Trace.to_text(), stage by stage: every line it shows
     # is a line of the text, and every line of the text is shown in some stage
-    features = page.evaluate(f"async () => {STORE}.data.features")
+    features = page.evaluate("(s) => s.data.features", store(page))
     text = net.trace(x, y, learning_rate=lr, input_names=features).to_text()
     stages = {}
     while True:
