@@ -3,6 +3,9 @@
 ``make test`` runs tests/install_browser.sh first, which installs /usr/bin/chromium when it can. Playwright
 only drives that browser (``executable_path``); it never downloads one. Without a browser these tests
 skip and say why. Screenshots go to test-artifacts/ (ignored by git).
+
+The page is ES modules and puts nothing on ``window``; a test reads the page's store by importing its state
+module, ``import('/static/state.js')``, which gives the very module instance the page runs (see ``store``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ FLAGS = [
 # A run the test can reproduce: the settings in the URL, as a shared link carries them.
 XOR_HASH = "#data=xor&n=200&noise=0.1&test=0.3&seed=2&layers=6:tanh&cost=cross_entropy&opt=sgd&lr=0.5&batch=10&l2=0"
 TEST_COST_GOAL = 0.15
+STATIC = Path(glassnet.__file__).parent / "playground" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +89,42 @@ def page(browser_context):
     assert not errors, f"the page raised JavaScript errors: {errors}"
 
 
+def store(page):
+    """A handle on the page's store: its own state module, imported (the same module instance the page runs).
+
+    Pass it to ``page.wait_for_function(..., arg=...)``, whose condition must be synchronous: a condition that
+    returns a promise counts as true at once.
+    """
+    return page.evaluate_handle("import('/static/state.js').then((module) => module.store)")
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000  # a real picture, not an empty one
     return path
+
+
+def choose_a_point(page, position: dict, signs: tuple[int, int]) -> None:
+    """Click the plane at ``position`` and wait until the backward view shows the point chosen there.
+
+    Opening the backward view chooses training point 0 at once; the click then chooses the point nearest to it,
+    but the page may handle the click a moment after playwright sent it. So the wait asks for the point shown to
+    lie on the side clicked (``signs``: those of x1 and x2), which point 0 of these runs does not.
+    """
+    page.click("#plane", position=position)
+    page.wait_for_function(
+        f"""(s) => {{
+            const box = document.getElementById('bp-point');
+            if (!s.selected || !box.dataset.x) return false;
+            const x = JSON.parse(box.dataset.x);
+            return box.dataset.index === String(s.selected.index) && box.dataset.part === s.selected.part
+                && Math.sign(x[0]) === {signs[0]} && Math.sign(x[1]) === {signs[1]}
+                && document.querySelectorAll('.bp-layer').length === 2;
+        }}""",
+        arg=store(page),
+    )
 
 
 def test_train_xor_then_the_backward_view_shows_the_engines_gradients(page, server_url, tmp_path):
@@ -102,18 +136,11 @@ def test_train_xor_then_the_backward_view_shows_the_engines_gradients(page, serv
         f"Number(document.getElementById('test-cost').dataset.value) < {TEST_COST_GOAL}", timeout=40_000
     )
     page.click("#play")  # pause
-    page.wait_for_function("!window.glassnetPlayground.state.playing")
+    page.wait_for_function("(s) => !s.playing", arg=store(page))
     screenshot(page, "playground-forward.png")
 
     page.click("#view-backward")
-    page.click("#plane", position={"x": 270, "y": 90})  # a point in the upper right quadrant
-    page.wait_for_function(
-        """() => {
-            const s = window.glassnetPlayground.state, box = document.getElementById('bp-point');
-            return s.selected && box.dataset.index === String(s.selected.index)
-                && box.dataset.part === s.selected.part && document.querySelectorAll('.bp-layer').length === 2;
-        }"""
-    )
+    choose_a_point(page, {"x": 270, "y": 90}, (1, 1))  # a point in the upper right quadrant
     shown = page.evaluate(
         """() => ({
             x: JSON.parse(document.getElementById('bp-point').dataset.x),
@@ -132,13 +159,7 @@ def test_train_xor_then_the_backward_view_shows_the_engines_gradients(page, serv
         page.click("#download-model")
     path = tmp_path / "model.glassnet"
     download.value.save_as(str(path))
-    if hasattr(glassnet, "load"):
-        net = glassnet.load(path)
-    else:
-        from glassnet.modelfile import read_model_file
-
-        header, arrays = read_model_file(path)
-        net = glassnet.Network.from_config(header["config"], arrays["params"])
+    net = glassnet.load(path)
 
     # the test cost shown is the trained network's cost on the test part of that data
     d = xor(n_samples=200, noise=0.1, seed=2)
@@ -190,10 +211,140 @@ def test_invalid_settings_show_their_error(page, server_url):
 def test_a_shared_link_restores_the_settings(page, server_url):
     page.goto(server_url + "#data=spiral&classes=4&n=300&noise=0&test=0.2&seed=7&layers=8:relu,5:sigmoid"
               "&cost=cross_entropy&opt=adam&lr=0.02&batch=0&l2=0.01")
-    page.wait_for_function("window.glassnetPlayground.state.data !== null")
-    data = page.evaluate("window.glassnetPlayground.state.data")
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+    data = page.evaluate("(s) => s.data", store(page))
     assert data["sizes"] == [2, 8, 5, 4] and data["activations"] == ["relu", "sigmoid", "softmax"]
     assert data["config"]["optimizer"] == "adam" and data["config"]["batch_size"] is None
     assert page.input_value("#dataset") == "spiral" and page.input_value("#seed") == "7"
     assert json.loads(json.dumps(data["config"]["layers"])) == [
         {"units": 8, "activation": "relu"}, {"units": 5, "activation": "sigmoid"}]
+
+
+def choose_a_point_after_training(page, server_url, steps: int = 15):
+    """Open the xor run, train ``steps`` mini-batches, and choose a point for the backward view."""
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("document.getElementById('test-cost').dataset.value !== ''")
+    for _ in range(steps):
+        page.click("#step")
+    page.wait_for_function(f"Number(document.getElementById('epoch').dataset.value) >= {steps / 14 - 1e-9}")
+    page.click("#view-backward")
+    choose_a_point(page, {"x": 90, "y": 270}, (-1, -1))  # a point in the lower left quadrant
+
+
+def only_the_trace_record(message: dict) -> dict:
+    """A backward message cut down to what the page may use: which point, and its trace record."""
+    return {key: message[key] for key in ("type", "part", "index", "trace") if key in message}
+
+
+def pass_only_the_trace_record(ws) -> None:
+    """Stand between page and server, dropping every backward field but the trace record."""
+    server = ws.connect_to_server()
+
+    def to_page(text):
+        message = json.loads(text)
+        if message.get("type") == "backward":
+            message = only_the_trace_record(message)
+        elif message.get("type") == "frame" and message.get("backward"):
+            message["backward"] = only_the_trace_record(message["backward"])
+        ws.send(json.dumps(message))
+
+    server.on_message(to_page)
+
+
+def test_the_backward_view_shows_the_numbers_of_glassnets_trace(page, server_url, tmp_path):
+    # the page sees no other backward numbers than the record's (Trace.to_dict()), so all it shows is from there
+    page.route_web_socket("**/ws/*", pass_only_the_trace_record)
+    choose_a_point_after_training(page, server_url)
+    shown = page.evaluate(
+        """() => ({
+            x: JSON.parse(document.getElementById('bp-point').dataset.x),
+            y: JSON.parse(document.getElementById('bp-point').dataset.y),
+            point: document.getElementById('bp-point').innerText,
+            layers: Array.from(document.querySelectorAll('.bp-layer')).map((e) => ({
+                layer: Number(e.dataset.layer), delta: JSON.parse(e.dataset.delta),
+                newWeights: JSON.parse(e.dataset.newWeights), newBias: JSON.parse(e.dataset.newBias),
+                // the numbers in the visible cells: the neurons' delta column and the gradient matrix
+                deltaCells: Array.from(e.querySelectorAll('table.neurons tr'))
+                    .slice(1).map((r) => Number(r.children[4].dataset.value)),
+                gradCells: Array.from(e.querySelectorAll('table.grads tr'))
+                    .slice(1).map((r) => Array.from(r.children).slice(2).map((c) => Number(c.dataset.value))),
+            })),
+        })"""
+    )
+    with page.expect_download() as download:
+        page.click("#download-model")
+    path = tmp_path / "model.glassnet"
+    download.value.save_as(str(path))
+    net = glassnet.load(path)  # the network as the page saw it (training is paused: only steps were taken)
+
+    # the point is a training or test point of the xor data, in the lower left quadrant
+    x = np.array([shown["x"]], dtype=np.float32)
+    y = np.array([shown["y"]], dtype=np.float32)
+    assert x[0, 0] < 0 and x[0, 1] < 0
+    d = xor(n_samples=200, noise=0.1, seed=2)
+    X_train, X_test, y_train, y_test = train_test_split(d.X, d.y, test_size=0.3, seed=2)
+    X_all, y_all = np.vstack([X_train, X_test]).astype(np.float32), np.concatenate([y_train, y_test])
+    row = int(np.flatnonzero((X_all == x[0]).all(axis=1))[0])
+    assert y[0, y_all[row]] == 1 and y.sum() == 1
+    assert f"target class {y_all[row]}" in shown["point"]
+
+    # every delta and updated weight shown equals the engine's: BP1-BP4 from net.gradients, and one
+    # plain gradient-descent step p - lr * dJ/dp in the network's float32, computed here
+    lr = 0.5
+    grads = net.gradients(x, y)
+    by_layer = {entry["layer"]: entry for entry in shown["layers"]}
+    for number, (layer, (dW, db)) in enumerate(zip(net.layers, grads, strict=True), start=1):
+        entry = by_layer[number]
+        np.testing.assert_array_equal(np.array(entry["delta"], dtype=np.float32), layer.delta[0])
+        np.testing.assert_array_equal(np.array(entry["deltaCells"], dtype=np.float32), layer.delta[0])
+        np.testing.assert_array_equal(np.array(entry["gradCells"], dtype=np.float32), dW)
+        np.testing.assert_array_equal(np.array(entry["newWeights"], dtype=np.float32), layer.weights - lr * dW)
+        np.testing.assert_array_equal(np.array(entry["newBias"], dtype=np.float32), layer.bias - lr * db)
+
+    # the step-through is glassnet's own walkthrough, Trace.to_text(), stage by stage: every line it shows
+    # is a line of the text, and every line of the text is shown in some stage
+    features = page.evaluate("(s) => s.data.features", store(page))
+    text = net.trace(x, y, learning_rate=lr, input_names=features).to_text()
+    stages = {}
+    while True:
+        stage = page.inner_text("#trace-stage")
+        stages[stage] = page.inner_text("#trace-body")
+        if stage.startswith("8 / 8"):
+            break
+        page.click("#trace-next")
+    assert [s.split(": ", 1)[1] for s in stages] == [
+        "what the numbers mean", "forward, layer 1", "forward, layer 2", "cost", "backward, layer 2",
+        "backward, layer 1", "gradients", "update"]
+    expected = {line for line in text.splitlines() if line.strip()}
+    seen = {line for body in stages.values() for line in body.splitlines() if line.strip()}
+    assert seen == expected
+    # one updated weight of the output layer (the loop's last), written as the walkthrough writes it
+    gradient = f"{dW[0, 1]:.6g}"
+    gradient = f"({gradient})" if gradient.startswith("-") else gradient
+    line = f"      w[0, 1] = {layer.weights[0, 1]:.6g} - 0.5 * {gradient} = {layer.weights[0, 1] - lr * dW[0, 1]:.6g}"
+    assert line in stages["8 / 8: update"].split("  layer 2\n")[1].splitlines()
+
+
+def test_every_page_script_is_an_es_module_and_nothing_is_put_on_window(page, server_url):
+    page.goto(server_url)
+    page.wait_for_function("document.getElementById('test-cost').dataset.value !== ''")
+    scripts = page.evaluate(
+        "Array.from(document.scripts).map((s) => ({type: s.type, src: s.getAttribute('src'), inline: s.text}))"
+    )
+    assert scripts and all(s["type"] == "module" and s["src"] and not s["inline"].strip() for s in scripts)
+    # every JavaScript file of the page is loaded, as a module with a JavaScript type; none is left over
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
+        ".filter((p) => p.endsWith('.js'))"
+    )
+    files = sorted(p.name for p in STATIC.glob("*.js"))
+    assert sorted(p.rsplit("/", 1)[1] for p in set(loaded)) == files
+    for name in files:
+        response = page.request.get(server_url + f"static/{name}")
+        assert response.ok and response.headers["content-type"].split(";")[0] in (
+            "text/javascript", "application/javascript")
+        assert len((STATIC / name).read_text().splitlines()) < 400, name
+    # module scope: the page's names stay inside its modules
+    leaked = page.evaluate("['glassnetPlayground', 'state', 'store', 'conn', 'drawAll', 'renderBackward']"
+                           ".filter((name) => name in window)")
+    assert leaked == []

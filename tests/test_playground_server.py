@@ -85,7 +85,7 @@ def xor_split():
 def test_page_and_static_files_are_served_without_outside_references(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert '<script src="/static/app.js">' in page.text
+    assert '<script type="module" src="/static/app.js">' in page.text
     for name in ("app.js", "style.css"):
         assert client.get(f"/static/{name}").status_code == 200
     for path in STATIC.iterdir():  # no CDN, no fonts from elsewhere: the page works offline
@@ -186,36 +186,61 @@ def test_backward_view_equals_gradients_and_finite_differences(client, tmp_path)
         back = receive_until(ws, "backward")
         model = client.get("/api/sessions/test-session-0001/model").content
     net = load_model(model, tmp_path)
-    x = np.array([back["x"]], dtype=np.float32)
-    y = np.array([back["y"]], dtype=np.float32)
+    trace = back["trace"]
+    x = np.array(trace["inputs"], dtype=np.float32)
+    y = np.array(trace["targets"], dtype=np.float32)
     _, X_test, _, y_test = xor_split()
     np.testing.assert_array_equal(x[0], X_test[4].astype(np.float32))
-    assert back["label"] == y_test[4] and y[0, y_test[4]] == 1
+    assert back["part"] == "test" and back["index"] == 4 and y[0, y_test[4]] == 1
+    shown = _record_arrays(trace)
 
     grads = net.gradients(x, y)
-    for layer, shown, (dW, db) in zip(net.layers, back["layers"], grads, strict=True):
-        np.testing.assert_array_equal(np.array(shown["grad_weights"], dtype=np.float32), dW)
-        np.testing.assert_array_equal(np.array(shown["grad_bias"], dtype=np.float32), db)
-        np.testing.assert_array_equal(np.array(shown["delta"], dtype=np.float32), layer.delta[0])
+    for layer, L, (dW, db) in zip(net.layers, shown, grads, strict=True):
+        np.testing.assert_array_equal(L["grad_weights"], dW)
+        np.testing.assert_array_equal(L["grad_bias"], db)
+        np.testing.assert_array_equal(L["delta"], layer.delta[0])
 
     # independently: central differences of the cost in float64
     wide = net.copy(dtype="float64")
     numeric = numerical_gradient(wide, x.astype(np.float64), y.astype(np.float64), eps=1e-6)
-    shown = np.concatenate([np.concatenate([np.ravel(L["grad_weights"]), L["grad_bias"]]) for L in back["layers"]])
-    np.testing.assert_allclose(shown, numeric, rtol=1e-3, atol=1e-6)
+    flat = np.concatenate([np.concatenate([np.ravel(L["grad_weights"]), L["grad_bias"]]) for L in shown])
+    np.testing.assert_allclose(flat, numeric, rtol=1e-3, atol=1e-6)
     # BP2 by hand from the shown numbers: delta_k = f'(s_k) * sum_j w_kj delta_j
-    hidden, output = back["layers"]
-    expected = np.array(hidden["slope"]) * (np.array(output["weights"]) @ np.array(output["delta"]))
+    hidden, output = shown
+    expected = hidden["slope"].astype(np.float64) * (output["weights"].astype(np.float64) @ output["delta"])
     np.testing.assert_allclose(hidden["delta"], expected, rtol=1e-5, atol=1e-9)
-    assert "Forward" in back["trace_text"] and "Update" in back["trace_text"]
-    # the structured trace of the same step: the forward pass (inputs, outputs) and the update of every weight
-    trace = back["trace"]
-    assert trace["inputs"] == [back["x"]] and trace["targets"] == [back["y"]] and trace["cost"] == back["cost"]
+    # the structured trace of the same step: the forward pass and the update of every weight
     assert [len(L["neurons"]) for L in trace["layers"]] == data["sizes"][1:]
-    for L, shown in zip(trace["layers"], back["layers"], strict=True):
-        assert [n["new_bias"] for n in L["neurons"]] == shown["new_bias"]
-        new_weights = [[w["new_value"] for w in n["weights"]] for n in L["neurons"]]  # [neuron j][input k]
-        assert new_weights == np.transpose(shown["new_weights"]).tolist()
+    for layer, L in zip(net.layers, shown, strict=True):
+        np.testing.assert_array_equal(L["new_bias"], layer.bias - np.float32(trace["learning_rate"]) * L["grad_bias"])
+        np.testing.assert_array_equal(
+            L["new_weights"], layer.weights - np.float32(trace["learning_rate"]) * L["grad_weights"]
+        )
+
+
+def _record_arrays(trace: dict) -> list[dict[str, np.ndarray]]:
+    """The per-layer arrays of one example's trace record (complete, unshortened layers), as float32."""
+    out = []
+    for L in trace["layers"]:
+        neurons = L["neurons"]
+        assert L["neurons_omitted"] == 0 and all(u["weights_omitted"] == 0 for u in neurons)
+
+        def column(key: str, neurons: list = neurons) -> np.ndarray:
+            return np.array([u[key][0] for u in neurons], dtype=np.float32)
+
+        def by_weight(key: str, neurons: list = neurons) -> np.ndarray:  # [input k, neuron j]
+            return np.array([[w[key] for w in u["weights"]] for u in neurons], dtype=np.float32).T
+
+        out.append({
+            "delta": column("delta"),
+            "slope": column("slope") if neurons[0]["slope"] is not None else None,
+            "grad_bias": np.array([u["bias_gradient"] for u in neurons], dtype=np.float32),
+            "new_bias": np.array([u["new_bias"] for u in neurons], dtype=np.float32),
+            "weights": by_weight("value"),
+            "grad_weights": by_weight("gradient"),
+            "new_weights": by_weight("new_value"),
+        })
+    return out
 
 
 def _float64_step(params: list[tuple[np.ndarray, np.ndarray]], activations: list[str], cost: str,
@@ -265,7 +290,7 @@ def test_the_backward_trace_record_equals_a_float64_numpy_step(client, tmp_path,
         back = receive_until(ws, "backward")
         net = load_model(client.get("/api/sessions/test-session-0001/model").content, tmp_path)
     params = [(layer.weights.astype(np.float64), layer.bias.astype(np.float64)) for layer in net.layers]
-    x, y = np.array(back["x"]), np.array(back["y"])
+    x, y = np.array(back["trace"]["inputs"][0]), np.array(back["trace"]["targets"][0])
     ref = _float64_step(params, data["activations"], config["cost"], x, y, config["learning_rate"])
     trace = back["trace"]
 

@@ -21,8 +21,6 @@ import numpy as np
 from .config import PLANE_HALF_WIDTH, ConfigError
 
 if TYPE_CHECKING:
-    from ..activations import Activation
-    from ..inspect import LayerTrace
     from ..layers import Dense
     from ..network import Network
     from .session import PlaygroundSession
@@ -166,56 +164,21 @@ def _pictures(net: Network, extent: list[float]) -> dict:
 def backward(session: PlaygroundSession, part: str, index: object) -> dict:
     """Every number of one gradient-descent step on one example, from one ``net.trace(x, y)`` (no L2).
 
-    ``trace`` is the structured record (:meth:`Trace.to_dict`; big layers shortened to their first
-    ``TRACE_NEURONS`` neurons and ``TRACE_WEIGHTS`` weights, with the counts left out). ``layers``
-    repeats, per layer and from the same trace, every array as plain lists: the inputs ``a_prev``, ``s``,
-    ``a``, the slope ``f'(s)`` (None at a fused output), ``delta`` (BP1 at the output, BP2 below),
-    ``contributions[k][j] = w_kj * delta_j`` of the layer above (BP2's terms; None at the output),
-    ``grad_bias = delta`` (BP3), ``grad_weights = a_prev^T delta`` (BP4), and ``new_weights``/``new_bias``
-    after one plain step with the
-    learning rate.
+    ``trace`` is the structured record (:meth:`Trace.to_dict`) that the page renders, and nothing else:
+    the forward pass (``inputs``, each neuron's ``s`` and ``a``), the cost, each neuron's ``delta`` (BP1 at
+    the output, BP2 below, with BP2's terms ``contributions``), ``bias_gradient`` (BP3), each weight's
+    ``gradient`` (BP4) and the ``new_bias``/``new_value`` after one plain step with the learning rate. Big
+    layers are shortened to their first ``TRACE_NEURONS`` neurons and ``TRACE_WEIGHTS`` weights, with the
+    counts left out recorded.
     """
-    X, Y, labels = session.rows(part)
+    X, Y, _ = session.rows(part)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(X):
         raise ConfigError("point", f"there is no {part} point number {index!r}")
-    net = session.net
-    lr = session.config["learning_rate"]
-    x, y = X[index : index + 1], Y[index : index + 1]
-    tr = net.trace(x, y, learning_rate=lr, input_names=session.info["features"])
+    tr = session.net.trace(X[index : index + 1], Y[index : index + 1], learning_rate=session.config["learning_rate"],
+                           input_names=session.info["features"])
     return {
         "type": "backward",
-        "trace": tr.to_dict(max_neurons=TRACE_NEURONS, max_weights=TRACE_WEIGHTS),
-        # the same trace as text, for the page of today (it reads it for its step-through); drop this key
-        # once static/ renders from "trace" alone
-        "trace_text": tr.to_text(),
         "part": part,
         "index": index,
-        "x": _floats(x[0]),
-        "y": _floats(y[0]),
-        "label": np.asarray(labels[index]).item(),
-        "cost": tr.cost,
-        "cost_name": tr.cost_name,
-        "fused": net.cost_function.fused_with is not None,
-        "learning_rate": lr,
-        "layers": [_layer_view(lt, layer.activation) for lt, layer in zip(tr.layers, net.layers, strict=True)],
-    }
-
-
-def _layer_view(lt: LayerTrace, activation: Activation) -> dict:
-    """One traced layer's arrays for its one example, as JSON lists."""
-    slope = None if lt.slope is None or not activation.elementwise else _floats(lt.slope[0])
-    return {
-        "activation": lt.activation,
-        "a_prev": _floats(lt.inputs[0]),
-        "s": _floats(lt.s[0]),
-        "a": _floats(lt.a[0]),
-        "slope": slope,
-        "delta": _floats(lt.delta[0]),
-        "contributions": None if lt.contributions is None else _floats(lt.contributions[0]),
-        "weights": _floats(lt.weights),
-        "bias": _floats(lt.bias),
-        "grad_weights": _floats(lt.grad_weights),
-        "grad_bias": _floats(lt.grad_bias),
-        "new_weights": _floats(lt.new_weights),
-        "new_bias": _floats(lt.new_bias),
+        "trace": tr.to_dict(max_neurons=TRACE_NEURONS, max_weights=TRACE_WEIGHTS),
     }

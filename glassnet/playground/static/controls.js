@@ -1,0 +1,195 @@
+// glassnet playground: the settings panel, the transport buttons and the CSV upload. Every change goes into
+// store.config, into the URL hash and (a moment later) to the server, which answers with new data and frames.
+import { $, CLASS_COLORS, el } from "./util.js";
+import { store } from "./state.js";
+import { conn } from "./socket.js";
+import { clearErrors, notice, showError } from "./errors.js";
+import { configToHash } from "./hash.js";
+
+let configTimer = null;
+
+/** Send the settings to the server: after a short pause (typing), or at once. */
+export function sendConfig(immediately = false) {
+  clearTimeout(configTimer);
+  const go = () => {
+    // "upload" chosen but no file yet: nothing to train on, so nothing to send (a send still pending from
+    // an earlier change would otherwise draw the server's "no file uploaded yet" over newer messages)
+    if (store.config.dataset === "upload" && !store.upload) return;
+    history.replaceState(null, "", configToHash(store.config));
+    conn.send({ type: "config", config: store.config });
+  };
+  if (immediately) go(); else configTimer = setTimeout(go, 250);
+}
+
+/** The controls show store.config. */
+export function syncControls() {
+  const c = store.config;
+  $("dataset").value = c.dataset;
+  $("classes").value = c.classes; $("classes-value").textContent = c.classes;
+  $("samples").value = c.samples; $("samples-value").textContent = c.samples;
+  $("noise").value = c.noise; $("noise-value").textContent = c.noise;
+  $("test_fraction").value = c.test_fraction;
+  $("test-value").textContent = Math.round(c.test_fraction * 100) + "%";
+  $("seed").value = c.seed;
+  $("cost").value = c.cost;
+  $("optimizer").value = c.optimizer;
+  $("learning_rate").value = c.learning_rate;
+  $("batch_size").value = c.batch_size === null ? 0 : c.batch_size;
+  $("l2").value = c.l2;
+  const generated = !["draw", "upload"].includes(c.dataset);
+  $("classes-row").hidden = !["spiral", "gaussians", "draw"].includes(c.dataset);
+  $("samples-row").hidden = !generated;
+  $("noise-row").hidden = !generated;
+  $("draw-row").hidden = c.dataset !== "draw";
+  $("upload-row").hidden = c.dataset !== "upload";
+  const sel = $("draw-class");
+  const keep = sel.value;
+  sel.innerHTML = "";
+  for (let k = 0; k < c.classes; k++) sel.append(el("option", { value: k }, `${k}`));
+  sel.value = keep && Number(keep) < c.classes ? keep : "0";
+  sel.style.color = CLASS_COLORS[Number(sel.value)];
+  renderLayerCards();
+}
+
+function renderLayerCards() {
+  const box = $("layers");
+  box.innerHTML = "";
+  const acts = store.activations || ["tanh"];
+  store.config.layers.forEach((layer, i) => {
+    const card = el("div", { class: "layer-card", "data-layer": i + 1 });
+    card.append(el("div", { class: "title" }, `hidden layer ${i + 1}`));
+    const units = el("div", { class: "units" });
+    const minus = el("button", { title: "one neuron fewer", "aria-label": `fewer neurons in layer ${i + 1}` }, "−");
+    const input = el("input", { type: "number", min: 1, step: 1, id: `units-${i + 1}`, class: "units-input" });
+    input.value = layer.units;
+    const plus = el("button", { title: "one neuron more", "aria-label": `more neurons in layer ${i + 1}` }, "+");
+    minus.onclick = () => { if (layer.units > 1) { layer.units -= 1; changed(); } };
+    plus.onclick = () => { layer.units += 1; changed(); };
+    input.onchange = () => { layer.units = Number(input.value); changed(); };
+    units.append(minus, input, plus);
+    const select = el("select", { "aria-label": `activation of layer ${i + 1}` });
+    for (const a of acts) select.append(el("option", { value: a }, a));
+    select.value = layer.activation;
+    select.onchange = () => { layer.activation = select.value; changed(); };
+    card.append(units, select, el("div", { class: "field-error card-error" }));
+    box.append(card);
+  });
+  const n = store.config.layers.length;
+  const L = store.limits;
+  $("layer-count").textContent = `${n} hidden layer${n === 1 ? "" : "s"}` +
+    (L ? ` (limit ${L.max_hidden_layers} of ${L.max_neurons})` : "");
+}
+
+/** A setting changed: clear old complaints, show it, send it. */
+export function changed() {
+  clearErrors();
+  syncControls();
+  sendConfig();
+}
+
+export function setPlaying(on) {
+  store.playing = on;
+  $("play").textContent = on ? "❚❚ Pause" : "▶ Play";
+}
+
+/** Wire the controls. `actions.setView(view)` switches forward/backward; `actions.stepTrace(by)` moves the
+ * step-through by `by` stages. */
+export function bindControls(actions) {
+  const c = () => store.config;
+  $("dataset").onchange = (e) => {
+    const d = e.target.value;
+    c().dataset = d;
+    const regression = d === "plane" || d === "sine" ||
+      (d === "upload" && store.upload && store.upload.task === "regression");
+    if (regression) c().cost = "mse";
+    else if (c().cost === "mse") c().cost = "cross_entropy";
+    if (d === "upload" && !store.upload) {
+      syncControls();
+      showError("upload", "choose a CSV file (a header row, then rows of numbers; the last column is the target)");
+      return;
+    }
+    changed();
+  };
+  const range = (id, key, parse = Number) => {
+    $(id).oninput = (e) => {
+      c()[key] = parse(e.target.value);
+      syncControls();
+    };
+    $(id).onchange = () => changed();
+  };
+  range("classes", "classes"); range("samples", "samples"); range("noise", "noise");
+  range("test_fraction", "test_fraction");
+  $("seed").onchange = (e) => { c().seed = Number(e.target.value); changed(); };
+  $("reseed").onclick = () => { c().seed = Math.floor(Math.random() * 100000); changed(); };
+  $("cost").onchange = (e) => { c().cost = e.target.value; changed(); };
+  $("optimizer").onchange = (e) => {
+    c().optimizer = e.target.value;
+    c().learning_rate = e.target.value === "adam" ? 0.01 : 0.3;
+    changed();
+  };
+  $("learning_rate").onchange = (e) => { c().learning_rate = Number(e.target.value); changed(); };
+  $("batch_size").onchange = (e) => {
+    const v = Number(e.target.value);
+    c().batch_size = v === 0 ? null : v;
+    changed();
+  };
+  $("l2").onchange = (e) => { c().l2 = Number(e.target.value); changed(); };
+  $("add-layer").onclick = () => {
+    const last = c().layers[c().layers.length - 1];
+    c().layers.push({ units: last ? last.units : 4, activation: last ? last.activation : "tanh" });
+    changed();
+  };
+  $("remove-layer").onclick = () => { c().layers.pop(); changed(); };
+  $("draw-class").onchange = (e) => (e.target.style.color = CLASS_COLORS[Number(e.target.value)]);
+  $("clear-points").onclick = () => { c().points = []; changed(); };
+  $("upload").onchange = uploadFile;
+  $("target").onchange = (e) => { c().target = e.target.value; uploadFile(); };
+
+  $("play").onclick = () => {
+    conn.send({ type: "play", playing: !store.playing, speed: Number($("speed").value) });
+  };
+  $("speed").onchange = () => {
+    if (store.playing) conn.send({ type: "play", playing: true, speed: Number($("speed").value) });
+  };
+  $("step").onclick = () => conn.send({ type: "step" });
+  $("reset").onclick = () => { store.history = []; conn.send({ type: "reset" }); };
+  $("share").onclick = async () => {
+    const url = location.origin + location.pathname + configToHash(store.config);
+    history.replaceState(null, "", configToHash(store.config));
+    try { await navigator.clipboard.writeText(url); notice("Link copied: it restores these settings and the seed."); }
+    catch (err) { notice("Share this link: " + url, 10000); }
+  };
+  $("view-forward").onclick = () => actions.setView("forward");
+  $("view-backward").onclick = () => actions.setView("backward");
+  $("trace-prev").onclick = () => actions.stepTrace(-1);
+  $("trace-next").onclick = () => actions.stepTrace(1);
+}
+
+async function uploadFile() {
+  const file = $("upload").files[0];
+  if (!file) return;
+  clearErrors();
+  const limit = store.limits.max_upload_bytes;
+  if (file.size > limit) {
+    showError("upload", `${file.name} is ${file.size.toLocaleString()} bytes; the limit is ${limit.toLocaleString()}`);
+    return;
+  }
+  const text = await file.text();
+  const target = store.config.target ? `&target=${encodeURIComponent(store.config.target)}` : "";
+  const res = await fetch(`/api/sessions/${conn.id}/upload?name=${encodeURIComponent(file.name)}${target}`, {
+    method: "POST", headers: { "Content-Type": "text/csv" }, body: text,
+  });
+  const body = await res.json();
+  if (!res.ok) { showError(body.field || "upload", body.error); return; }
+  store.upload = body;
+  store.config.dataset = "upload";
+  store.config.target = body.target;
+  store.config.cost = body.task === "regression" ? "mse" : "cross_entropy";
+  const sel = $("target");
+  sel.innerHTML = "";
+  for (const name of [...body.features, body.target]) sel.append(el("option", { value: name }, name));
+  sel.value = body.target;
+  $("upload-info").textContent = `${body.filename}: ${body.rows} rows, ${body.features.length} features, ` +
+    (body.task === "regression" ? "a number to predict" : `${body.classes.length} classes`) + " (features standardized)";
+  changed();
+}

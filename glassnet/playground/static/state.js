@@ -1,0 +1,19 @@
+// glassnet playground: what the page holds. One store, imported by the modules that read or change it;
+// nothing is put on `window`. The server owns the network; this is only the page's view of it.
+
+export const store = {
+  limits: null,          // the server's limits (/api/limits)
+  defaults: null,        // the default settings
+  activations: null,     // the activation names a hidden layer may use
+  config: null,          // the settings as the page holds them (sent to the server on every change)
+  data: null,            // the server's description of the data and the network ("data" message)
+  frame: null,           // the latest frame
+  weights: null,         // [{w: Float32Array, b: Float32Array}] decoded from the frame
+  history: [],           // [{x: epoch, train, test}]
+  playing: false,
+  view: "forward",       // "forward" or "backward"
+  backward: null,        // the latest backward message; its `trace` is glassnet's Trace.to_dict()
+  selected: null,        // the chosen point, {part, index}
+  traceStage: 0,         // the step-through's stage
+  upload: null,          // summary of the uploaded file
+};
