@@ -1,54 +1,6 @@
-"""MLPClassifier and MLPRegressor: scikit-learn estimators over glassnet's engine.
+"""What MLPClassifier and MLPRegressor share: scikit-learn's parameters, their checks, and the fit loop.
 
-They take scikit-learn's MLP parameters, with the same names and meanings, so that existing code can swap
-them in; underneath, ``network_`` is an ordinary glassnet :class:`~glassnet.network.Network` trained by
-:class:`~glassnet.training.Trainer`, open to everything else glassnet offers (trace, blame, pictures).
-
-How scikit-learn's parameters map onto the engine
--------------------------------------------------
-Outputs and costs. A classifier with two classes has one sigmoid output and ``binary_cross_entropy``;
-with more classes, a softmax output per class and ``cross_entropy``; with a multilabel indicator ``y``, a
-sigmoid output per label and ``binary_cross_entropy``. A regressor has identity outputs and ``mse``.
-
-``alpha`` (L2). scikit-learn adds ``alpha / (2 m) * sum W^2`` to each batch's cost, m the batch's rows
-(or their summed sample weights), so each step adds ``(alpha / m) W`` to the weight gradient. glassnet's
-L2 term is ``l2 / (2 n) * sum W^2`` with n the training rows, adding ``(l2 / n) W``. Equal steps need
-``l2 / n = alpha / m``, so::
-
-    l2 = alpha * n_train / batch_size
-
-which is exact for every full batch (only a smaller last batch gets a slightly weaker pull than in
-scikit-learn, which divides by that batch's own size).
-
-The regressor's cost. glassnet's ``mse`` is ``J = 1/(n k) sum (a - y)^2`` over n samples and k outputs;
-scikit-learn trains on ``1/(2 n) sum (a - y)^2``, whose gradient is ``k / 2`` times smaller. So that
-``learning_rate_init``, ``alpha``, ``epsilon`` and ``tol`` mean what they mean in scikit-learn, the
-regressor uses ``learning_rate_init * k / 2`` for SGD, ``epsilon * 2 / k`` for Adam (which a constant
-gradient factor otherwise leaves alone), ``l2`` times ``2 / k``, and compares losses with ``2 * tol``:
-the steps are then those of scikit-learn's squared loss. Its ``loss_`` and ``loss_curve_`` are glassnet's
-cost, the mean squared error over samples *and outputs* (not halved) plus the L2 term: for one output,
-exactly twice scikit-learn's ``loss_``. The classifiers' ``loss_`` is the same log-loss as scikit-learn's.
-
-``learning_rate`` (SGD only, as in scikit-learn): ``"constant"``; ``"invscaling"``, the rate
-``learning_rate_init / (t + 1) ** power_t`` with t the training samples seen so far, set at the start of
-each epoch; ``"adaptive"``, which divides the rate by 5 instead of stopping when the loss (or validation
-score) stalls for ``n_iter_no_change`` epochs, and stops once it falls to 1e-6 or below.
-
-Stopping, as scikit-learn: training stops when the training loss has not fallen by ``tol`` (or, with
-``early_stopping``, the validation score has not risen by ``tol``) for more than ``n_iter_no_change``
-epochs in a row; reaching ``max_iter`` first gives a ConvergenceWarning. ``early_stopping`` holds out
-``validation_fraction`` of the rows (a stratified split for single-output classifiers) and restores the
-weights of the epoch with the best validation score. Its validation cost per epoch (in ``loss_`` units)
-is kept in ``validation_loss_curve_``.
-
-``sample_weight`` and ``class_weight``: each batch's cost is the weighted mean of its samples' costs, as
-in scikit-learn (see :mod:`glassnet.costs`); a class weight multiplies the sample weight of its samples.
-
-Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform, see
-``_initialize_like_sklearn``), from the network's seed. Differences from scikit-learn that remain: Adam
-adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm; there is no ``lbfgs``
-solver; sparse X is refused (the engine is dense); predictions come in the network's dtype (float32 by
-default); ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model).
+The mapping of scikit-learn's parameters onto glassnet's engine is derived in :mod:`glassnet.estimators`.
 """
 
 from __future__ import annotations
@@ -58,28 +10,20 @@ import warnings
 
 import numpy as np
 
-from .errors import InputError, InputTypeError
-from .network import Network
-from .optimizers import SGD, Adam, Constant
-from .training import Callback, Trainer
-from .validation import check_float_dtype, check_number, one_hot_rows
-
-try:
-    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.metrics import accuracy_score, r2_score
-    from sklearn.model_selection import train_test_split
-    from sklearn.utils import check_random_state
-    from sklearn.utils.class_weight import compute_class_weight
-    from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "glassnet's MLPClassifier and MLPRegressor need scikit-learn 1.6 or newer: "
-        'pip install "glassnet[sklearn]"'
-    ) from exc
-
-__all__ = ["MLPClassifier", "MLPRegressor"]
+from ..errors import InputError, InputTypeError
+from ..network import Network
+from ..optimizers import SGD, Adam, Constant
+from ..training import Callback, Trainer
+from ..validation import check_float_dtype, check_number
+from ._sklearn import (
+    BaseEstimator,
+    ConvergenceWarning,
+    _check_sample_weight,
+    check_is_fitted,
+    check_random_state,
+    train_test_split,
+    validate_data,
+)
 
 _ACTIVATIONS = {
     "identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -87,7 +31,6 @@ _ACTIVATIONS = {
 }
 # out_activation_ in scikit-learn's names
 _OUT_ACTIVATION = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
-_LABEL_TYPES = ("binary", "multiclass", "multilabel-indicator")
 
 
 class _SklearnControl(Callback):
@@ -154,6 +97,17 @@ class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, the fit loop, the fitted attributes."""
 
     _is_classifier = False
+    # The maps derived in glassnet.estimators' docstring, which only the regressor needs (its k outputs):
+    # learning rate (and Adam's epsilon) scaled by k / 2, L2 by 2 / k, loss changes compared with tol * 2.
+    _loss_factor = 1.0
+
+    @property
+    def _lr_scale(self) -> float:
+        return 1.0
+
+    @property
+    def _l2_scale(self) -> float:
+        return 1.0
 
     # -- parameters -----------------------------------------------------------------------------------------
     def __init__(
@@ -388,11 +342,8 @@ class _BaseMLP(BaseEstimator):
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_train))
 
-        # the maps derived in the module docstring
-        k = n_outputs
-        self._lr_scale = 1.0 if self._is_classifier else k / 2
-        self._loss_factor = 1.0 if self._is_classifier else 2.0
-        l2 = self.alpha * n_train / batch_size * (1.0 if self._is_classifier else 2 / k)
+        # the maps derived in glassnet.estimators' docstring
+        l2 = self.alpha * n_train / batch_size * self._l2_scale
         if not incremental or self._optimizer is None:
             self._lr = float(self.learning_rate_init)
             if self.solver == "sgd":
@@ -427,7 +378,7 @@ class _BaseMLP(BaseEstimator):
 
     def save(self, path, *, preprocessing: object = None, training: object = None):
         """Save the fitted estimator to one safe file; ``glassnet.load(path)`` gives it back."""
-        from .persistence import save
+        from ..persistence import save
 
         return save(self, path, preprocessing=preprocessing, training=training)
 
@@ -459,260 +410,3 @@ def _initialize_like_sklearn(net: Network, activation: str) -> None:
         bound = np.sqrt(factor / (layer.n_in + layer.n_out))
         layer.weights = net.rng.uniform(-bound, bound, (layer.n_in, layer.n_out))
         layer.bias = net.rng.uniform(-bound, bound, layer.n_out)
-
-
-class MLPClassifier(ClassifierMixin, _BaseMLP):
-    """A multi-layer perceptron classifier with scikit-learn's interface, trained by glassnet.
-
-    Two classes: one sigmoid output and binary cross-entropy; more: softmax and cross-entropy; a
-    multilabel indicator y: a sigmoid per label and binary cross-entropy. Labels may be strings, ints or
-    bools. Parameters are scikit-learn's MLPClassifier's (see the module docstring for how they map onto
-    the engine), plus ``dtype`` (float32 or float64) and ``class_weight`` (None, "balanced" or a dict
-    {label: weight}), which multiplies each sample's weight by its class's weight.
-
-    Fitted attributes: ``classes_``, ``coefs_``, ``intercepts_`` (live views of ``network_``),
-    ``n_features_in_``, ``feature_names_in_``, ``n_iter_``, ``loss_``, ``loss_curve_``, ``best_loss_``,
-    ``validation_scores_``, ``best_validation_score_``, ``validation_loss_curve_``, ``n_outputs_``,
-    ``out_activation_``, ``n_layers_``, ``t_`` and ``network_``, the glassnet Network.
-    """
-
-    _is_classifier = True
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        dtype="float32",
-        class_weight=None,
-    ):
-        # scikit-learn reads an estimator's parameters from its own __init__ signature, so the classifier,
-        # which adds class_weight, spells them all out and hands the shared ones to _BaseMLP
-        super().__init__(
-            hidden_layer_sizes,
-            activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            dtype=dtype,
-        )
-        self.class_weight = class_weight
-
-    def fit(self, X, y, sample_weight=None):
-        """Train on X (n_samples, n_features) and labels y (n_samples,) or a multilabel indicator matrix."""
-        return self._fit(X, y, sample_weight=sample_weight)
-
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """One epoch on (X, y), continuing from the current state; ``classes`` is needed on the first call."""
-        if "network_" not in self.__dict__ and classes is None:
-            raise InputError("classes must be passed on the first call to partial_fit.")
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True, classes=classes)
-
-    # -- labels ---------------------------------------------------------------------------------------------
-    def _cost_and_output(self):
-        if self._label_type == "multiclass":
-            return "cross_entropy", "softmax"
-        return "binary_cross_entropy", "sigmoid"
-
-    def _prepare_targets(self, y, sample_weight, first_pass, incremental, classes):
-        """Labels -> (the network's targets: one-hot, 0/1 column or indicator; the labels; sample weights;
-        on a first pass ``(classes_, label_type)`` for the caller to set, else None)."""
-        check_classification_targets(y)
-        target_type = type_of_target(y)
-        multilabel = target_type.startswith("multilabel")
-        if y.ndim == 2 and not multilabel:
-            if y.shape[1] != 1:
-                raise InputError(
-                    f"y of type {target_type!r} is not supported; pass labels of shape (n_samples,)"
-                )
-            y = column_or_1d(y, warn=True)  # scikit-learn's DataConversionWarning for a column vector
-        if multilabel:
-            new_classes = np.arange(y.shape[1])
-            label_type = "multilabel-indicator"
-        else:
-            given = unique_labels(y) if classes is None or not first_pass else unique_labels(classes)
-            new_classes = np.asarray(given)
-            label_type = "binary" if len(new_classes) <= 2 else "multiclass"
-        if first_pass:
-            if incremental and classes is not None and not multilabel:
-                missing = np.setdiff1d(unique_labels(y), new_classes)
-                if missing.size:
-                    raise InputError(f"`y` has classes not in `classes`: {missing.tolist()}")
-            if len(new_classes) < 2 and not multilabel:
-                raise InputError(
-                    f"{type(self).__name__} needs samples of at least 2 classes to learn from; y holds only "
-                    f"one class: {new_classes.tolist()}"
-                )
-            classes_ = new_classes
-        else:
-            if multilabel != (self._label_type == "multilabel-indicator"):
-                raise InputError(
-                    "y switched between labels and a multilabel indicator matrix since the last fit"
-                )
-            if incremental:
-                same = classes is None or np.array_equal(np.asarray(unique_labels(classes)), self.classes_)
-                if not same:
-                    raise InputError(
-                        f"`classes={list(classes)!r}` is not the same as on last call to partial_fit, "
-                        f"was: {self.classes_.tolist()!r}"
-                    )
-                if not multilabel and not np.isin(unique_labels(y), self.classes_).all():
-                    raise InputError(
-                        f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}."
-                    )
-            elif not np.array_equal(new_classes, self.classes_):
-                raise InputError(
-                    "warm_start can only be used where `y` has the same classes as in the previous call to "
-                    f"fit. Previously got {self.classes_}, `y` has {new_classes}"
-                )
-            if multilabel and y.shape[1] != len(self.classes_):
-                raise InputError(
-                    f"y has {y.shape[1]} labels; this classifier was fitted with {len(self.classes_)}"
-                )
-            classes_, label_type = self.classes_, self._label_type
-
-        if label_type == "multilabel-indicator":
-            Y = np.asarray(y, dtype=np.float64)
-            if self.class_weight is not None:
-                raise InputError("class_weight is not supported for multilabel y; use sample_weight instead")
-        else:
-            index = _label_index(classes_, y)
-            if label_type == "binary":
-                Y = (index == 1).astype(np.float64).reshape(-1, 1)
-            else:
-                Y = one_hot_rows(index, len(classes_))
-            if self.class_weight is not None:
-                if incremental and isinstance(self.class_weight, str):
-                    raise InputError(
-                        "class_weight='balanced' needs the whole training set, which partial_fit never sees; "
-                        "pass a dict {label: weight} instead"
-                    )
-                try:
-                    per_class = compute_class_weight(self.class_weight, classes=classes_, y=y)
-                except (ValueError, TypeError) as exc:
-                    raise InputError(f"bad class_weight {self.class_weight!r}: {exc}") from None
-                class_sw = per_class[index]
-                sample_weight = class_sw if sample_weight is None else sample_weight * class_sw
-        return Y, y, sample_weight, ((classes_, label_type) if first_pass else None)
-
-    def _decode(self, outputs: np.ndarray) -> np.ndarray:
-        """Output activations -> labels."""
-        if self._label_type == "multilabel-indicator":
-            return (outputs > 0.5).astype(np.int64)
-        if self._label_type == "binary":
-            return self.classes_[(outputs[:, 0] > 0.5).astype(np.intp)]
-        return self.classes_[outputs.argmax(axis=1)]
-
-    def _score_outputs(self, outputs, y, sample_weight):
-        return accuracy_score(y, self._decode(outputs), sample_weight=sample_weight)
-
-    # -- predictions ----------------------------------------------------------------------------------------
-    def predict(self, X) -> np.ndarray:
-        """The predicted label of each row (for multilabel y, the indicator matrix)."""
-        return self._decode(self._outputs(X))
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, one column per class in ``classes_`` order."""
-        outputs = self._outputs(X)
-        if self._label_type == "binary":
-            return np.hstack([1 - outputs, outputs])
-        return outputs
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        """The natural log of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
-        return tags
-
-
-def _label_index(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The position of each label of y in the sorted ``classes``; a label not among them is an error."""
-    index = np.searchsorted(classes, y)
-    index = np.clip(index, 0, len(classes) - 1)
-    unknown = classes[index] != y
-    if np.any(unknown):
-        raise InputError(f"y holds labels the classifier does not know: {np.unique(y[unknown]).tolist()}")
-    return index
-
-
-class MLPRegressor(RegressorMixin, _BaseMLP):
-    """A multi-layer perceptron regressor with scikit-learn's interface, trained by glassnet.
-
-    Identity outputs and glassnet's mean squared error; single- or multi-output y. Parameters are
-    scikit-learn's MLPRegressor's (see the module docstring for how they map onto the engine, and what
-    ``loss_`` means), plus ``dtype``. Fitted attributes as :class:`MLPClassifier`'s, without ``classes_``.
-    """
-
-    _label_type = None
-
-    def fit(self, X, y, sample_weight=None):
-        """Train on X (n_samples, n_features) and targets y (n_samples,) or (n_samples, n_outputs)."""
-        return self._fit(X, y, sample_weight=sample_weight)
-
-    def partial_fit(self, X, y, sample_weight=None):
-        """One epoch on (X, y), continuing from the current state."""
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-
-    def _cost_and_output(self):
-        return "mse", "identity"
-
-    def _prepare_targets(self, y, sample_weight, first_pass, incremental, classes):
-        Y = np.asarray(y, dtype=np.float64)
-        return (Y.reshape(-1, 1) if Y.ndim == 1 else Y), y, sample_weight, None
-
-    def _decode(self, outputs: np.ndarray) -> np.ndarray:
-        return outputs.ravel() if outputs.shape[1] == 1 else outputs
-
-    def _score_outputs(self, outputs, y, sample_weight):
-        return r2_score(y, self._decode(outputs), sample_weight=sample_weight)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
-        return tags
-
-    def predict(self, X) -> np.ndarray:
-        """The predicted targets: shape (n_samples,) for one output, else (n_samples, n_outputs)."""
-        return self._decode(self._outputs(X))
