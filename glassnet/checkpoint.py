@@ -30,7 +30,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -86,7 +86,7 @@ def _trainer_options(trainer: Trainer) -> dict:
         "batch_size": trainer.batch_size,
         "l2": trainer.l2,
         "shuffle": trainer.shuffle,
-        "n_train": len(trainer.X),
+        "n_train": len(cast(np.ndarray, trainer.X)),
         "n_validation": 0 if trainer.validation is None else len(trainer.validation[0]),
         "early_stopping": trainer.early_stopping is not None,
     }

@@ -407,11 +407,13 @@ def rng_state_from_json(spec: Any) -> dict[str, Any]:
     if not isinstance(inner, dict) or set(inner) != {"state", "inc"}:
         raise ValueError("rng_state lacks the generator's state")
     try:
-        state = {"bit_generator": "PCG64", "state": {k: _whole(inner[k]) for k in ("state", "inc")},
-                 "has_uint32": _whole(spec["has_uint32"]), "uinteger": _whole(spec["uinteger"])}
-        if not all(0 <= v < 2**128 for v in state["state"].values()) or not 0 <= state["uinteger"] < 2**32:
+        numbers = {k: _whole(inner[k]) for k in ("state", "inc")}
+        uinteger = _whole(spec["uinteger"])
+        if not all(0 <= v < 2**128 for v in numbers.values()) or not 0 <= uinteger < 2**32:
             raise ValueError("out of range")
-        np.random.PCG64().state = state  # what numpy itself refuses, refused here
+        state: dict[str, Any] = {"bit_generator": "PCG64", "state": numbers,
+                                 "has_uint32": _whole(spec["has_uint32"]), "uinteger": uinteger}
+        setattr(np.random.PCG64(), "state", state)  # noqa: B010 - what numpy itself refuses, refused here
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"rng_state is not valid ({exc})") from None
     return state

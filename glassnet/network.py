@@ -21,7 +21,7 @@ uses column vectors, so our ``W[k, j]`` is their ``w_jk`` (from neuron k below t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -457,10 +457,10 @@ class Network:
     # -- the file form: what glassnet.persistence and checkpoints store -------------------------------------
     def file_arrays(self) -> dict[str, np.ndarray]:
         """The network's arrays as a model file stores them: ``layers.<i>.weights`` and ``layers.<i>.bias``."""
-        arrays = {}
-        for i, layer in enumerate(self.layers):
-            arrays[f"layers.{i}.weights"] = layer.weights
-            arrays[f"layers.{i}.bias"] = layer.bias
+        arrays: dict[str, np.ndarray] = {}
+        for i, layer in enumerate(self.layers):  # a network's layers are always bound to its params
+            arrays[f"layers.{i}.weights"] = cast(np.ndarray, layer.weights)
+            arrays[f"layers.{i}.bias"] = cast(np.ndarray, layer.bias)
         return arrays
 
     def to_file(self) -> tuple[dict, dict[str, np.ndarray]]:
@@ -510,9 +510,8 @@ class Network:
             state = None if rng_state is None else rng_state_from_json(rng_state)
         except (GlassnetError, ValueError, TypeError) as exc:
             raise ModelFileError(str(exc)) from None
-        for i, layer in enumerate(net.layers):
-            layer.weights[...] = arrays[f"layers.{i}.weights"]  # same dtype: copied bit for bit
-            layer.bias[...] = arrays[f"layers.{i}.bias"]
+        for name, target in net.file_arrays().items():
+            target[...] = arrays[name]  # same dtype: copied bit for bit
         if state is not None:
             net.rng.bit_generator.state = state
         return net

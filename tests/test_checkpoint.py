@@ -352,3 +352,21 @@ def test_a_finished_run_leaves_no_stale_checkpoint_to_resume(tmp_path):
     saved = load_checkpoint(checkpoint)
     assert saved.epoch == 5
     assert np.array_equal(saved.best_params, load(tmp_path / "m.glassnet").params)  # the model's best weights
+
+
+def test_trainer_load_state_refuses_a_state_that_does_not_fit_and_changes_nothing():
+    trainer = _trainer(Adam(0.01), early_stopping=4)
+    trainer.run(2)
+    state = trainer.state()
+    fresh = _trainer(Adam(0.01), early_stopping=4)
+    before, rng_before = fresh.network.params.copy(), fresh.network.rng.bit_generator.state
+    with pytest.raises(InputError, match="params"):
+        fresh.load_state({**state, "params": state["params"][:-1]})
+    with pytest.raises(InputError, match="random generator"):
+        fresh.load_state({**state, "rng_state": {"bit_generator": "PCG64", "state": {}}})
+    assert np.array_equal(fresh.network.params, before) and fresh.network.rng.bit_generator.state == rng_before
+    assert fresh.epoch == 0 and fresh.optimizer.iterations == 0
+    fresh.load_state(state)
+    trainer.run(2)
+    fresh.run(2)
+    assert np.array_equal(fresh.network.params, trainer.network.params)  # the trainer carrying on: the reference

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from typing import cast
 
 import numpy as np
 
 from ..errors import InputError, InputTypeError
 from ..network import Network
-from ..optimizers import SGD, Adam, Constant
+from ..optimizers import SGD, Adam, Constant, Optimizer
 from ..training import Callback, Trainer
 from ..validation import check_float_dtype, check_number
 from ._sklearn import (
@@ -90,13 +91,21 @@ class _SklearnControl(Callback):
 
 def _l2_n(trainer: Trainer) -> float:
     """The n of the trainer's L2 term: its training rows, or their summed weights."""
-    return len(trainer.X) if trainer.weights is None else float(trainer.weights.sum())
+    return len(cast(np.ndarray, trainer.X)) if trainer.weights is None else float(trainer.weights.sum())
 
 
 class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, the fit loop, the fitted attributes."""
 
     _is_classifier = False
+    # fitted attributes, set by fit and partial_fit (or by glassnet.load), declared for the type checker
+    loss_: float | None
+    loss_curve_: list[float]
+    best_loss_: float | None
+    validation_scores_: list[float] | None
+    validation_loss_curve_: list[float] | None
+    best_validation_score_: float | None
+    _optimizer: Optimizer | None
     # The maps derived in glassnet.estimators' docstring, which only the regressor needs (its k outputs):
     # learning rate (and Adam's epsilon) scaled by k / 2, L2 by 2 / k, loss changes compared with tol * 2.
     _loss_factor = 1.0
@@ -206,7 +215,7 @@ class _BaseMLP(BaseEstimator):
     def _seed(self) -> int:
         """The network's seed: ``random_state`` itself when it is a whole number, else one drawn from it."""
         state = self.random_state
-        if isinstance(state, numbers.Integral) and not isinstance(state, bool) and state >= 0:
+        if isinstance(state, numbers.Integral) and not isinstance(state, bool) and int(state) >= 0:
             return int(state)
         return int(check_random_state(state).randint(0, np.iinfo(np.int32).max))
 
@@ -218,7 +227,7 @@ class _BaseMLP(BaseEstimator):
         Editing them in place (``coefs_[0][...] = W``) changes the model; so does assigning a whole list
         (``est.coefs_ = [...]``, copied in, shapes checked). Replacing one item of the returned list does not.
         """
-        return [layer.weights for layer in self._network().layers]
+        return [cast(np.ndarray, layer.weights) for layer in self._network().layers]
 
     @coefs_.setter
     def coefs_(self, values) -> None:
@@ -227,7 +236,7 @@ class _BaseMLP(BaseEstimator):
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """The bias vectors, layer by layer: live views of ``network_``'s biases (see ``coefs_``)."""
-        return [layer.bias for layer in self._network().layers]
+        return [cast(np.ndarray, layer.bias) for layer in self._network().layers]
 
     @intercepts_.setter
     def intercepts_(self, values) -> None:
@@ -357,8 +366,9 @@ class _BaseMLP(BaseEstimator):
                     eps=float(self.epsilon) / self._lr_scale,
                 )
         control = _SklearnControl(self, n_train, validation)
+        optimizer: Optimizer = self._optimizer
         trainer = Trainer(
-            net, X_train, Y_train, batch_size=batch_size, optimizer=self._optimizer, l2=l2,
+            net, X_train, Y_train, batch_size=batch_size, optimizer=optimizer, l2=l2,
             shuffle=bool(self.shuffle), callbacks=[control], verbose=bool(self.verbose),
             sample_weight=w_train,
         )
