@@ -420,10 +420,7 @@ class Network:
         """
         if not isinstance(config, dict):
             raise InputTypeError(f"a network config is a dict like Network.config() gives, got {config!r}")
-        for key in ("sizes", "activations", "cost"):
-            if key not in config:
-                raise InputError(f"the network config lacks {key!r}")
-        sizes, activations, cost = config["sizes"], config["activations"], config["cost"]
+        sizes, activations, cost = (config.get(key) for key in ("sizes", "activations", "cost"))
         if not isinstance(sizes, list) or len(sizes) < 2 or not all(type(n) is int and n >= 1 for n in sizes):
             raise InputError(f"the architecture's sizes {sizes!r} must be at least two whole numbers >= 1")
         if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
@@ -494,18 +491,13 @@ class Network:
                 if not isinstance(act, dict) or not isinstance(act.get("name"), str):
                     raise InputError(f"activation {act!r} is not a config like {{'name': 'tanh'}}")
             net = cls.from_config(header)
-            sizes, dtype = net.sizes, net.dtype
-            for i in range(len(net.layers)):
-                weights, bias = arrays.get(f"layers.{i}.weights"), arrays.get(f"layers.{i}.bias")
-                if weights is None or bias is None:
-                    raise InputError(f"the arrays of layer {i} are missing")
-                if weights.shape != (sizes[i], sizes[i + 1]) or bias.shape != (sizes[i + 1],):
-                    raise InputError(
-                        f"layer {i} has weights {weights.shape} and bias {bias.shape}; the architecture gives "
-                        f"{(sizes[i], sizes[i + 1])} and {(sizes[i + 1],)}"
-                    )
-                if weights.dtype != dtype or bias.dtype != dtype:
-                    raise InputError(f"layer {i}'s arrays are {weights.dtype}/{bias.dtype}, not the header's {dtype}")
+            for name, target in net.file_arrays().items():
+                given, (_, i, part) = arrays.get(name), name.split(".")
+                if given is None:
+                    raise InputError(f"the arrays of layer {i} are missing ({part})")
+                if given.shape != target.shape or given.dtype != target.dtype:
+                    raise InputError(f"layer {i}'s {part} are {given.dtype} {given.shape}; the architecture "
+                                     f"gives {target.dtype} {target.shape}")
             rng_state = header.get("rng_state")
             state = None if rng_state is None else rng_state_from_json(rng_state)
         except (GlassnetError, ValueError, TypeError) as exc:
