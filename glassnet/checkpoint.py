@@ -30,20 +30,18 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from .errors import InputError, ModelFileError
-from .modelfile import plain_json, read_model_file, write_model_file
-from .network import Network
+from .modelfile import plain_json, read_model_file, rng_state_from_json, rng_state_to_json, write_model_file
 from .training import Callback, EarlyStopping, History, Trainer
 
 __all__ = ["CHECKPOINT_KIND", "Checkpoint", "Checkpointer", "load_checkpoint", "restore_trainer",
            "remove_unfinished", "save_checkpoint", "snapshot"]
 
 CHECKPOINT_KIND = "checkpoint"
-_HISTORY_LISTS = ("cost", "accuracy", "val_cost", "val_accuracy", "learning_rate", "seconds")
 
 
 @dataclass
@@ -72,7 +70,7 @@ class Checkpoint:
         """The header and arrays :func:`glassnet.modelfile.write_model_file` stores."""
         header = {
             "epoch": self.epoch, "total_epochs": self.total_epochs, "finished": self.finished,
-            "network": self.network, "optimizer": self.optimizer, "rng_state": self.rng_state,
+            "network": self.network, "optimizer": self.optimizer, "rng_state": rng_state_to_json(self.rng_state),
             "history": self.history, "early_stopping": self.early_stopping, "options": self.options,
             "extra": self.extra, "optimizer_state": sorted(self.optimizer_state),
         }
@@ -88,7 +86,7 @@ def _trainer_options(trainer: Trainer) -> dict:
         "batch_size": trainer.batch_size,
         "l2": trainer.l2,
         "shuffle": trainer.shuffle,
-        "n_train": len(trainer.X),
+        "n_train": len(cast(np.ndarray, trainer.X)),
         "n_validation": 0 if trainer.validation is None else len(trainer.validation[0]),
         "early_stopping": trainer.early_stopping is not None,
     }
@@ -100,34 +98,29 @@ def snapshot(trainer: Trainer, extra: dict | None = None) -> Checkpoint:
     With early stopping, call it after the EarlyStopping callback has seen the epoch (see
     :class:`Checkpointer`).
     """
-    net = trainer.network
-    history = trainer.history.as_dict()
-    history = {key: list(value) if isinstance(value, list) else value for key, value in history.items()}
-    es = trainer.early_stopping
-    es_state = best_params = None
+    state = trainer.state()
+    es, es_state = trainer.early_stopping, state["early_stopping"]
     if es is not None:
         es_state = {
-            "best": es.best if math.isfinite(es.best) else None,
-            "best_epoch": es.best_epoch,
-            "wait": es.wait,
+            "best": es_state["best"] if math.isfinite(es_state["best"]) else None,
+            "best_epoch": es_state["best_epoch"],
+            "wait": es_state["wait"],
             "patience": es.patience,
             "min_delta": es.min_delta,
             "restore_best": es.restore_best,
         }
-        best_params = None if es.best_params is None else es.best_params.copy()
-    state = trainer.optimizer.state()
     return Checkpoint(
-        epoch=int(trainer.epoch),
-        total_epochs=int(max(trainer.total_epochs, trainer.epoch)),
-        finished=bool(trainer.stop),
-        network=net.config(),
-        params=net.params.copy(),
+        epoch=state["epoch"],
+        total_epochs=state["total_epochs"],
+        finished=state["finished"],
+        network=trainer.network.config(),
+        params=state["params"],
         optimizer=plain_json(trainer.optimizer.config()),  # optimizer configs may hold numpy numbers
-        optimizer_state={key: np.array(value, copy=True) for key, value in state.items()},
-        rng_state=copy.deepcopy(net.rng.bit_generator.state),
-        history=history,
+        optimizer_state=state["optimizer"],
+        rng_state=state["rng_state"],
+        history=state["history"],
         early_stopping=es_state,
-        best_params=best_params,
+        best_params=None if es is None else state["early_stopping"]["best_params"],
         options=_trainer_options(trainer),
         extra=copy.deepcopy(extra) if extra else {},
     )
@@ -181,6 +174,10 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         History.from_dict(history)
     except TypeError:
         raise ModelFileError(f"cannot load '{path}': the checkpoint's history is malformed") from None
+    try:
+        rng_state = rng_state_from_json(_need(header, "rng_state", dict, path))
+    except ValueError as exc:
+        raise ModelFileError(f"cannot load '{path}': the checkpoint's {exc}") from None
     return Checkpoint(
         epoch=_need(header, "epoch", int, path),
         total_epochs=_need(header, "total_epochs", int, path),
@@ -189,7 +186,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         params=params,
         optimizer=_need(header, "optimizer", dict, path),
         optimizer_state=optimizer_state,
-        rng_state=_need(header, "rng_state", dict, path),
+        rng_state=rng_state,
         history=history,
         early_stopping=header.get("early_stopping"),
         best_params=arrays.get("early_stopping.best_params"),
@@ -202,11 +199,11 @@ def restore_trainer(trainer: Trainer, checkpoint: Checkpoint) -> Trainer:
     """Put a checkpoint's state into ``trainer``, built as the checkpointed one was; returns it.
 
     The trainer must have the same architecture, optimizer and options (checked: a mismatch is an
-    InputError naming it). Afterwards ``trainer.run(checkpoint.total_epochs - checkpoint.epoch)``
-    carries on exactly where the checkpointed run was.
+    InputError naming it, and changes nothing). Afterwards
+    ``trainer.run(checkpoint.total_epochs - checkpoint.epoch)`` carries on exactly where the checkpointed
+    run was.
     """
-    net: Network = trainer.network
-    config = net.config()
+    config = trainer.network.config()
     for key in ("sizes", "activations", "cost", "dtype"):
         if config.get(key) != checkpoint.network.get(key):
             raise InputError(
@@ -222,27 +219,20 @@ def restore_trainer(trainer: Trainer, checkpoint: Checkpoint) -> Trainer:
             f"the checkpoint was trained with the {checkpoint.optimizer.get('name')!r} optimizer, "
             f"this trainer uses {trainer.optimizer.name!r}"
         )
-    if checkpoint.params.shape != net.params.shape or checkpoint.params.dtype != net.params.dtype:
-        raise InputError(
-            f"the checkpoint's params are {checkpoint.params.dtype} {checkpoint.params.shape}; "
-            f"the network's are {net.params.dtype} {net.params.shape}"
-        )
-    try:
-        net.rng.bit_generator.state = copy.deepcopy(checkpoint.rng_state)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise InputError(f"the checkpoint's random generator state cannot be restored ({exc})") from None
-    net.params[...] = checkpoint.params
-    trainer.optimizer.load_state({key: np.array(value) for key, value in checkpoint.optimizer_state.items()})
-    trainer.history = History.from_dict(copy.deepcopy(checkpoint.history))
-    trainer.epoch = checkpoint.epoch
-    trainer.total_epochs = checkpoint.total_epochs
-    trainer.stop = checkpoint.finished
-    es, state = trainer.early_stopping, checkpoint.early_stopping
-    if es is not None and state is not None:
-        es.best = math.inf if state["best"] is None else float(state["best"])
-        es.best_epoch = state["best_epoch"]
-        es.wait = int(state["wait"])
-        es.best_params = None if checkpoint.best_params is None else np.array(checkpoint.best_params)
+    es = checkpoint.early_stopping
+    trainer.load_state({
+        "epoch": checkpoint.epoch,
+        "total_epochs": checkpoint.total_epochs,
+        "finished": checkpoint.finished,
+        "params": checkpoint.params,
+        "optimizer": checkpoint.optimizer_state,
+        "rng_state": copy.deepcopy(checkpoint.rng_state),
+        "history": copy.deepcopy(checkpoint.history),
+        "early_stopping": None if es is None else {
+            "best": es["best"], "best_epoch": es["best_epoch"], "wait": es["wait"],
+            "best_params": checkpoint.best_params,
+        },
+    })
     return trainer
 
 

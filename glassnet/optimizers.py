@@ -5,6 +5,10 @@ vectorised pass. Plain gradient descent is ``params -= learning_rate * grads``; 
 running memory of past gradients (their *state*, arrays shaped like ``params``).
 
 A learning rate may be a number or a :class:`Schedule`, which gives the rate for each epoch.
+
+Each optimizer owns its file form: :meth:`Optimizer.config` (its settings and schedule, as JSON) and
+:meth:`Optimizer.state` (its step count and memory arrays); :func:`optimizer_from_config` and
+:meth:`Optimizer.load_state` rebuild it. Model files and checkpoints both store an optimizer this way.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from .validation import check_fraction, check_positive
 
 __all__ = [
     "Schedule", "Constant", "StepDecay", "Cosine", "ExponentialDecay", "get_schedule",
-    "Optimizer", "SGD", "Adam", "OPTIMIZERS", "get_optimizer",
+    "Optimizer", "SGD", "Adam", "OPTIMIZERS", "get_optimizer", "optimizer_from_config",
 ]
 
 
@@ -33,7 +37,15 @@ class Schedule:
         raise NotImplementedError
 
     def config(self) -> dict:
+        """The schedule as JSON; :meth:`from_config` (or :func:`get_schedule`) rebuilds it."""
         return {"name": self.name, **vars(self)}
+
+    @staticmethod
+    def from_config(config: dict) -> Schedule:
+        """The schedule a :meth:`config` describes (InputError or InputTypeError for a bad one)."""
+        if not isinstance(config, dict):
+            raise InputTypeError(f"a schedule config is a dict like {{'name': 'constant', ...}}, got {config!r}")
+        return get_schedule(config)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -142,13 +154,42 @@ class Optimizer:
         raise NotImplementedError
 
     def state(self) -> dict[str, np.ndarray]:
-        """The arrays and counters the optimizer remembers between steps (for checkpoints)."""
+        """The arrays and counters the optimizer remembers between steps (for checkpoints and model files)."""
         return {"iterations": np.asarray(self.iterations)}
 
     def load_state(self, state: dict[str, np.ndarray]) -> None:
+        """Put back what :meth:`state` returned (arrays copied)."""
         self.iterations = int(state["iterations"])
 
+    def state_keys(self) -> set[str]:
+        """The names :meth:`state` may hold besides ``iterations`` (its memory arrays, once it has stepped)."""
+        return set()
+
+    def check_state(self, state: dict[str, np.ndarray], like: np.ndarray | None = None) -> None:
+        """Refuse a ``state`` this optimizer cannot take (InputError naming the problem).
+
+        ``iterations`` is a whole number >= 0; the memory arrays are all there or none, and with ``like``
+        (the network's ``params``) they have its shape and dtype.
+        """
+        if "iterations" not in state:
+            raise InputError("the optimizer's state lacks its step count, 'iterations'")
+        iterations = np.asarray(state["iterations"])
+        if iterations.shape != () or iterations.dtype.kind not in "iu" or int(iterations) < 0:
+            raise InputError(f"the optimizer's step count {state['iterations']!r} is not a whole number >= 0")
+        keys = self.state_keys()
+        unknown = sorted(set(state) - keys - {"iterations"})
+        if unknown:
+            raise InputError(f"the {self.name} optimizer keeps no state named {unknown}")
+        present = keys & set(state)
+        if present and present != keys:
+            raise InputError(f"the optimizer's state is incomplete: it needs {sorted(keys)}")
+        for key in sorted(present):
+            value = np.asarray(state[key])
+            if like is not None and (value.shape != like.shape or value.dtype != like.dtype):
+                raise InputError(f"optimizer.{key} has shape {value.shape} and dtype {value.dtype}, not the network's")
+
     def config(self) -> dict:
+        """The optimizer's settings and schedule as JSON; :func:`optimizer_from_config` rebuilds it."""
         return {"name": self.name, "learning_rate": self.schedule.config()}
 
 
@@ -196,6 +237,9 @@ class SGD(Optimizer):
     def load_state(self, state):
         super().load_state(state)
         self.velocity = np.array(state["velocity"]) if "velocity" in state else None
+
+    def state_keys(self):
+        return {"velocity"}
 
     def config(self):
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -284,6 +328,9 @@ class Adam(Optimizer):
         self.m = np.array(state["m"]) if "m" in state else None
         self.v = np.array(state["v"]) if "v" in state else None
 
+    def state_keys(self):
+        return {"m", "v"}
+
     def config(self):
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
@@ -309,3 +356,27 @@ def get_optimizer(spec: str | Optimizer, learning_rate: float | Schedule | None 
     if key not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {spec!r}; choose one of: {', '.join(OPTIMIZERS)}")
     return OPTIMIZERS[key](learning_rate)
+
+
+def optimizer_from_config(config: dict) -> Optimizer:
+    """A new optimizer as :meth:`Optimizer.config` describes it (its memory empty, its step count 0).
+
+    ``learning_rate`` may be a schedule's config or a number (a constant rate). A bad config raises
+    InputError or InputTypeError naming the problem.
+    """
+    if not isinstance(config, dict):
+        raise InputTypeError(f"an optimizer config is a dict like {{'name': 'adam', ...}}, got {config!r}")
+    name = config.get("name")
+    if name not in OPTIMIZERS:
+        raise InputError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    settings = {key: value for key, value in config.items() if key != "name"}
+    rate = settings.get("learning_rate")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, dict)):
+        raise InputTypeError(f"the optimizer's learning_rate {rate!r} is neither a number nor a schedule config")
+    settings["learning_rate"] = get_schedule(rate)
+    try:
+        return OPTIMIZERS[name](**settings)
+    except InputTypeError:
+        raise
+    except TypeError as exc:  # an unknown or missing setting: say which, in glassnet's own error
+        raise InputTypeError(f"bad settings for the {name} optimizer: {exc}") from None

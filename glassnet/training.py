@@ -326,6 +326,67 @@ class Trainer:
                 callback.on_train_end(self)
         return self.history
 
+    # -- its state, for checkpoints --------------------------------------------------------------------------
+    def state(self) -> dict:
+        """A copy of everything that changes as this trainer runs; take it between epochs.
+
+        Keys: ``epoch`` (epochs completed), ``total_epochs``, ``finished`` (training had ended), ``params``
+        (the network's), ``optimizer`` (:meth:`Optimizer.state <glassnet.optimizers.Optimizer.state>`),
+        ``rng_state`` (the network's generator, whose draws shuffle the next epoch), ``history``
+        (:meth:`History.as_dict`) and ``early_stopping`` (its ``best``, ``best_epoch``, ``wait`` and
+        ``best_params``, or None). :meth:`load_state` puts it back.
+        """
+        es = self.early_stopping
+        return {
+            "epoch": int(self.epoch),
+            "total_epochs": int(max(self.total_epochs, self.epoch)),
+            "finished": bool(self.stop),
+            "params": self.network.params.copy(),
+            "optimizer": {key: np.array(value, copy=True) for key, value in self.optimizer.state().items()},
+            "rng_state": self.network.rng.bit_generator.state,  # numpy hands out a new dict each time
+            "history": {key: list(value) if isinstance(value, list) else value
+                        for key, value in self.history.as_dict().items()},
+            "early_stopping": None if es is None else {
+                "best": es.best, "best_epoch": es.best_epoch, "wait": es.wait,
+                "best_params": None if es.best_params is None else es.best_params.copy(),
+            },
+        }
+
+    def load_state(self, state: dict) -> None:
+        """Put back a :meth:`state` of a trainer built the same way (same network, optimizer and data).
+
+        Afterwards ``run(state["total_epochs"] - state["epoch"])`` carries on as the run it came from,
+        early stopping included. The parameters' shape and dtype and the generator state are checked
+        first (InputError): a refused call changes nothing.
+        """
+        net = self.network
+        params = np.asarray(state["params"])
+        if params.shape != net.params.shape or params.dtype != net.params.dtype:
+            raise InputError(
+                f"the saved params are {params.dtype} {params.shape}; the network's are "
+                f"{net.params.dtype} {net.params.shape}"
+            )
+        rng = np.random.default_rng()
+        try:
+            rng.bit_generator.state = state["rng_state"]
+        except (TypeError, ValueError, KeyError) as exc:
+            raise InputError(f"the saved random generator state cannot be restored ({exc})") from None
+        net.rng.bit_generator.state = rng.bit_generator.state
+        net.params[...] = params
+        self.optimizer.load_state({key: np.array(value) for key, value in state["optimizer"].items()})
+        self.history = History.from_dict({key: list(value) if isinstance(value, list) else value
+                                          for key, value in state["history"].items()})
+        self.epoch = int(state["epoch"])
+        self.total_epochs = int(state["total_epochs"])
+        self.stop = bool(state["finished"])
+        es, saved = self.early_stopping, state.get("early_stopping")
+        if es is not None and saved is not None:
+            es.best = math.inf if saved["best"] is None else float(saved["best"])
+            es.best_epoch = saved["best_epoch"]
+            es.wait = int(saved["wait"])
+            es.best_params = None if saved["best_params"] is None else np.array(saved["best_params"])
+            es._trainer = self  # what it saw belongs to this trainer's run: run() must not start it afresh
+
 
 def fit(
     network: Network,

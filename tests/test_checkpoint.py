@@ -79,6 +79,31 @@ def test_restored_trainer_continues_bit_for_bit(tmp_path, name, early_stopping):
     assert again.network.rng.bit_generator.state == straight.network.rng.bit_generator.state
 
 
+def test_a_resumed_run_remembers_an_early_best_epoch(tmp_path):
+    """The best validation epoch came before the checkpoint: the resumed run must still restore it at the end."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    def trainer():
+        net = Network.from_sizes([3, 16, 2], activation="tanh", cost="cross_entropy", seed=1)
+        return Trainer(net, X, y, batch_size=4, optimizer=Adam(0.1), validation_split=0.5,
+                       early_stopping=EarlyStopping(patience=30))
+
+    straight = trainer()
+    straight.run(12)
+    first = trainer()
+    first.callbacks.append(Checkpointer(tmp_path / "c.glassnet", every=6))
+    first.run(6)  # writes the checkpoint of epoch 6
+    assert straight.history.best_epoch < 6 <= np.argmax(straight.history.val_cost)  # the best came early
+
+    again = trainer()
+    restore_trainer(again, load_checkpoint(tmp_path / "c.glassnet"))
+    again.run(12 - again.epoch)
+    assert again.history.best_epoch == straight.history.best_epoch
+    assert np.array_equal(again.network.params, straight.network.params)
+
+
 def test_checkpoint_file_round_trip_is_exact(tmp_path):
     trainer = _trainer(Adam(0.01), early_stopping=4)
     trainer.run(3)
@@ -327,3 +352,21 @@ def test_a_finished_run_leaves_no_stale_checkpoint_to_resume(tmp_path):
     saved = load_checkpoint(checkpoint)
     assert saved.epoch == 5
     assert np.array_equal(saved.best_params, load(tmp_path / "m.glassnet").params)  # the model's best weights
+
+
+def test_trainer_load_state_refuses_a_state_that_does_not_fit_and_changes_nothing():
+    trainer = _trainer(Adam(0.01), early_stopping=4)
+    trainer.run(2)
+    state = trainer.state()
+    fresh = _trainer(Adam(0.01), early_stopping=4)
+    before, rng_before = fresh.network.params.copy(), fresh.network.rng.bit_generator.state
+    with pytest.raises(InputError, match="params"):
+        fresh.load_state({**state, "params": state["params"][:-1]})
+    with pytest.raises(InputError, match="random generator"):
+        fresh.load_state({**state, "rng_state": {"bit_generator": "PCG64", "state": {}}})
+    assert np.array_equal(fresh.network.params, before) and fresh.network.rng.bit_generator.state == rng_before
+    assert fresh.epoch == 0 and fresh.optimizer.iterations == 0
+    fresh.load_state(state)
+    trainer.run(2)
+    fresh.run(2)
+    assert np.array_equal(fresh.network.params, trainer.network.params)  # the trainer carrying on: the reference

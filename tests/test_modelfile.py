@@ -624,3 +624,38 @@ def test_module_imports_only_the_lowest_rooms_of_glassnet():
         "from glassnet.fileio import atomic_file",
         "from glassnet.fileio import atomic_write_bytes as _atomic_bytes",
     ]
+
+
+# -- the random generator's state -------------------------------------------------------------------------
+def test_rng_state_codec_gives_back_a_generator_that_draws_the_same_numbers():
+    from glassnet.modelfile import rng_state_from_json, rng_state_to_json
+
+    rng = np.random.default_rng(12345)
+    rng.random(3)
+    rng.integers(0, 10, dtype=np.uint32)  # leaves a buffered 32-bit half (has_uint32 = 1)
+    text = json.loads(json.dumps(rng_state_to_json(rng.bit_generator.state)))
+    assert isinstance(text["state"]["state"], str)  # 128-bit integers as text, for 64-bit JSON readers
+    twin = np.random.default_rng()
+    twin.bit_generator.state = rng_state_from_json(text)
+    assert np.array_equal(twin.integers(0, 2**32, 5, dtype=np.uint32), rng.integers(0, 2**32, 5, dtype=np.uint32))
+    assert np.array_equal(twin.random(4), rng.random(4))
+    # the integers may also be JSON numbers, as glassnet 0.1's checkpoints stored them
+    assert rng_state_from_json(rng.bit_generator.state) == rng.bit_generator.state
+
+
+@pytest.mark.parametrize("edit, problem", [
+    (lambda s: s.update(bit_generator="MT19937"), "random generator"),
+    (lambda s: s.pop("state"), "lacks"),
+    (lambda s: s["state"].update(state="-1"), "not valid"),
+    (lambda s: s["state"].update(inc=2.5), "not valid"),
+    (lambda s: s.update(uinteger=str(2**32)), "not valid"),
+    (lambda s: s.update(has_uint32=True), "not valid"),
+    (lambda s: s.pop("uinteger"), "not valid"),
+])
+def test_rng_state_codec_refuses_damaged_states(edit, problem):
+    from glassnet.modelfile import rng_state_from_json, rng_state_to_json
+
+    spec = rng_state_to_json(np.random.default_rng(1).bit_generator.state)
+    edit(spec)
+    with pytest.raises(ValueError, match=problem):
+        rng_state_from_json(spec)

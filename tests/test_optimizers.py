@@ -186,3 +186,60 @@ def test_get_optimizer_and_defaults():
 def test_bad_settings(make, error, word):
     with pytest.raises(error, match=word):
         make()
+
+
+# -- the file form: config and state out, the same optimizer back ------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: SGD(StepDecay(0.2, factor=0.5, every=2), momentum=0.9, nesterov=True),
+    lambda: SGD(0.05),
+    lambda: Adam(Cosine(0.01, epochs=4, min_learning_rate=0.001), beta1=0.8, beta2=0.99, eps=1e-7),
+])
+def test_an_optimizer_rebuilt_from_its_config_and_state_steps_as_the_original(make, start_and_grads):
+    import json
+
+    from glassnet.optimizers import optimizer_from_config
+
+    start, grads = start_and_grads
+    original = make()
+    params = start.copy()
+    for epoch, g in enumerate(grads[:3]):
+        original.start_epoch(epoch)
+        original.step(params, g.copy())
+    config = json.loads(json.dumps(original.config()))  # through JSON, as a file holds it
+    rebuilt = optimizer_from_config(config)
+    assert type(rebuilt) is type(original) and rebuilt.config() == original.config()
+    state = {key: np.array(value) for key, value in original.state().items()}
+    rebuilt.check_state(state, like=params)
+    rebuilt.load_state(state)
+    twin = params.copy()
+    for epoch, g in enumerate(grads[3:], start=3):  # the original, carrying on, is the reference
+        original.start_epoch(epoch)
+        rebuilt.start_epoch(epoch)
+        original.step(params, g.copy())
+        rebuilt.step(twin, g.copy())
+    assert np.array_equal(twin, params)
+
+
+def test_optimizer_from_config_and_check_state_refuse_what_they_cannot_use():
+    from glassnet.optimizers import optimizer_from_config
+
+    with pytest.raises(InputError, match="unknown optimizer"):
+        optimizer_from_config({"name": "lbfgs", "learning_rate": 0.1})
+    with pytest.raises(InputTypeError, match="learning_rate"):
+        optimizer_from_config({"name": "sgd", "learning_rate": "fast"})
+    with pytest.raises(InputTypeError, match="sgd"):
+        optimizer_from_config({"name": "sgd", "learning_rate": 0.1, "speed": 2})
+    with pytest.raises(InputError, match="schedule"):
+        optimizer_from_config({"name": "adam", "learning_rate": {"name": "sometimes"}})
+    assert optimizer_from_config({"name": "sgd", "learning_rate": 0.3}).learning_rate == 0.3  # a number: constant
+    adam, params = Adam(), np.zeros(4, dtype=np.float32)
+    with pytest.raises(InputError, match="iterations"):
+        adam.check_state({}, like=params)
+    with pytest.raises(InputError, match="incomplete"):
+        adam.check_state({"iterations": np.asarray(2), "m": params}, like=params)
+    with pytest.raises(InputError, match="velocity"):
+        adam.check_state({"iterations": np.asarray(2), "velocity": params}, like=params)
+    with pytest.raises(InputError, match="shape"):
+        adam.check_state({"iterations": np.asarray(2), "m": params[:3], "v": params[:3]}, like=params)
+    with pytest.raises(InputError, match="step count"):
+        adam.check_state({"iterations": np.asarray(-1)})

@@ -239,3 +239,37 @@ def test_fuzz_edited_headers(tmp_path_factory, name, edits):
     # an edit that still describes a valid model gives that model, and it works; no other error escapes
     assert type(loaded).__name__ in ("Network", "MLPClassifier", "MLPRegressor")
     (loaded if isinstance(loaded, Network) else loaded).predict(X)
+
+
+# -- each kind owns its part ------------------------------------------------------------------------------
+def test_a_network_rebuilt_from_its_file_form_predicts_and_draws_as_the_original():
+    net = Network.from_sizes([4, 6, 2], activation="tanh", cost="binary_cross_entropy", seed=9, dtype="float64")
+    net.fit(X, (X[:, :2] > 0).astype(float), epochs=2, batch_size=8)
+    header, arrays = net.to_file()
+    header = json.loads(json.dumps(header))  # through JSON, as a file holds it
+    rebuilt = Network.from_file(header, {name: array.copy() for name, array in arrays.items()})
+    assert rebuilt.config() == net.config()
+    assert np.array_equal(rebuilt.predict(X), net.predict(X))
+    assert np.array_equal(rebuilt.rng.random(3), net.rng.random(3))  # the generator carries on where it was
+    with pytest.raises(ModelFileError, match="layer 1 are missing"):
+        Network.from_file(header, {name: a for name, a in arrays.items() if name.startswith("layers.0.")})
+    with pytest.raises(ModelFileError, match="float32"):
+        Network.from_file({**header, "dtype": "float32"}, arrays)
+    with pytest.raises(ModelFileError, match="rng_state"):
+        Network.from_file({**header, "rng_state": {"bit_generator": "PCG64"}}, arrays)
+
+
+def test_saving_and_loading_a_network_needs_no_estimators(tmp_path):
+    """The dispatcher reaches the estimators only for their own kinds (they need scikit-learn)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "net.npz"
+    code = (
+        "import sys, glassnet\n"
+        f"net = glassnet.Network.from_sizes([2, 3, 1], seed=0); net.save({str(path)!r}); glassnet.load({str(path)!r})\n"
+        "from glassnet import checkpoint\n"
+        "assert 'glassnet.estimators' not in sys.modules and 'sklearn' not in sys.modules, sorted(sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

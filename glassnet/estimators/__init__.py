@@ -1,0 +1,57 @@
+"""MLPClassifier and MLPRegressor: scikit-learn estimators over glassnet's engine.
+
+They take scikit-learn's MLP parameters, with the same names and meanings, so that existing code can swap
+them in; underneath, ``network_`` is an ordinary glassnet :class:`~glassnet.network.Network` trained by
+:class:`~glassnet.training.Trainer`, open to everything else glassnet offers (trace, blame, pictures).
+
+How scikit-learn's parameters map onto the engine
+-------------------------------------------------
+Outputs and costs. A classifier with two classes has one sigmoid output and ``binary_cross_entropy``;
+with more classes, a softmax output per class and ``cross_entropy``; with a multilabel indicator ``y``, a
+sigmoid output per label and ``binary_cross_entropy``. A regressor has identity outputs and ``mse``.
+
+``alpha`` (L2). scikit-learn adds ``alpha / (2 m) * sum W^2`` to each batch's cost, m the batch's rows
+(or their summed sample weights), so each step adds ``(alpha / m) W`` to the weight gradient. glassnet's
+L2 term is ``l2 / (2 n) * sum W^2`` with n the training rows, adding ``(l2 / n) W``. Equal steps need
+``l2 / n = alpha / m``, so::
+
+    l2 = alpha * n_train / batch_size
+
+which is exact for every full batch (only a smaller last batch gets a slightly weaker pull than in
+scikit-learn, which divides by that batch's own size).
+
+The regressor's cost. glassnet's ``mse`` is ``J = 1/(n k) sum (a - y)^2`` over n samples and k outputs;
+scikit-learn trains on ``1/(2 n) sum (a - y)^2``, whose gradient is ``k / 2`` times smaller. So that
+``learning_rate_init``, ``alpha``, ``epsilon`` and ``tol`` mean what they mean in scikit-learn, the
+regressor uses ``learning_rate_init * k / 2`` for SGD, ``epsilon * 2 / k`` for Adam (which a constant
+gradient factor otherwise leaves alone), ``l2`` times ``2 / k``, and compares losses with ``2 * tol``:
+the steps are then those of scikit-learn's squared loss. Its ``loss_`` and ``loss_curve_`` are glassnet's
+cost, the mean squared error over samples *and outputs* (not halved) plus the L2 term: for one output,
+exactly twice scikit-learn's ``loss_``. The classifiers' ``loss_`` is the same log-loss as scikit-learn's.
+
+``learning_rate`` (SGD only, as in scikit-learn): ``"constant"``; ``"invscaling"``, the rate
+``learning_rate_init / (t + 1) ** power_t`` with t the training samples seen so far, set at the start of
+each epoch; ``"adaptive"``, which divides the rate by 5 instead of stopping when the loss (or validation
+score) stalls for ``n_iter_no_change`` epochs, and stops once it falls to 1e-6 or below.
+
+Stopping, as scikit-learn: training stops when the training loss has not fallen by ``tol`` (or, with
+``early_stopping``, the validation score has not risen by ``tol``) for more than ``n_iter_no_change``
+epochs in a row; reaching ``max_iter`` first gives a ConvergenceWarning. ``early_stopping`` holds out
+``validation_fraction`` of the rows (a stratified split for single-output classifiers) and restores the
+weights of the epoch with the best validation score. Its validation cost per epoch (in ``loss_`` units)
+is kept in ``validation_loss_curve_``.
+
+``sample_weight`` and ``class_weight``: each batch's cost is the weighted mean of its samples' costs, as
+in scikit-learn (see :mod:`glassnet.costs`); a class weight multiplies the sample weight of its samples.
+
+Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform, see
+``_initialize_like_sklearn``), from the network's seed. Differences from scikit-learn that remain: Adam
+adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm; there is no ``lbfgs``
+solver; sparse X is refused (the engine is dense); predictions come in the network's dtype (float32 by
+default); ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model).
+"""
+
+from .classifier import MLPClassifier
+from .regressor import MLPRegressor
+
+__all__ = ["MLPClassifier", "MLPRegressor"]

@@ -1,0 +1,422 @@
+"""What MLPClassifier and MLPRegressor share: scikit-learn's parameters, their checks, and the fit loop.
+
+The mapping of scikit-learn's parameters onto glassnet's engine is derived in :mod:`glassnet.estimators`.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import cast
+
+import numpy as np
+
+from ..errors import InputError, InputTypeError
+from ..network import Network
+from ..optimizers import SGD, Adam, Constant, Optimizer
+from ..training import Callback, Trainer
+from ..validation import check_float_dtype, check_number
+from ._sklearn import (
+    BaseEstimator,
+    ConvergenceWarning,
+    _check_sample_weight,
+    check_is_fitted,
+    check_random_state,
+    train_test_split,
+    validate_data,
+)
+
+_ACTIVATIONS = {
+    "identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
+    "arctan": "arctan", "leaky_relu": "leaky_relu", "softplus": "softplus",
+}
+# out_activation_ in scikit-learn's names
+_OUT_ACTIVATION = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
+
+
+class _SklearnControl(Callback):
+    """scikit-learn's per-epoch bookkeeping on glassnet's fit loop.
+
+    Keeps ``loss_curve_``, the validation scores and costs, the no-improvement count, the learning-rate
+    rules ``invscaling`` and ``adaptive``, and the best weights for early stopping.
+    """
+
+    def __init__(self, estimator: _BaseMLP, n_train: int, validation: tuple | None) -> None:
+        self.est = estimator
+        self.n_train = n_train
+        self.validation = validation  # (X_val, Y_val, y_val, w_val) or None
+        self.converged = False
+        self.best_params: np.ndarray | None = None
+
+    def on_epoch_begin(self, trainer, epoch):
+        est = self.est
+        if est.solver == "sgd":
+            if est.learning_rate == "invscaling":
+                est._lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
+            trainer.optimizer.learning_rate = est._lr * est._lr_scale
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        est, net = self.est, trainer.network
+        est.n_iter_ += 1
+        est.t_ += self.n_train
+        est.loss_ = float(logs["cost"])
+        est.loss_curve_.append(est.loss_)
+        tol = est.tol * est._loss_factor
+        if self.validation is not None:
+            X_val, Y_val, y_val, w_val = self.validation
+            outputs, val_cost, _ = net.evaluate_checked(X_val, Y_val, w_val)
+            est.validation_loss_curve_.append(float(val_cost + net.l2_penalty(trainer.l2, _l2_n(trainer))))
+            score = float(est._score_outputs(outputs, y_val, w_val))
+            est.validation_scores_.append(score)
+            if est.verbose:
+                print(f"Validation score: {score:f}", flush=True)
+            est._no_improvement_count = (
+                est._no_improvement_count + 1 if score < est.best_validation_score_ + est.tol else 0
+            )
+            if score > est.best_validation_score_:
+                est.best_validation_score_ = score
+                self.best_params = net.params.copy()
+        else:
+            stalled = est.loss_ > est.best_loss_ - tol
+            est._no_improvement_count = est._no_improvement_count + 1 if stalled else 0
+            est.best_loss_ = min(est.best_loss_, est.loss_)
+        if est._no_improvement_count > est.n_iter_no_change:
+            if est.solver == "sgd" and est.learning_rate == "adaptive" and est._lr > 1e-6:
+                est._lr /= 5.0
+                est._no_improvement_count = 0
+            else:
+                self.converged = True
+                trainer.stop = True
+
+
+def _l2_n(trainer: Trainer) -> float:
+    """The n of the trainer's L2 term: its training rows, or their summed weights."""
+    return len(cast(np.ndarray, trainer.X)) if trainer.weights is None else float(trainer.weights.sum())
+
+
+class _BaseMLP(BaseEstimator):
+    """What the classifier and the regressor share: parameters, the fit loop, the fitted attributes."""
+
+    _is_classifier = False
+    # fitted attributes, set by fit and partial_fit (or by glassnet.load), declared for the type checker
+    loss_: float | None
+    loss_curve_: list[float]
+    best_loss_: float | None
+    validation_scores_: list[float] | None
+    validation_loss_curve_: list[float] | None
+    best_validation_score_: float | None
+    _optimizer: Optimizer | None
+    # The maps derived in glassnet.estimators' docstring, which only the regressor needs (its k outputs):
+    # learning rate (and Adam's epsilon) scaled by k / 2, L2 by 2 / k, loss changes compared with tol * 2.
+    _loss_factor = 1.0
+
+    @property
+    def _lr_scale(self) -> float:
+        return 1.0
+
+    @property
+    def _l2_scale(self) -> float:
+        return 1.0
+
+    # -- parameters -----------------------------------------------------------------------------------------
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        dtype="float32",
+    ):
+        """scikit-learn's parameters, stored as given (checked when fitting); the regressor takes exactly these."""
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.dtype = dtype
+
+    def _check_params(self) -> dict:
+        """Check every parameter before any work; returns the resolved values the fit needs."""
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        try:
+            sizes = list(sizes)
+        except TypeError:
+            raise InputTypeError(
+                "hidden_layer_sizes must be a whole number or a list of them, "
+                f"got {self.hidden_layer_sizes!r}"
+            ) from None
+        for size in sizes:
+            if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size <= 0:
+                raise InputError(f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes!r}")
+        sizes = [int(size) for size in sizes]
+        if not isinstance(self.activation, str) or self.activation not in _ACTIVATIONS:
+            raise InputError(f"activation must be one of {', '.join(_ACTIVATIONS)}; got {self.activation!r}")
+        if self.solver == "lbfgs":
+            raise InputError("solver='lbfgs' is not offered by glassnet; use solver='adam' or solver='sgd'")
+        if self.solver not in ("sgd", "adam"):
+            raise InputError(f"solver must be 'sgd' or 'adam', got {self.solver!r}")
+        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
+            raise InputError(
+                f"learning_rate must be 'constant', 'invscaling' or 'adaptive', got {self.learning_rate!r}"
+            )
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            check_number("batch_size", self.batch_size, integer=True, low=1)
+        check_number("alpha", self.alpha, low=0)
+        check_number("learning_rate_init", self.learning_rate_init, low=0, low_open=True)
+        check_number("power_t", self.power_t, low=0)
+        check_number("max_iter", self.max_iter, integer=True, low=1)
+        check_number("tol", self.tol, low=0)
+        check_number("momentum", self.momentum, low=0, high=1)
+        check_number("validation_fraction", self.validation_fraction, low=0, high=1, low_open=True, high_open=True)
+        check_number("beta_1", self.beta_1, low=0, high=1, high_open=True)
+        check_number("beta_2", self.beta_2, low=0, high=1, high_open=True)
+        check_number("epsilon", self.epsilon, low=0, low_open=True)
+        check_number("n_iter_no_change", self.n_iter_no_change, integer=True, low=1)
+        return {"sizes": sizes, "dtype": check_float_dtype(self.dtype)}
+
+    def _seed(self) -> int:
+        """The network's seed: ``random_state`` itself when it is a whole number, else one drawn from it."""
+        state = self.random_state
+        if isinstance(state, numbers.Integral) and not isinstance(state, bool) and int(state) >= 0:
+            return int(state)
+        return int(check_random_state(state).randint(0, np.iinfo(np.int32).max))
+
+    # -- fitted attributes ----------------------------------------------------------------------------------
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """The weight matrices, layer by layer, shape (n_in, n_out): live views of ``network_``'s weights.
+
+        Editing them in place (``coefs_[0][...] = W``) changes the model; so does assigning a whole list
+        (``est.coefs_ = [...]``, copied in, shapes checked). Replacing one item of the returned list does not.
+        """
+        return [cast(np.ndarray, layer.weights) for layer in self._network().layers]
+
+    @coefs_.setter
+    def coefs_(self, values) -> None:
+        self._assign_layers("weights", values)
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """The bias vectors, layer by layer: live views of ``network_``'s biases (see ``coefs_``)."""
+        return [cast(np.ndarray, layer.bias) for layer in self._network().layers]
+
+    @intercepts_.setter
+    def intercepts_(self, values) -> None:
+        self._assign_layers("bias", values)
+
+    @property
+    def n_layers_(self) -> int:
+        """The number of layers counting the inputs, as in scikit-learn: hidden layers + 2."""
+        return len(self._network().layers) + 1
+
+    def _network(self) -> Network:
+        try:
+            return self.__dict__["network_"]
+        except KeyError:
+            raise AttributeError(f"this {type(self).__name__} is not fitted yet; call fit first") from None
+
+    def _assign_layers(self, attr: str, values) -> None:
+        layers = self._network().layers
+        values = list(values)
+        if len(values) != len(layers):
+            raise InputError(f"the network has {len(layers)} layers; got {len(values)} arrays")
+        for layer, value in zip(layers, values, strict=True):
+            setattr(layer, attr, value)
+
+    # -- fit ------------------------------------------------------------------------------------------------
+    def _fit(self, X, y, sample_weight=None, incremental: bool = False, classes=None):
+        resolved = self._check_params()
+        dtype = resolved["dtype"]
+        fitted = "network_" in self.__dict__
+        first_pass = not fitted or (not self.warm_start and not incremental)
+        if incremental and self.early_stopping:
+            raise InputError("partial_fit does not support early_stopping=True")
+        X, y = validate_data(
+            self, X, y, reset=first_pass, dtype=dtype, multi_output=True, y_numeric=not self._is_classifier,
+            accept_sparse=False,
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        Y, y, sample_weight, labels = self._prepare_targets(y, sample_weight, first_pass, incremental, classes)
+        if sample_weight is not None:
+            sample_weight = sample_weight.astype(dtype)
+        n_outputs = Y.shape[1]
+
+        if first_pass:
+            if labels is not None:  # set only now that y has passed every check
+                self.classes_, self._label_type = labels
+            cost, output = self._cost_and_output()
+            net = Network.from_sizes(
+                [X.shape[1], *resolved["sizes"], n_outputs], activation=_ACTIVATIONS[self.activation],
+                output=output, cost=cost, seed=self._seed(), dtype=dtype,
+            )
+            _initialize_like_sklearn(net, self.activation)
+            self.network_ = net
+            self.n_outputs_ = n_outputs
+            self.out_activation_ = _OUT_ACTIVATION[net.layers[-1].activation.name]
+            self.n_iter_ = 0
+            self.t_ = 0
+            self.loss_ = None
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            self._optimizer = None
+            if self.early_stopping:
+                self.validation_scores_, self.validation_loss_curve_ = [], []
+                self.best_validation_score_, self.best_loss_ = -np.inf, None
+            else:
+                self.validation_scores_ = self.validation_loss_curve_ = None
+                self.best_validation_score_, self.best_loss_ = None, np.inf
+        else:
+            net = self.network_
+            if net.n_outputs != n_outputs:
+                raise InputError(
+                    f"y has {n_outputs} output column(s) but this {type(self).__name__} was fitted with "
+                    f"{net.n_outputs}; fit it afresh (warm_start=False) to change the outputs"
+                )
+            if self.early_stopping and self.validation_scores_ is None:
+                self.validation_scores_, self.validation_loss_curve_ = [], []
+                self.best_validation_score_, self.best_loss_ = -np.inf, None
+            if not self.early_stopping and self.best_loss_ is None:
+                self.best_loss_ = np.inf
+        if net.dtype != dtype:
+            X = X.astype(net.dtype)
+            Y = Y.astype(net.dtype)
+            sample_weight = None if sample_weight is None else sample_weight.astype(net.dtype)
+
+        # early stopping: hold out validation rows, stratified for single-output classifiers as scikit-learn
+        validation = None
+        X_train, Y_train, w_train = X, Y, sample_weight
+        if self.early_stopping:
+            stratify = y if self._label_type in ("binary", "multiclass") else None
+            parts = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
+            split = train_test_split(
+                *parts, test_size=self.validation_fraction, stratify=stratify,
+                random_state=int(net.rng.integers(np.iinfo(np.int32).max)),
+            )
+            X_train, X_val, Y_train, Y_val, _, y_val = split[:6]
+            w_train, w_val = (split[6], split[7]) if sample_weight is not None else (None, None)
+            if len(X_val) < 2:
+                raise InputError(
+                    "The validation set is too small. Increase 'validation_fraction' or the size of your "
+                    "dataset."
+                )
+            validation = (X_val, Y_val, y_val, w_val)
+
+        n_train = len(X_train)
+        if self.batch_size == "auto":
+            batch_size = min(200, n_train)
+        else:
+            if self.batch_size > n_train:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped",
+                    stacklevel=3,
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_train))
+
+        # the maps derived in glassnet.estimators' docstring
+        l2 = self.alpha * n_train / batch_size * self._l2_scale
+        if not incremental or self._optimizer is None:
+            self._lr = float(self.learning_rate_init)
+            if self.solver == "sgd":
+                self._optimizer = SGD(
+                    Constant(self._lr * self._lr_scale), momentum=float(self.momentum),
+                    nesterov=bool(self.nesterovs_momentum) and self.momentum > 0,
+                )
+            else:
+                self._optimizer = Adam(
+                    Constant(self._lr), beta1=float(self.beta_1), beta2=float(self.beta_2),
+                    eps=float(self.epsilon) / self._lr_scale,
+                )
+        control = _SklearnControl(self, n_train, validation)
+        optimizer: Optimizer = self._optimizer
+        trainer = Trainer(
+            net, X_train, Y_train, batch_size=batch_size, optimizer=optimizer, l2=l2,
+            shuffle=bool(self.shuffle), callbacks=[control], verbose=bool(self.verbose),
+            sample_weight=w_train,
+        )
+        if not incremental:
+            self.n_iter_ = 0
+        trainer.run(1 if incremental else int(self.max_iter))
+        if self.early_stopping and control.best_params is not None:
+            net.params[...] = control.best_params  # restore the weights of the best validation score
+        if not incremental and not control.converged and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization "
+                "hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return self
+
+    def save(self, path, *, preprocessing: object = None, training: object = None):
+        """Save the fitted estimator to one safe file; ``glassnet.load(path)`` gives it back."""
+        from ..persistence import save
+
+        return save(self, path, preprocessing=preprocessing, training=training)
+
+    def _outputs(self, X) -> np.ndarray:
+        """The network's output activations for X (checked as at fit), in the network's dtype.
+
+        Predictions keep the dtype they were computed in (float32 by default): casting them to float64
+        would only dress float32 rounding up as float64 precision. Use ``dtype="float64"`` for float64.
+        """
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=False)
+        return self.network_.predict(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _initialize_like_sklearn(net: Network, activation: str) -> None:
+    """Starting weights *and biases* drawn as scikit-learn's MLP draws them, from the network's seed.
+
+    ``U(-r, r)`` with ``r = sqrt(6 / (n_in + n_out))`` (``sqrt(2 / (n_in + n_out))`` for logistic hidden
+    layers), so that the same settings train alike in both libraries.
+    """
+    factor = 2.0 if _ACTIVATIONS[activation] == "sigmoid" else 6.0
+    for layer in net.layers:
+        bound = np.sqrt(factor / (layer.n_in + layer.n_out))
+        layer.weights = net.rng.uniform(-bound, bound, (layer.n_in, layer.n_out))
+        layer.bias = net.rng.uniform(-bound, bound, layer.n_out)
