@@ -35,7 +35,8 @@ from typing import Any, cast
 import numpy as np
 
 from .errors import InputError, ModelFileError
-from .modelfile import plain_json, read_model_file, rng_state_from_json, rng_state_to_json, write_model_file
+from .modelfile import plain_json, read_model_file, write_model_file
+from .randomness import rng_state_from_json, rng_state_to_json
 from .training import Callback, EarlyStopping, History, Trainer
 
 __all__ = ["CHECKPOINT_KIND", "Checkpoint", "Checkpointer", "load_checkpoint", "restore_trainer",

@@ -45,7 +45,7 @@ from glassnet.fileio import atomic_file
 from glassnet.fileio import atomic_write_bytes as _atomic_bytes
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "RESERVED_KEYS", "atomic_write_bytes", "plain_json", "read_model_file",
-           "rng_state_from_json", "rng_state_to_json", "write_model_file"]
+           "write_model_file"]
 
 FORMAT_NAME = "glassnet"
 FORMAT_VERSION = 1
@@ -58,7 +58,7 @@ _MAX_NPY_HEADER = 4096        # numpy writes ~128 bytes; 64 long dimensions stil
 _MAX_NDIM = 64
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}")
 # bool, signed and unsigned integers, float16/32/64, complex64/128, in either byte order.
-_DTYPES = frozenset(np.dtype(code).newbyteorder(order).str for code in "?bBhHiIlLqQefdFD" for order in "<>")
+_DTYPES = frozenset(np.dtype(order + code).str for code in "?bBhHiIlLqQefdFD" for order in "<>")
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)   # the same model always gives the same bytes
 
 # What the standard library and numpy raise on malformed input; each becomes a ModelFileError.
@@ -381,46 +381,3 @@ def _read_npy_header(member: IO[bytes], name: str) -> tuple[tuple[int, ...], np.
     except Exception as e:   # numpy's parser of untrusted text raises ValueError, tokenize.TokenError, ...
         raise _Invalid(f"array {name!r} has a damaged .npy header ({type(e).__name__}: {e})") from e
     return shape, dtype
-
-
-# ---------------------------------------------------------------------------------------------- random generators
-
-def rng_state_to_json(state: Mapping[str, Any]) -> dict[str, Any]:
-    """A PCG64 generator's state (``rng.bit_generator.state``) as header JSON.
-
-    The 128-bit integers are written as decimal text: JSON readers elsewhere may hold only 64-bit integers.
-    """
-    inner = state["state"]
-    return {"bit_generator": state["bit_generator"], "state": {k: str(int(v)) for k, v in inner.items()},
-            "has_uint32": int(state["has_uint32"]), "uinteger": str(int(state["uinteger"]))}
-
-
-def rng_state_from_json(spec: Any) -> dict[str, Any]:
-    """The generator state :func:`rng_state_to_json` wrote, checked, ready for ``rng.bit_generator.state``.
-
-    Reads the integers as decimal text or as JSON numbers (as checkpoints of glassnet 0.1 stored them).
-    Raises ValueError naming the problem.
-    """
-    if not isinstance(spec, dict) or spec.get("bit_generator") != "PCG64":
-        raise ValueError("rng_state does not describe this network's random generator")
-    inner = spec.get("state")
-    if not isinstance(inner, dict) or set(inner) != {"state", "inc"}:
-        raise ValueError("rng_state lacks the generator's state")
-    try:
-        numbers = {k: _whole(inner[k]) for k in ("state", "inc")}
-        uinteger = _whole(spec["uinteger"])
-        if not all(0 <= v < 2**128 for v in numbers.values()) or not 0 <= uinteger < 2**32:
-            raise ValueError("out of range")
-        state: dict[str, Any] = {"bit_generator": "PCG64", "state": numbers,
-                                 "has_uint32": _whole(spec["has_uint32"]), "uinteger": uinteger}
-        setattr(np.random.PCG64(), "state", state)  # noqa: B010 - what numpy itself refuses, refused here
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"rng_state is not valid ({exc})") from None
-    return state
-
-
-def _whole(value: Any) -> int:
-    """A whole number from JSON: an int or its decimal text (never a bool or a float)."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"{value!r} is not a whole number")
-    return int(value)

@@ -21,18 +21,17 @@ uses column vectors, so our ``W[k, j]`` is their ``w_jk`` (from neuron k below t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 import numpy as np
 
-from .activations import STEP_MESSAGE, Activation, get_activation
+from .activations import STEP_MESSAGE, Activation
+from .architecture import network_from_config, network_from_file
 from .costs import Cost, get_cost
-from .errors import GlassnetError, InputError, InputTypeError, ModelFileError, NotTrainableError
+from .errors import InputError, InputTypeError, NotTrainableError
 from .layers import Dense
-from .modelfile import rng_state_from_json, rng_state_to_json
+from .randomness import rng_state_to_json
 from .validation import (
-    as_numeric,
-    check_finite,
     check_float_dtype,
     check_non_negative,
     check_sample_weight,
@@ -410,53 +409,17 @@ class Network:
 
     @classmethod
     def from_config(cls, config: dict, params: np.ndarray | None = None) -> Network:
-        """Rebuild a network from :meth:`config`, with the flat ``params`` when given.
+        """Rebuild a network from :meth:`config` (checked first), with the flat ``params`` when given.
 
-        The config is checked before anything is built: ``sizes`` at least two whole numbers >= 1, one
-        known activation per layer, a known cost that fits the output, float32 or float64; every problem
-        is an InputError (InputTypeError) naming it.
+        See :func:`glassnet.architecture.network_from_config` for the checks.
         """
-        if not isinstance(config, dict):
-            raise InputTypeError(f"a network config is a dict like Network.config() gives, got {config!r}")
-        sizes, activations, cost = (config.get(key) for key in ("sizes", "activations", "cost"))
-        if not isinstance(sizes, list) or len(sizes) < 2 or not all(type(n) is int and n >= 1 for n in sizes):
-            raise InputError(f"the architecture's sizes {sizes!r} must be at least two whole numbers >= 1")
-        if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
-            count = len(activations) if isinstance(activations, list) else activations
-            raise InputError(f"the architecture lists {count} activations for {len(sizes) - 1} layers")
-        functions = []
-        for act in activations:
-            try:
-                functions.append(get_activation(act))
-            except GlassnetError as exc:
-                raise InputError(f"unknown activation {act!r}: {exc}") from None
-        if not isinstance(cost, str):
-            raise InputTypeError(f"the network config's cost {cost!r} is not a name")
-        try:
-            get_cost(cost)
-        except GlassnetError:
-            raise InputError(f"unknown cost {cost!r}") from None
-        dtype = config.get("dtype", "float32")
-        if dtype not in ("float32", "float64"):
-            raise InputError(f"dtype {dtype!r} is not float32 or float64")
-        layers = [Dense(sizes[i], sizes[i + 1], functions[i]) for i in range(len(sizes) - 1)]
-        net = cls(layers, cost=cost, seed=config.get("seed"), dtype=dtype)  # checks the activations fit the cost
-        if params is not None:
-            params = as_numeric("params", params)
-            if params.shape != net.params.shape:
-                raise InputError(f"params have shape {params.shape}; this architecture needs {net.params.shape}")
-            check_finite("params", params)  # as Dense checks given weights
-            net.params[...] = params
-        return net
+        return network_from_config(cls, config, params)
 
     # -- the file form: what glassnet.persistence and checkpoints store -------------------------------------
     def file_arrays(self) -> dict[str, np.ndarray]:
         """The network's arrays as a model file stores them: ``layers.<i>.weights`` and ``layers.<i>.bias``."""
-        arrays: dict[str, np.ndarray] = {}
-        for i, layer in enumerate(self.layers):  # a network's layers are always bound to its params
-            arrays[f"layers.{i}.weights"] = cast(np.ndarray, layer.weights)
-            arrays[f"layers.{i}.bias"] = cast(np.ndarray, layer.bias)
-        return arrays
+        parts = ((i, layer, part) for i, layer in enumerate(self.layers) for part in ("weights", "bias"))
+        return {f"layers.{i}.{part}": getattr(layer, part) for i, layer, part in parts}
 
     def to_file(self) -> tuple[dict, dict[str, np.ndarray]]:
         """The network's part of a model file: :meth:`config` plus ``rng_state``, and :meth:`file_arrays`.
@@ -467,41 +430,8 @@ class Network:
 
     @classmethod
     def from_file(cls, header: dict, arrays: dict[str, np.ndarray]) -> Network:
-        """The network :meth:`to_file` described, checked before it is built; arrays copied bit for bit.
+        """The network :meth:`to_file` described, checked before it is built (a ModelFileError if not).
 
-        Every problem (an architecture :meth:`from_config` refuses, an array missing or of another shape
-        or dtype than the architecture gives, a bad ``rng_state``) raises ModelFileError naming it.
-        Arrays besides the layers' are left for the caller to judge.
+        See :func:`glassnet.architecture.network_from_file`.
         """
-        def need(key: str, kind: type | tuple[type, ...]) -> None:
-            if key not in header:
-                raise InputError(f"the header lacks {key!r}")
-            if isinstance(header[key], bool) or not isinstance(header[key], kind):
-                raise InputError(f"{key!r} is {header[key]!r}, not of the expected type")
-
-        try:
-            if not isinstance(header, dict):
-                raise InputError(f"the network's part of the header is {header!r}, not an object")
-            for key, kind in (("sizes", list), ("activations", list), ("cost", str), ("dtype", str)):
-                need(key, kind)
-            need("seed", (int, type(None)))
-            for act in header["activations"]:
-                if not isinstance(act, dict) or not isinstance(act.get("name"), str):
-                    raise InputError(f"activation {act!r} is not a config like {{'name': 'tanh'}}")
-            net = cls.from_config(header)
-            for name, target in net.file_arrays().items():
-                given, (_, i, part) = arrays.get(name), name.split(".")
-                if given is None:
-                    raise InputError(f"the arrays of layer {i} are missing ({part})")
-                if given.shape != target.shape or given.dtype != target.dtype:
-                    raise InputError(f"layer {i}'s {part} are {given.dtype} {given.shape}; the architecture "
-                                     f"gives {target.dtype} {target.shape}")
-            rng_state = header.get("rng_state")
-            state = None if rng_state is None else rng_state_from_json(rng_state)
-        except (GlassnetError, ValueError, TypeError) as exc:
-            raise ModelFileError(str(exc)) from None
-        for name, target in net.file_arrays().items():
-            target[...] = arrays[name]  # same dtype: copied bit for bit
-        if state is not None:
-            net.rng.bit_generator.state = state
-        return net
+        return network_from_file(cls, header, arrays)

@@ -131,7 +131,7 @@ def get_schedule(spec: float | Schedule | dict) -> Schedule:
             raise
         except TypeError as exc:  # a missing or unknown setting: say which, in glassnet's own error
             raise InputTypeError(f"bad settings {params!r} for learning-rate schedule {name!r}: {exc}") from None
-    return Constant(spec)  # type: ignore[arg-type]
+    return Constant(spec)
 
 
 # -- optimizers ---------------------------------------------------------------------------------------------
@@ -285,10 +285,11 @@ class Adam(Optimizer):
         self._scratch: np.ndarray | None = None
 
     def step(self, params, grads):
-        if self.m is None or self.m.shape != params.shape:
+        if self.m is None or self.v is None or self.m.shape != params.shape:
             self.m, self.v = np.zeros_like(params), np.zeros_like(params)
         if self._scratch is None or self._scratch.shape != params.shape or self._scratch.dtype != params.dtype:
             self._scratch = np.empty_like(params)
+        m, v, tmp = self.m, self.v, self._scratch
         self.iterations += 1
         t = self.iterations
         correction2 = math.sqrt(1 - self.beta2**t)
@@ -297,10 +298,9 @@ class Adam(Optimizer):
         kernel = adam_kernel() if use_kernel else None
         if kernel is not None:  # the same update in one pass over memory instead of twelve (see _fused.py)
             scalar = params.dtype.type
-            kernel(params, grads, self.m, self.v, scalar(1 - self.beta1), scalar(1 - self.beta2),
+            kernel(params, grads, m, v, scalar(1 - self.beta1), scalar(1 - self.beta2),
                    scalar(self.eps * correction2), scalar(lr_t))
             return
-        m, v, tmp = self.m, self.v, self._scratch
         # m = beta1 m + (1 - beta1) g, written as m += (1 - beta1)(g - m): one pass, no temporary
         np.subtract(grads, m, out=tmp)
         tmp *= 1 - self.beta1
@@ -319,7 +319,7 @@ class Adam(Optimizer):
 
     def state(self):
         state = super().state()
-        if self.m is not None:
+        if self.m is not None and self.v is not None:
             state["m"], state["v"] = self.m, self.v
         return state
 

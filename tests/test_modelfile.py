@@ -628,7 +628,7 @@ def test_module_imports_only_the_lowest_rooms_of_glassnet():
 
 # -- the random generator's state -------------------------------------------------------------------------
 def test_rng_state_codec_gives_back_a_generator_that_draws_the_same_numbers():
-    from glassnet.modelfile import rng_state_from_json, rng_state_to_json
+    from glassnet.randomness import rng_state_from_json, rng_state_to_json
 
     rng = np.random.default_rng(12345)
     rng.random(3)
@@ -653,7 +653,7 @@ def test_rng_state_codec_gives_back_a_generator_that_draws_the_same_numbers():
     (lambda s: s.pop("uinteger"), "not valid"),
 ])
 def test_rng_state_codec_refuses_damaged_states(edit, problem):
-    from glassnet.modelfile import rng_state_from_json, rng_state_to_json
+    from glassnet.randomness import rng_state_from_json, rng_state_to_json
 
     spec = rng_state_to_json(np.random.default_rng(1).bit_generator.state)
     edit(spec)

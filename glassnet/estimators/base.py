@@ -65,6 +65,9 @@ class _SklearnControl(Callback):
         if self.validation is not None:
             X_val, Y_val, y_val, w_val = self.validation
             outputs, val_cost, _ = net.evaluate_checked(X_val, Y_val, w_val)
+            # with validation rows these are lists and a score (None only without them, as in scikit-learn)
+            assert est.validation_loss_curve_ is not None and est.validation_scores_ is not None
+            assert est.best_validation_score_ is not None
             est.validation_loss_curve_.append(float(val_cost + net.l2_penalty(trainer.l2, _l2_n(trainer))))
             score = float(est._score_outputs(outputs, y_val, w_val))
             est.validation_scores_.append(score)
@@ -77,6 +80,7 @@ class _SklearnControl(Callback):
                 est.best_validation_score_ = score
                 self.best_params = net.params.copy()
         else:
+            assert est.best_loss_ is not None  # a number whenever there are no validation rows
             stalled = est.loss_ > est.best_loss_ - tol
             est._no_improvement_count = est._no_improvement_count + 1 if stalled else 0
             est.best_loss_ = min(est.best_loss_, est.loss_)
