@@ -241,7 +241,7 @@ def test_validation_split_leaving_only_zero_weights_is_refused_and_changes_nothi
     X = np.linspace(-1, 1, 20).reshape(-1, 1)
     weights = np.r_[np.zeros(10), np.ones(10)]
     for seed in range(20):
-        net = Network.from_sizes([1, 3, 1], seed=seed)
+        net = Network.from_sizes([1, 3, 1], seed=seed, init="glorot_he")  # the seeds' splits as first found
         state = net.rng.bit_generator.state
         if set(np.sort(net.rng.permutation(20)[:4])) <= set(range(10)):  # the split this seed will draw
             net.rng.bit_generator.state = state
