@@ -13,6 +13,7 @@ Precision: each value and slope is within a few ulps of the true value, in float
 value is a normal float of the dtype, from the tails (``sigmoid(-30)`` = 9.36e-14 in float32) to inputs near
 and past the overflow of ``exp``; below the smallest normal float the result is 0 or a subnormal. The
 textbook forms that cancel (``a(1 - a)``, ``1 - a**2`` where ``a`` rounds to 1) are written another way.
+
 Look an activation up by name with :func:`get_activation`; :data:`ACTIVATIONS` lists them all.
 
 ``softmax`` is not elementwise: its Jacobian is a matrix, so glassnet only uses it as the output of a
@@ -278,6 +279,7 @@ STEP_MESSAGE = (
     "(and undefined at 0), so every delta through it is zero and no weight ever moves. Use 'sigmoid', the "
     "smooth step the tutorials swap in for it (or 'tanh'/'relu'); keep 'step' for drawing the perceptron."
 )
+
 
 def subtraction_error(x: np.ndarray, y: np.ndarray, difference: np.ndarray) -> np.ndarray:
     """The rounding error ``r = (x - y) - difference`` of ``difference = fl(x - y)``, exactly (Knuth's two-sum).
