@@ -29,6 +29,7 @@ from .activations import STEP_MESSAGE, Activation
 from .architecture import network_from_config, network_from_file
 from .costs import Cost, get_cost
 from .errors import InputError, InputTypeError, NotTrainableError
+from .initializers import DEFAULT_SCHEME, check_scheme, initialize_network
 from .layers import Dense
 from .randomness import rng_state_to_json
 from .validation import (
@@ -142,11 +143,13 @@ class Network:
         cost: str | Cost = "mse",
         seed: int | None = None,
         dtype: str | np.dtype = "float32",
+        init: str = DEFAULT_SCHEME,
     ) -> Network:
         """A network with layer widths ``sizes`` (inputs first), e.g. ``[2, 4, 1]``.
 
         Hidden layers use ``activation``; the output layer uses ``output``, which defaults to what the
         cost pairs with: softmax for cross_entropy, sigmoid for binary_cross_entropy, identity for mse.
+        ``init`` names how the weights and biases are drawn (see :mod:`glassnet.initializers`).
         """
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
@@ -155,7 +158,10 @@ class Network:
             output = cost_function.fused_with or "identity"
         layers = [Dense(sizes[i], sizes[i + 1], activation) for i in range(len(sizes) - 2)]
         layers.append(Dense(sizes[-2], sizes[-1], output))
-        return cls(layers, cost=cost_function, seed=seed, dtype=dtype)
+        check_scheme(init)
+        net = cls(layers, cost=cost_function, seed=seed, dtype=dtype)
+        initialize_network(net, init)  # from net.rng; the hidden activation sets scikit-learn's bound
+        return net
 
     # -- shape ----------------------------------------------------------------------------------------------
     @property

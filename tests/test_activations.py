@@ -1,12 +1,15 @@
 """Each activation's value against its closed form (scipy where it has one) and its slope against
-central finite differences; numerical stability at extreme inputs; lookup by name."""
+central finite differences; numerical stability at extreme inputs; values and slopes within a few ulps of
+mpmath over dense grids in float32 and float64; lookup by name."""
 
 from __future__ import annotations
 
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
+from mp_reference import grid, reference, ulp_errors
 from scipy import special
 
 from glassnet import InputError, InputTypeError, NotTrainableError
@@ -51,7 +54,9 @@ def test_slope_matches_finite_differences(name, s):
 
 def test_slopes_closed_forms(s):
     sig = special.expit(s)
-    np.testing.assert_allclose(get_activation("sigmoid").slope(s, sig), sig * (1 - sig), rtol=1e-14)
+    # f(s)(1 - f(s)) with 1 - f(s) = f(-s): written as sig * (1 - sig) the reference itself would cancel
+    # (11 ulps off at s = 5.18), and the slope is more exact than that
+    np.testing.assert_allclose(get_activation("sigmoid").slope(s, sig), sig * special.expit(-s), rtol=1e-14)
     tanh_slope = get_activation("tanh").slope(s, np.tanh(s))
     np.testing.assert_allclose(tanh_slope, 1 / np.cosh(s) ** 2, rtol=1e-10)  # 1 - a^2 cancels a little
     np.testing.assert_allclose(get_activation("arctan").slope(s, np.arctan(s)), 1 / (1 + s**2), rtol=1e-14)
@@ -185,3 +190,86 @@ def test_calling_an_activation_on_whole_numbers():
     for name in activation_names():
         np.testing.assert_allclose(get_activation(name)(s), get_activation(name)(np.array(s, dtype=float)))
     np.testing.assert_allclose(get_activation("softmax")(s), special.softmax(np.array(s, float), axis=1))
+
+
+# -- precision across the whole range, against mpmath at 120 bits ---------------------------------------------
+# The true value and slope of each activation at the (exact) float input, written from the definitions.
+MP_FORMS = {
+    "identity": (lambda s: s, lambda s: mpmath.mpf(1)),
+    "sigmoid": (lambda s: 1 / (1 + mpmath.exp(-s)), lambda s: mpmath.exp(-s) / (1 + mpmath.exp(-s)) ** 2),
+    "tanh": (mpmath.tanh, lambda s: mpmath.sech(s) ** 2),
+    "relu": (lambda s: max(s, 0), lambda s: mpmath.mpf(s > 0)),
+    "leaky_relu": (lambda s: s if s > 0 else s / 100, lambda s: mpmath.mpf(1) if s > 0 else mpmath.mpf(1) / 100),
+    "arctan": (mpmath.atan, lambda s: 1 / (1 + s**2)),
+    "softplus": (lambda s: mpmath.log1p(mpmath.exp(s)), lambda s: 1 / (1 + mpmath.exp(-s))),
+}
+# A few ulps: numpy's exp, tanh and cosh are within about 2.5-4 ulps in float32 (its vectorised loops) and 1-2
+# in float64, and each formula adds a rounding or two. The float32 slope of tanh squares cosh(s), so its
+# error doubles. Found on dense grids: at most 3.4 (sigmoid), 4.3 (its slope), 7.0 (tanh's float32 slope).
+ULPS = {np.dtype(np.float32): 5.0, np.dtype(np.float64): 5.0}
+ULPS_TANH_SLOPE_FLOAT32 = 8.0
+# past exp's overflow in float32 (88.7) and float64 (709.8), where 1/(1 + e^-s) = 0 and the true value is
+# subnormal, and the largest floats, where s^2 or cosh(s) overflow
+EXTREMES = (87.3, 88.7, 88.8, 89.0, 103.3, 104.0, 708.4, 709.7, 709.8, 710.0, 745.2, 746.0, 1e4, 1e19, 1e30)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(MP_FORMS))
+def test_values_and_slopes_are_within_a_few_ulps_everywhere(name, dtype):
+    f = get_activation(name)
+    s = grid(dtype, EXTREMES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning may escape, even at 1e30
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            a = f.value(s)
+            slope = f.slope(s, a)
+    assert a.dtype == dtype and slope.dtype == dtype
+    value_form, slope_form = MP_FORMS[name]
+    for what, result, form in (("value", a, value_form), ("slope", slope, slope_form)):
+        ulps, normal = ulp_errors(result, reference(form, s), dtype)
+        bound = ULPS[np.dtype(dtype)]
+        if (name, what, dtype) == ("tanh", "slope", np.float32):
+            bound = ULPS_TANH_SLOPE_FLOAT32
+        worst = int(np.argmax(np.where(normal, ulps, 0)))
+        assert ulps[normal].max() <= bound, f"{name} {what} is {ulps[worst]:.1f} ulps off at s = {s[worst]!r}"
+        # where the truth is below the smallest normal float, the result is within one of it (0 or subnormal)
+        assert np.all(ulps[~normal] <= 1), f"{name} {what} far off where the true value is subnormal"
+
+
+def test_sigmoid_float32_tails_are_the_true_values():
+    sigmoid = get_activation("sigmoid")
+    s = np.array([-19.3137, -25.0, -30.0, -80.0, 20.0], dtype=np.float32)
+    a = sigmoid.value(s)
+    slope = sigmoid.slope(s, a)
+    with mpmath.workprec(120):
+        true = [1 / (1 + mpmath.exp(-mpmath.mpf(float(x)))) for x in s]
+        true_slope = [t * (1 - t) for t in true]
+    np.testing.assert_allclose(a, np.array(true, dtype=float), rtol=3e-7)
+    np.testing.assert_allclose(slope, np.array(true_slope, dtype=float), rtol=5e-7)
+    assert a[0] == pytest.approx(4.09417746e-09, rel=1e-6)  # (1 + tanh(s/2)) / 2 gave 2.98e-08
+    assert a[2] == pytest.approx(9.3576229e-14, rel=1e-6)  # and 0 for s <= -25
+    assert slope[-1] == pytest.approx(2.0611537e-09, rel=1e-6)  # a (1 - a) gives 0 where a rounds to 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_softmax_is_within_a_few_ulps_for_mixed_scales(dtype, rng):
+    softmax = get_activation("softmax")
+    limit = 80 if dtype == np.float32 else 700  # the spread of one row, below exp's underflow
+    scales = rng.choice([1e-3, 1.0, 10.0, limit / 4, limit], size=(400, 1))
+    s = (rng.normal(size=(400, 5)) * scales).astype(dtype)
+    s[:10] = [17.3, 0.0123, -5.0, 1e-20, 3.0]  # d = s - max rounds: e^d is then 8 float32 ulps off
+    s[10:20] = [limit, -limit / 20, 1e-3, limit - 0.7, 0.0]
+    a = softmax.value(s)
+
+    def row_softmax(*row):
+        top = max(row)
+        total = sum(mpmath.exp(x - top) for x in row)
+        return [mpmath.exp(x - top) / total for x in row]
+
+    with mpmath.workprec(120):
+        exact = [p for row in s for p in row_softmax(*(mpmath.mpf(float(x)) for x in row))]
+    ulps, normal = ulp_errors(a, exact, dtype)
+    assert ulps[normal].max() <= ULPS[np.dtype(dtype)]
+    assert np.all(ulps[~normal] <= 1)
+    in_place = s.copy()
+    np.testing.assert_array_equal(softmax.value(in_place, out=in_place), a)

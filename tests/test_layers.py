@@ -92,7 +92,8 @@ def test_he_normal_variance():
 
 def test_initialisers_follow_the_activation_and_the_seed():
     def first_weights(activation, seed):
-        net = Network.from_sizes([50, 40, 1], activation=activation, seed=seed, dtype="float64")
+        # the layers' own initialisers, which from_sizes keeps with init="glorot_he"
+        net = Network.from_sizes([50, 40, 1], activation=activation, seed=seed, dtype="float64", init="glorot_he")
         return net.layers[0].weights
 
     relu, tanh = first_weights("relu", 0), first_weights("tanh", 0)

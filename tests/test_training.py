@@ -242,7 +242,7 @@ def test_validation_split_leaving_only_zero_weights_is_refused_and_changes_nothi
     X = np.linspace(-1, 1, 20).reshape(-1, 1)
     weights = np.r_[np.zeros(10), np.ones(10)]
     for seed in range(20):
-        net = Network.from_sizes([1, 3, 1], seed=seed)
+        net = Network.from_sizes([1, 3, 1], seed=seed, init="glorot_he")  # the seeds' splits as first found
         state = net.rng.bit_generator.state
         if set(np.sort(net.rng.permutation(20)[:4])) <= set(range(10)):  # the split this seed will draw
             net.rng.bit_generator.state = state
@@ -284,10 +284,11 @@ def test_a_seeded_fit_equals_a_plain_numpy_loop_bit_for_bit(regression):
             rows = np.sort(order[begin : begin + size])
             x, y, wb = X[rows], Y[rows], w[rows]
             m = len(rows)
-            a1 = np.tanh(x @ W1 + b1)
+            s1 = x @ W1 + b1
+            a1 = np.tanh(s1)
             a2 = a1 @ W2 + b2                                              # identity output
             d2 = (a2 - y) * (2.0 / (m * 1)) * (wb * (m / wb.sum()))[:, None]  # BP1, weighted mean of (a - y)^2
-            d1 = (d2 @ W2.T) * (1 - a1 * a1)                                # BP2
+            d1 = (d2 @ W2.T) * (1 / np.cosh(s1) ** 2)                       # BP2, tanh'(s) = 1 / cosh(s)^2
             gW2, gb2 = a1.T @ d2 + (l2 / n) * W2, d2.sum(axis=0)            # BP4 + the L2 slope, BP3
             gW1, gb1 = x.T @ d1 + (l2 / n) * W1, d1.sum(axis=0)
             W1, b1, W2, b2 = W1 - lr * gW1, b1 - lr * gb1, W2 - lr * gW2, b2 - lr * gb2

@@ -152,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=_positive(float), default=1e-6, help="the largest relative error passed")
     p.add_argument("--l2", type=_non_negative, default=0.0)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--full", action="store_true",
+                   help="check every parameter (by default a network of more than 2000 is checked on a random 2000)")
 
     p = add("datasets", cmd_datasets, "the data sets glassnet knows, and where each was found")
     p.add_argument("--data-dir", metavar="DIR", help="a folder to look in first for MNIST-family files")

@@ -51,7 +51,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         X, y = model.prepare(X[: args.rows]), model.prepare_targets(y[: args.rows])
         net = model.network
         _say(f"gradcheck on {args.model}: {_describe_network(net)}, the first {len(X)} rows of {args.data}")
-    result = gradcheck(net, X, y, eps=args.eps, tolerance=args.tolerance, l2=args.l2)
+    result = gradcheck(net, X, y, eps=args.eps, tolerance=args.tolerance, l2=args.l2, full=args.full,
+                       seed=args.seed)
     _say("relative error |numerical - backprop| / (|numerical| + |backprop|) per layer, eps "
          f"{args.eps:g}, float64:")
     _say(str(result))

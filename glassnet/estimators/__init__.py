@@ -44,8 +44,8 @@ is kept in ``validation_loss_curve_``.
 ``sample_weight`` and ``class_weight``: each batch's cost is the weighted mean of its samples' costs, as
 in scikit-learn (see :mod:`glassnet.costs`); a class weight multiplies the sample weight of its samples.
 
-Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform, see
-``_initialize_like_sklearn``), from the network's seed. Differences from scikit-learn that remain: Adam
+Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform: the "sklearn" scheme of
+:mod:`glassnet.initializers`), from the network's seed. Differences from scikit-learn that remain: Adam
 adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm; there is no ``lbfgs``
 solver; sparse X is refused (the engine is dense); predictions come in the network's dtype (float32 by
 default); ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model).

@@ -290,9 +290,8 @@ class _BaseMLP(BaseEstimator):
             cost, output = self._cost_and_output()
             net = Network.from_sizes(
                 [X.shape[1], *resolved["sizes"], n_outputs], activation=_ACTIVATIONS[self.activation],
-                output=output, cost=cost, seed=self._seed(), dtype=dtype,
+                output=output, cost=cost, seed=self._seed(), dtype=dtype, init="sklearn",
             )
-            _initialize_like_sklearn(net, self.activation)
             self.network_ = net
             self.n_outputs_ = n_outputs
             self.out_activation_ = _OUT_ACTIVATION[net.layers[-1].activation.name]
@@ -411,16 +410,3 @@ class _BaseMLP(BaseEstimator):
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
         return tags
-
-
-def _initialize_like_sklearn(net: Network, activation: str) -> None:
-    """Starting weights *and biases* drawn as scikit-learn's MLP draws them, from the network's seed.
-
-    ``U(-r, r)`` with ``r = sqrt(6 / (n_in + n_out))`` (``sqrt(2 / (n_in + n_out))`` for logistic hidden
-    layers), so that the same settings train alike in both libraries.
-    """
-    factor = 2.0 if _ACTIVATIONS[activation] == "sigmoid" else 6.0
-    for layer in net.layers:
-        bound = np.sqrt(factor / (layer.n_in + layer.n_out))
-        layer.weights = net.rng.uniform(-bound, bound, (layer.n_in, layer.n_out))
-        layer.bias = net.rng.uniform(-bound, bound, layer.n_out)
