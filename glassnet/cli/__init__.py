@@ -214,12 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """The one version string: pyproject.toml's, as ``glassnet.__version__`` reads it from the package metadata."""
+    from .. import __version__
 
-    try:
-        return version("glassnet")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return __version__
 
 
 def _one_line(exc: BaseException) -> str:

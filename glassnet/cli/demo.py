@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, _say
+from .common import EXIT_OK, _command, _say
 from .train import TRAIN_DEFAULTS, _run_training
 
 DEMO_OPTIONS: dict[str, Any] = {
@@ -48,11 +48,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _say("  predicted  " + " ".join(f"{names[i]:>3}" for i in predicted))
     _say("")
     _say("next:")
+    glassnet = _command()  # as this shell can type it: glassnet, or .venv/bin/glassnet before activating
+    wider = out.with_name(f"{out.stem}-wider{out.suffix}")
     steps = [
-        (f"glassnet info {out}", "what is inside the model"),
-        (f"glassnet evaluate {out} {spec['data']}", f"measure it on all of {spec['data']}"),
-        (f"glassnet explain {out} {spec['data']} --row 0", "the worked numbers of one training step"),
-        (f"glassnet train {spec['data']} --layers 128,64 --epochs 50", "another network"),
+        (f"{glassnet} info {out}", "what is inside the model"),
+        (f"{glassnet} evaluate {out} {spec['data']}", f"measure it on {spec['data']}"),
+        (f"{glassnet} explain {out} {spec['data']} --row 0", "the worked numbers of one training step"),
+        (f"{glassnet} plot confusion {out} {spec['data']} --out confusion.png", "which classes it confuses"),
+        (f"{glassnet} train {spec['data']} --layers 128,64 --epochs 50 --out {wider}", "another network, another file"),
     ]
     width = max(len(command) for command, _ in steps)
     for command, what in steps:
