@@ -94,7 +94,7 @@ def test_a_fresh_venv_runs_glassnet_demo_from_the_wheel(wheel, tmp_path):
     assert (work / model).is_file()
     assert re.search(r"test\s.*accuracy \d+\.\d+%", demo), demo
     # the hints name the command as this shell can type it: not on PATH, so by its path
-    hints = demo[demo.index("next:"):].splitlines()[1:]
+    hints = [line for line in demo[demo.index("next:"):].splitlines()[1:] if not line.lstrip().startswith("#")]
     assert hints and all(line.split()[0] == str(command) for line in hints), hints
     info = subprocess.run(hints[0].split()[:3], cwd=work, env=_clean_env(), capture_output=True, text=True)
     assert info.returncode == 0 and "inputs" in info.stdout, info.stderr

@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint-every", type=_count, metavar="N",
                    help="checkpoint every N epochs (default 1 with --checkpoint-dir, else only on Ctrl-C)")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    p.add_argument("--force", action="store_true", help="replace the model file if it exists (default: refuse)")
     p.add_argument("--report", metavar="FILE.html", help="also write an HTML report")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -117,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
             "results, and save the model.")
     p.add_argument("--out", metavar="FILE", help="the model file (default digits.glassnet)")
     p.add_argument("--epochs", type=_positive(int), metavar="N", help="default 30")
+    p.add_argument("--force", action="store_true",
+                   help="replace the model file even if it is not an earlier demo's (default: refuse)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     # evaluate / predict / info

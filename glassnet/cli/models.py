@@ -81,13 +81,23 @@ class Model:
 
     def metrics(self, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """cost and accuracy (classification), or cost, rmse, mae and r2 in the target's units."""
+        return self.metrics_prepared(self.prepare(X), self.prepare_targets(y), y)
+
+    def metrics_prepared(self, Xs: np.ndarray, ys: np.ndarray, y: np.ndarray | None = None) -> dict[str, float]:
+        """:meth:`metrics` of rows already as the network sees them (``Xs``, ``ys``, as a Trainer holds them);
+        ``y`` the raw targets when known (regression: otherwise ``ys`` is brought back to the target's units)."""
         net = self.network
-        Xs, ys = self.prepare(X), self.prepare_targets(y)
         result = {"cost": float(net.cost(Xs, ys))}
         if self.task == "classification":
             result["accuracy"] = float(net.accuracy(Xs, ys))
         else:
-            error = self.predict(X) - np.asarray(y, dtype=np.float64)
+            if y is None:
+                ys = np.asarray(ys, dtype=np.float64).reshape(len(Xs), -1)[:, 0]
+                y = ys if self.target_scaler is None else self.target_scaler.inverse_transform(ys)
+            y = np.asarray(y, dtype=np.float64)
+            values = net.predict(Xs)[:, 0].astype(np.float64)
+            predicted = values if self.target_scaler is None else self.target_scaler.inverse_transform(values)
+            error = predicted - y
             spread = float(np.sum((y - np.mean(y)) ** 2))
             result["rmse"] = float(np.sqrt(np.mean(error**2)))
             result["mae"] = float(np.mean(np.abs(error)))
@@ -232,7 +242,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         _say("")
         options = t.get("options") or {}
         history = t.get("history") or {}
-        _say(f"trained on  {t.get('data')} ({t.get('n_train')} training rows, {t.get('n_test')} test rows)")
+        _say(f"trained on  {t.get('data')} ({t.get('n_train')} training rows, {t.get('n_validation', 0)} validation "
+             f"rows, {t.get('n_test')} test rows)")
         _say("options     " + ", ".join(f"{k} {v}" for k, v in options.items() if v is not None and k != "target"))
         costs = history.get("cost") or []
         line = f"epochs      {t.get('epochs')} in {t.get('seconds')} s"
@@ -246,5 +257,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             line += " (interrupted)"
         _say(line)
         _say(f"train       {_format_metrics(t.get('train_metrics'))}")
+        if t.get("validation_metrics"):
+            _say(f"validation  {_format_metrics(t.get('validation_metrics'))}")
         _say(f"test        {_format_metrics(t.get('test_metrics'))}")
     return EXIT_OK

@@ -127,6 +127,9 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         spec = {**stored, "data": spec["data"], "epochs": epochs}
         out = out or Path(checkpoint.extra.get("out") or default_out)
     out = out or default_out
+    if checkpoint is None and out.exists() and not getattr(args, "force", False):
+        raise CommandError(f"'{out}' already exists, and glassnet train does not overwrite a model: give "
+                           "--out NEW.glassnet to keep both, or --force to replace it")
     checkpoint_path = _checkpoint_path(out, args.checkpoint_dir)
     every = args.checkpoint_every if args.checkpoint_every is not None else (1 if args.checkpoint_dir else 0)
     if args.checkpoint_dir:
@@ -169,7 +172,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
             trainer.early_stopping.on_train_end(trainer)  # a finished run: put back its best weights
     except KeyboardInterrupt:
         seconds = spent + time.perf_counter() - start
-        return _interrupted(model, checkpointer, spec, prepared, out, seconds)
+        return _interrupted(model, trainer, checkpointer, spec, prepared, out, seconds)
     except DivergenceError:
         if checkpointer.last is not None and checkpointer.last.epoch > 0:
             checkpointer.save()
@@ -177,7 +180,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         raise
     seconds = spent + time.perf_counter() - start
     history = trainer.history
-    model.training = _training_summary(spec, prepared, model, history, seconds, interrupted=False)
+    model.training = _training_summary(spec, prepared, model, trainer, history, seconds, interrupted=False)
     saved = model.save(out)
     if every or checkpoint_path.exists():  # never leave an earlier run's checkpoint for --resume to pick up
         checkpointer.save()
@@ -187,8 +190,12 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         line += f"{' (stopped early)' if history.stopped_early else ''}; the best epoch, {history.best_epoch + 1}, kept"
     _say(line)
     _say(f"time     {seconds:.2f} s")
-    _say(f"train    {_format_metrics(model.training['train_metrics'])}")
-    _say(f"test     {_format_metrics(model.training['test_metrics'])}")
+    t = model.training
+    _say(f"train    {_format_metrics(t['train_metrics'])}   ({t['n_train']} training rows, after the last step)")
+    if t["validation_metrics"] is not None:
+        _say(f"valid.   {_format_metrics(t['validation_metrics'])}   ({t['n_validation']} validation rows)")
+    _say(f"test     {_format_metrics(t['test_metrics'])}" + (f"   ({t['n_test']} held-out test rows)"
+                                                               if t["n_test"] else "   (no test rows held out)"))
     _say(f"model    saved to {saved}")
     if getattr(args, "report", None):
         _write_report(Path(args.report), model, history, prepared)
@@ -196,15 +203,21 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
     return EXIT_OK
 
 
-def _training_summary(spec: dict, prepared: _Prepared, model: Model, history: Any, seconds: float,
+def _training_summary(spec: dict, prepared: _Prepared, model: Model, trainer: Any, history: Any, seconds: float,
                       interrupted: bool) -> dict:
-    test = None
+    """What the model file records of its training. The metrics are measured with the final weights: on the
+    rows the steps were taken on (the validation rows apart, so they agree with the curve's two costs), on the
+    validation rows, and on the held-out test rows."""
+    test = validation = None
     if prepared.X_test is not None:
         test = model.metrics(prepared.X_test, prepared.y_test)
+    if trainer.validation is not None:
+        validation = model.metrics_prepared(trainer.validation[0], trainer.validation[1])
     return {
         "data": str(spec["data"]),
         "dataset": prepared.dataset.name,
-        "n_train": int(len(prepared.X_train)),
+        "n_train": int(len(trainer.X)),
+        "n_validation": 0 if trainer.validation is None else int(len(trainer.validation[0])),
         "n_test": 0 if prepared.X_test is None else int(len(prepared.X_test)),
         "test_split": prepared.source,
         "options": {k: spec[k] for k in TRAIN_DEFAULTS},
@@ -212,12 +225,14 @@ def _training_summary(spec: dict, prepared: _Prepared, model: Model, history: An
         "seconds": round(seconds, 3),
         "interrupted": interrupted,
         "history": history.as_dict(),
-        "train_metrics": model.metrics(prepared.X_train, prepared.y_train),
+        "train_metrics": model.metrics_prepared(trainer.X, trainer.Y),
+        "validation_metrics": validation,
         "test_metrics": test,
     }
 
 
-def _interrupted(model: Model, checkpointer: Any, spec: dict, prepared: _Prepared, out: Path, seconds: float) -> int:
+def _interrupted(model: Model, trainer: Any, checkpointer: Any, spec: dict, prepared: _Prepared, out: Path,
+                 seconds: float) -> int:
     """Ctrl-C: save the last complete epoch as a checkpoint and the best weights so far as the model."""
     previous = None
     try:  # a second Ctrl-C must not tear these files (they are written atomically anyway)
@@ -236,7 +251,7 @@ def _interrupted(model: Model, checkpointer: Any, spec: dict, prepared: _Prepare
         from ..training import History
 
         history = History.from_dict(dict(last.history))
-        model.training = _training_summary(spec, prepared, model, history, seconds, interrupted=True)
+        model.training = _training_summary(spec, prepared, model, trainer, history, seconds, interrupted=True)
         saved = model.save(out)
         which = "best" if last.best_params is not None else "last complete"
         _say(f"glassnet: interrupted after epoch {last.epoch} of {spec['epochs']}", file=sys.stderr)
