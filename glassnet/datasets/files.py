@@ -151,7 +151,9 @@ def load_csv_features(
     return _parse_features(path, rows, lines, [header.index(name) for name in names], header)
 
 
-def read_csv_rows(path: str | os.PathLike, delimiter: str | None = None) -> tuple[list[str], list[list[str]], list[int]]:
+def read_csv_rows(
+    path: str | os.PathLike, delimiter: str | None = None
+) -> tuple[list[str], list[list[str]], list[int]]:
     """The header, the non-blank rows (cells stripped) and the file line on which each row ends; the
     delimiter, when None, found from the header row (:func:`~glassnet.datasets.tables.sniff_delimiter`)."""
     path = Path(path)
