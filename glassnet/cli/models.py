@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError, ModelFileError
 from ..modelfile import plain_json
 from .common import EXIT_OK, _describe_network, _format_metrics, _say
-from .data import _model_data
+from .data import _measured_data, _model_data
 
 WRITTEN_BY = "glassnet train"  # marks a Network file whose header carries the command line's preprocessing
 
@@ -44,6 +44,7 @@ class Model:
     image_shape: list[int] | None = None
     training: dict = field(default_factory=dict)
     kind: str = "network"
+    table: dict | None = None  # a CSV's TableEncoding (columns, categories, fill values), as to_dict gives it
 
     # -- using it -------------------------------------------------------------------------------------------
     def prepare(self, X: np.ndarray) -> np.ndarray:
@@ -125,6 +126,8 @@ class Model:
             "inputs": scaler(self.inputs),
             "target_scaling": scaler(self.target_scaler),
         }
+        if self.table is not None:
+            preprocessing["table"] = self.table
         return save(self.network, path, preprocessing=preprocessing, training=plain_json(self.training))
 
     @classmethod
@@ -132,7 +135,15 @@ class Model:
         """A model file of ``glassnet train``, or any Network or estimator file ``glassnet.load`` reads."""
         from ..persistence import load, read_header
 
-        header = read_header(path)
+        try:
+            header = read_header(path)
+        except ModelFileError as exc:
+            if "not a zip archive" in str(exc) and Path(path).is_file() and _starts_as_zip(path):
+                raise ModelFileError(
+                    f"cannot load '{path}': the file is cut short or damaged (it starts as a glassnet model file "
+                    "but does not end as one); copy it again, or train it again"
+                ) from None
+            raise
         kind = header["kind"]
         if kind == "checkpoint":
             raise ModelFileError(
@@ -180,7 +191,16 @@ class Model:
         if inputs is not None and inputs.mean_.shape != (network.n_inputs,):
             raise ValueError("the input standardization does not match the network's inputs")
         classes = pre.get("classes")
+        table = pre.get("table")
+        if table is not None:
+            from ..datasets.tables import TableEncoding
+
+            encoding = TableEncoding.from_dict(table)
+            if encoding.feature_names != feature_names:
+                raise ValueError("the table encoding does not give the network's inputs")
+            table = encoding.to_dict()
         return cls(
+            table=table,
             network=network, task=task, feature_names=feature_names, target=str(pre.get("target") or "y"),
             classes=None if classes is None else [str(c) for c in classes], inputs=inputs,
             target_scaler=scaler(pre.get("target_scaling")), image_shape=pre.get("image_shape"),
@@ -188,12 +208,18 @@ class Model:
         )
 
 
+def _starts_as_zip(path: str | os.PathLike[str]) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     model = Model.load(args.model)
-    X, y = _model_data(model, args.data, args.target, data_dir=args.data_dir)
+    X, y, which = _measured_data(model, args.data, args.target, rows=args.rows, data_dir=args.data_dir,
+                                 unseen=args.unseen)
     metrics = model.metrics(X, y)
     _say(f"model    {args.model}: {_describe_network(model.network)}")
-    _say(f"data     {args.data}: {len(X)} rows")
+    _say(f"data     {args.data}: {len(X)} rows, {which}")
     _say(f"result   {_format_metrics(metrics)}")
     return EXIT_OK
 
@@ -202,7 +228,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from ..fileio import atomic_write_bytes
 
     model = Model.load(args.model)
-    X, _ = _model_data(model, args.data, args.target, need_target=False, data_dir=args.data_dir)
+    X, _ = _model_data(model, args.data, args.target, need_target=False, data_dir=args.data_dir, unseen=args.unseen)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     if model.task == "classification":

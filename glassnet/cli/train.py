@@ -22,7 +22,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "target": None, "task": None, "layers": [64, 32], "activation": "relu", "optimizer": "adam",
     "learning_rate": None, "epochs": 20, "batch_size": 32, "l2": 0.0, "early_stopping": None,
     "validation_split": None, "test_split": 0.2, "seed": 0, "dtype": "float32", "samples": None,
-    "noise": None, "data_dir": None,
+    "noise": None, "data_dir": None, "columns": None, "drop": None, "fill_missing": None,
 }
 
 
@@ -77,6 +77,7 @@ def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
         classes=list(dataset.target_names) if dataset.task == "classification" else None,
         inputs=inputs, target_scaler=target_scaler,
         image_shape=None if dataset.image_shape is None else list(dataset.image_shape),
+        table=None if prepared.table is None else prepared.table.to_dict(),
     )
     split = spec["validation_split"]
     if split is None:
@@ -124,7 +125,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
                     f"{spec[key]!r}; drop the option to resume, or train afresh without --resume"
                 )
         epochs = spec["epochs"] if "epochs" in given else stored["epochs"]
-        spec = {**stored, "data": spec["data"], "epochs": epochs}
+        spec = {**TRAIN_DEFAULTS, **stored, "data": spec["data"], "epochs": epochs}
         out = out or Path(checkpoint.extra.get("out") or default_out)
     out = out or default_out
     if checkpoint is None and out.exists() and not getattr(args, "force", False):
@@ -228,7 +229,22 @@ def _training_summary(spec: dict, prepared: _Prepared, model: Model, trainer: An
         "train_metrics": model.metrics_prepared(trainer.X, trainer.Y),
         "validation_metrics": validation,
         "test_metrics": test,
+        "held_out": _held_out(spec, prepared),
     }
+
+
+def _held_out(spec: dict, prepared: _Prepared) -> dict | None:
+    """How to find the test rows again: the split's fraction and seed, and the digest of the rows it was drawn
+    from (so that evaluate, plot and report measure those rows by default, and know when the data changed)."""
+    from .data import _digest
+
+    if prepared.X_test is None:
+        return None
+    if prepared.source == "the data set's own test split":
+        return {"split": "the data set's test split"}
+    dataset = prepared.dataset
+    return {"split": "train_test_split", "test_split": spec["test_split"], "seed": spec["seed"],
+            "n_rows": int(len(dataset.X)), "digest": _digest(dataset.X, dataset.y)}
 
 
 def _interrupted(model: Model, trainer: Any, checkpointer: Any, spec: dict, prepared: _Prepared, out: Path,

@@ -4,7 +4,8 @@ so that new rows are turned into numbers exactly as the training rows were.
 
 One-hot: a text column with categories c_1 < ... < c_k (sorted) becomes k inputs, ``column=c_i``, the i-th
 being 1 where the cell is c_i and 0 elsewhere. A category the encoding has not seen is refused, or (the
-user's choice) encoded as all zeros.
+user's choice) encoded as all zeros. A column of numbers with a few words among them is taken for a
+column of numbers with typing slips, and the first word is refused with its line, not encoded.
 """
 
 from __future__ import annotations
@@ -123,8 +124,8 @@ class TableEncoding:
             if values is not None and not np.isfinite(values).all():
                 problems.append(j)
                 continue
-            if values is None and text != "one-hot":
-                problems.append(j)
+            if values is None and (text != "one-hot" or _mostly_numbers(present)):
+                problems.append(j)  # mostly numbers with a word among them: a typing slip, not categories
                 continue
             if missing.any() and fill_missing is None:
                 if values is not None:
@@ -193,12 +194,12 @@ class TableEncoding:
         index = np.searchsorted(categories, cells).clip(0, len(categories) - 1)
         known = categories[index] == cells
         if not known.all():
-            new = sorted(set(cells[~known].tolist()))
+            new = sorted({str(c) for c in cells[~known].tolist()})
             if unseen == "error":
                 i = int(np.argmin(known))
                 raise DatasetError(
-                    f"{path}, line {lines[i]}, column {name!r}: {cells[i]!r} is not among the categories the "
-                    f"model was trained on ({_names(list(categories), 8)}); give --unseen zeros (unseen='zeros') "
+                    f"{path}, line {lines[i]}, column {name!r}: {str(cells[i])!r} is not among the categories the "
+                    f"model was trained on ({_names(self.categories[name], 8)}); give --unseen zeros (unseen='zeros') "
                     "to encode an unseen category as all zeros, or train on data that has it"
                 )
             met[name] = new
@@ -234,6 +235,18 @@ def _numbers(cells: Sequence[str]) -> np.ndarray | None:
         return np.array(cells, dtype=np.float64)
     except ValueError:
         return None
+
+
+def _mostly_numbers(cells: Sequence[str]) -> bool:
+    """Whether more than half of the cells are numbers."""
+    numbers = 0
+    for cell in cells:
+        try:
+            float(cell)
+            numbers += 1
+        except ValueError:
+            pass
+    return numbers > len(cells) / 2
 
 
 def _fill_value(values: np.ndarray, method: str) -> float:
