@@ -106,7 +106,7 @@ def load_csv_table(
         y=y,
         feature_names=tuple(encoding.feature_names),
         target_names=target_names,
-        task=task,
+        task=task,  # type: ignore[arg-type]  # "classification" or "regression", as _parse_target returns
         name=path.stem,
         description=f"Read from {path}, target column {target!r}.",
     )
@@ -338,8 +338,8 @@ def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
         y, target_names = y.astype(np.float64), target_names or ("y",)
     else:
         y, target_names = _class_labels(path, y, target_names)
-    return Dataset(X=X, y=y, feature_names=feature_names, target_names=target_names, task=task, name=name,
-                   description=f"Read from {path}.")  # fmt: skip
+    return Dataset(X=X, y=y, feature_names=feature_names, target_names=target_names,
+                   task=task, name=name, description=f"Read from {path}.")  # type: ignore[arg-type]
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:

@@ -159,7 +159,8 @@ class TableEncoding:
         if lacking:
             raise DatasetError(f"{path}: the model needs the column(s) {_names(lacking)}, which the file lacks; "
                                f"it has: {', '.join(header)}")
-        blocks, met = [], {}
+        blocks: list[np.ndarray] = []
+        met: dict[str, list[str]] = {}
         for name in self.columns:
             j = header.index(name)
             if name not in self.categories:  # the common case: numbers, none missing
@@ -185,6 +186,7 @@ class TableEncoding:
                     from .files import _parse_features
 
                     _parse_features(path, [[str(c)] for c in cells], lines, [0], [name])
+                assert values is not None  # _parse_features raised otherwise
                 blocks.append(values[:, None])
         return np.hstack(blocks) if blocks else np.zeros((len(rows), 0)), met
 
