@@ -175,6 +175,10 @@ def test_missing_values_are_refused_or_filled_and_the_fill_is_recorded(tmp_path,
     assert table["fill_missing"] == "median" and table["fill"]["area_m2"] == pytest.approx(np.median(areas))
     towns = [town for _, _, town in HOUSES]
     assert table["fill"]["town"] == max(sorted(set(towns)), key=towns.count)
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    info = capsys.readouterr().out
+    assert "town: one-hot, 3 categories (Hilltop, Oldtown, Riverside)" in info and "median" in info
     # at predict, a missing cell gets the recorded fill: the same prediction as the filled-in value
     new = _write(tmp_path / "new.csv", f"area_m2,bedrooms,town\n,2,Oldtown\n{np.median(areas)},2,Oldtown\n")
     capsys.readouterr()

@@ -261,6 +261,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     _say(f"inputs      {len(names)}: {shown}")
     pre = "standardized: (x - mean) / scale, fitted on the training part" if model.inputs is not None else "none"
     _say(f"preprocess  {pre}" + ("; the target too" if model.target_scaler is not None else ""))
+    if model.table is not None:
+        table = model.table
+        for column, categories in (table.get("categories") or {}).items():
+            _say(f"            {column}: one-hot, {len(categories)} categories ({', '.join(categories[:6])}"
+                 f"{', ...' if len(categories) > 6 else ''})")
+        if table.get("fill_missing"):
+            _say(f"            missing values filled with each column's {table['fill_missing']} (text: most frequent)")
     _say("")
     _say(net.summary())
     t = model.training
