@@ -4,7 +4,6 @@ it with its preprocessing; ``--resume`` carries on from a checkpoint, Ctrl-C sav
 from __future__ import annotations
 
 import argparse
-import hashlib
 import signal
 import sys
 import time
@@ -15,7 +14,7 @@ import numpy as np
 
 from ..errors import DivergenceError
 from .common import EXIT_INTERRUPTED, EXIT_OK, TASK_NAMES, CommandError, _describe_network, _format_metrics, _say
-from .data import _prepare_data, _Prepared
+from .data import _digest, _prepare_data, _Prepared
 from .models import Model
 
 TRAIN_DEFAULTS: dict[str, Any] = {
@@ -42,15 +41,6 @@ def _checkpoint_path(out: Path, checkpoint_dir: str | None) -> Path:
     if checkpoint_dir:
         return Path(checkpoint_dir) / "checkpoint.glassnet"
     return out.with_name(f"{out.stem}.checkpoint.glassnet")
-
-
-def _fingerprint(*arrays: np.ndarray) -> str:
-    digest = hashlib.sha256()
-    for array in arrays:
-        array = np.ascontiguousarray(array)
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
 
 
 def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
@@ -137,7 +127,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         Path(args.checkpoint_dir).mkdir(parents=True, exist_ok=True)
 
     prepared = _prepare_data(spec)
-    fingerprint = _fingerprint(prepared.X_train, prepared.y_train)
+    fingerprint = _digest(prepared.X_train, prepared.y_train)  # the same SHA-256 checkpoints have always kept
     if checkpoint is not None and checkpoint.extra.get("fingerprint") != fingerprint:
         raise CommandError(f"{spec['data']!r} is not the data the checkpoint was trained on (its rows differ)")
     model, trainer = _build(spec, prepared)
@@ -236,8 +226,6 @@ def _training_summary(spec: dict, prepared: _Prepared, model: Model, trainer: An
 def _held_out(spec: dict, prepared: _Prepared) -> dict | None:
     """How to find the test rows again: the split's fraction and seed, and the digest of the rows it was drawn
     from (so that evaluate, plot and report measure those rows by default, and know when the data changed)."""
-    from .data import _digest
-
     if prepared.X_test is None:
         return None
     if prepared.source == "the data set's own test split":
