@@ -4,7 +4,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: help demo test lint bench bench-quick dist clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +21,11 @@ $(VENV)/.test: pyproject.toml | $(PY)
 	$(PIP) -e ".[test]"
 	@touch $@
 
-demo: $(VENV)/.demo
+demo: $(VENV)/.demo  ## create .venv, install glassnet with the demo extra, learn handwritten digits
 	$(VENV)/bin/glassnet demo
+	@echo "glassnet is installed in $(VENV): type $(VENV)/bin/glassnet, or first . $(VENV)/bin/activate"
 
-test: $(VENV)/.test
+test: $(VENV)/.test  ## ruff and the whole test suite
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	sh tests/install_browser.sh
@@ -36,15 +40,24 @@ $(VENV)/.bench: pyproject.toml benchmarks/setup.sh | $(PY)
 # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (set on some machines) slow a current numpy: unset for benchmarks only.
 BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 
-bench: $(VENV)/.bench
+bench: $(VENV)/.bench  ## glassnet against scikit-learn and PyTorch on Fashion-MNIST
 	$(BENCH_ENV) $(PY) benchmarks/bench.py
 
-bench-quick: $(VENV)/.bench
+bench-quick: $(VENV)/.bench  ## a rough benchmark in about a minute
 	$(BENCH_ENV) $(PY) benchmarks/bench.py --quick
 
-lint: $(VENV)/.test
+lint: $(VENV)/.test  ## ruff only
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+$(VENV)/.dist: pyproject.toml | $(PY)
+	$(PIP) ".[dist]"
+	@touch $@
+
+dist: $(VENV)/.dist  ## build the sdist and the wheel into dist/ and check them with twine
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+
+clean:  ## remove .venv and what the build left
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

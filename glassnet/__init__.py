@@ -4,7 +4,8 @@
 >>> net = glassnet.Network.from_sizes([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module as _import_module
+from importlib import metadata as _metadata
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .compare import compare_training
@@ -26,10 +27,17 @@ from .optimizers import SGD, Adam, Constant, Cosine, ExponentialDecay, Optimizer
 from .persistence import load, save
 from .training import Callback, EarlyStopping, History, Trainer, fit
 
-try:
-    __version__ = version("glassnet")
-except PackageNotFoundError:  # running from a source tree that was not installed
+try:  # the one version string is pyproject.toml's, as the installed package's metadata records it
+    __version__ = _metadata.version("glassnet")
+except _metadata.PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
+
+# Subpackages reached as attributes (glassnet.datasets.load_digits) without an import of their own; they load
+# on first use, so ``import glassnet`` stays light and never needs an optional extra.
+_SUBMODULES = frozenset({
+    "checkpoint", "cli", "datasets", "estimators", "evolution", "export", "fileio", "modelfile", "persistence",
+    "playground", "plots", "progress", "report", "validation",
+})
 
 __all__ = [
     "ACTIVATIONS", "COSTS", "Activation", "Adam", "Blame", "Callback", "Constant", "Cosine", "Cost", "Dense",
@@ -42,9 +50,16 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    """The scikit-learn estimators load on first use, so ``import glassnet`` never needs scikit-learn."""
+    """The scikit-learn estimators and the subpackages load on first use, so ``import glassnet`` never needs
+    scikit-learn or matplotlib."""
     if name in ("MLPClassifier", "MLPRegressor"):
         from . import estimators
 
         return getattr(estimators, name)
+    if name in _SUBMODULES:
+        try:
+            return _import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":  # a missing extra inside it: say so
+                raise
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

@@ -351,7 +351,7 @@ def test_a_finished_run_leaves_no_stale_checkpoint_to_resume(tmp_path):
     base = ["train", str(data), *TRAIN, "--out", str(tmp_path / "m.glassnet")]
     checkpoint = tmp_path / "m.checkpoint.glassnet"
     assert main([*base, "--epochs", "2", "--checkpoint-every", "1"]) == 0  # leaves a checkpoint at epoch 2
-    assert main([*base, "--epochs", "5"]) == 0  # a fresh run to the end, with no checkpoints asked for
+    assert main([*base, "--epochs", "5", "--force"]) == 0  # a fresh run to the end, replacing the model
     saved = load_checkpoint(checkpoint)
     assert saved.epoch == 5
     assert np.array_equal(saved.best_params, load(tmp_path / "m.glassnet").params)  # the model's best weights

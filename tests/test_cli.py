@@ -148,7 +148,7 @@ def test_train_writes_a_model_that_carries_its_preprocessing(colours_model, colo
 
 
 def test_evaluate_matches_an_independent_forward_pass(colours_model, colours_csv):
-    stdout = ok(run("evaluate", str(colours_model), str(colours_csv)))
+    stdout = ok(run("evaluate", str(colours_model), str(colours_csv), "--rows", "all"))  # every row, as below
     _, _, forward = _reference(colours_model)
     X, y = _classes_table()
     probabilities = forward(X)
@@ -225,7 +225,7 @@ def test_a_made_up_set_is_made_again_as_it_was_for_training(folder):
            "--quiet", "--out", str(out)))
     data = xor(n_samples=40, noise=0.2, seed=3)
     p = _reference(out)[2](data.X)[:, 0]
-    evaluated = ok(run("evaluate", str(out), "xor"))
+    evaluated = ok(run("evaluate", str(out), "xor", "--rows", "all"))
     assert "xor: 40 rows" in evaluated
     assert _printed(evaluated, "accuracy") == pytest.approx(np.mean((p > 0.5) == data.y), abs=1e-6)
     cost = -np.mean(data.y * np.log(p) + (1 - data.y) * np.log(1 - p))

@@ -48,6 +48,31 @@ from .train import cmd_train
 
 __all__ = ["build_parser", "main"]
 
+MODEL_HELP = "a model file written by glassnet train (or net.save / clf.save)"
+TARGET_HELP = "the target column of a CSV file (default: the model's)"
+ROWS_HELP = ("which rows of the data the model was trained on to measure: held-out (default: the test rows its "
+             "training held out, as the model file records them) or all")
+UNSEEN_HELP = ("a CSV category the model never saw: error (default) stops naming it; zeros encodes it as all "
+               "zeros, with a warning")
+
+
+def _methods() -> tuple[str, ...]:
+    from ..compare import METHODS
+
+    return tuple(METHODS)
+
+
+def _method_list(text: str) -> list[str]:
+    """Method names, comma-separated; spaces or hyphens between words (finite-differences)."""
+    known = {m.replace(" ", "-"): m for m in _methods()}
+    names = []
+    for part in _name_list(text):
+        key = "-".join(part.lower().replace("_", "-").split())
+        if key not in known:
+            raise argparse.ArgumentTypeError(f"unknown method {part!r}; the methods are: {', '.join(known)}")
+        names.append(known[key])
+    return names
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``glassnet`` command and its subcommands."""
@@ -80,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", metavar="DATA", help="a data set name or a .csv/.npz path")
     p.add_argument("--target", metavar="COL", help="the target column of a CSV file")
     p.add_argument("--task", choices=sorted(TASK_NAMES), help="classify or regress (default: guessed from the target)")
+    p.add_argument("--columns", type=_name_list, metavar="A,B",
+                   help="the CSV's feature columns to use, comma-separated (default: all but the target)")
+    p.add_argument("--drop", type=_name_list, metavar="A,B", help="CSV columns to leave out, comma-separated")
+    p.add_argument("--fill-missing", choices=["mean", "median", "most-frequent"],
+                   help="fill missing CSV values with the column's mean, median or most frequent value (text "
+                        "columns: their most frequent category), recorded in the model file; default: refuse "
+                        "them, naming the row and column")
     p.add_argument("--layers", type=_int_list, metavar="64,32",
                    help="hidden layer widths, comma-separated ('' or 0: none, i.e. logistic/linear regression); "
                         "default 64,32")
@@ -108,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint-every", type=_count, metavar="N",
                    help="checkpoint every N epochs (default 1 with --checkpoint-dir, else only on Ctrl-C)")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    p.add_argument("--force", action="store_true", help="replace the model file if it exists (default: refuse)")
     p.add_argument("--report", metavar="FILE.html", help="also write an HTML report")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -117,41 +150,48 @@ def build_parser() -> argparse.ArgumentParser:
             "results, and save the model.")
     p.add_argument("--out", metavar="FILE", help="the model file (default digits.glassnet)")
     p.add_argument("--epochs", type=_positive(int), metavar="N", help="default 30")
+    p.add_argument("--force", action="store_true",
+                   help="replace the model file even if it is not an earlier demo's (default: refuse)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     # evaluate / predict / info
     p = add("evaluate", cmd_evaluate, "measure a model on data (cost, accuracy or rmse/mae/r2)")
-    p.add_argument("model", metavar="MODEL")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     p.add_argument("data", metavar="DATA", help="a data set name or a .csv/.npz path (named sets: their test split "
                    "where they have one)")
     p.add_argument("--target", metavar="COL", help="the target column of a CSV (default: the model's)")
     p.add_argument("--data-dir", metavar="DIR", help="where to look first for MNIST-family files")
+    p.add_argument("--rows", choices=["held-out", "all"], default="held-out", help=ROWS_HELP)
+    p.add_argument("--unseen", choices=["error", "zeros"], default="error", help=UNSEEN_HELP)
 
     p = add("predict", cmd_predict, "predict for each row of the data (CSV to stdout or --out)")
-    p.add_argument("model", metavar="MODEL")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     p.add_argument("data", metavar="DATA", help="a .csv (the target column may be absent), .npz or data set name")
     p.add_argument("--out", metavar="FILE.csv", help="write the predictions here (atomically)")
     p.add_argument("--target", metavar="COL", help="the target column of a CSV, to leave out")
     p.add_argument("--data-dir", metavar="DIR", help="where to look first for MNIST-family files")
+    p.add_argument("--unseen", choices=["error", "zeros"], default="error", help=UNSEEN_HELP)
 
     p = add("info", cmd_info, "what is inside a model file: layers, shapes, parameters, training")
-    p.add_argument("model", metavar="MODEL")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
 
     # gradcheck
     p = add("gradcheck", cmd_gradcheck, "check backpropagation against finite differences ('small shocks')",
             "Compare backpropagation's gradients with central finite differences, layer by layer, on a small "
             "built-in network with random data, or on a model and the first rows of some data.")
-    p.add_argument("model", metavar="MODEL", nargs="?")
-    p.add_argument("data", metavar="DATA", nargs="?")
-    p.add_argument("--target", metavar="COL")
+    p.add_argument("model", metavar="MODEL", nargs="?", help="a model file (default: a small built-in network)")
+    p.add_argument("data", metavar="DATA", nargs="?", help="a data set name or CSV/NPZ file (with MODEL)")
+    p.add_argument("--target", metavar="COL", help=TARGET_HELP)
     p.add_argument("--rows", type=_positive(int), default=8, help="examples to check on (default 8)")
     p.add_argument("--layers", type=_int_list, default=[5, 4], metavar="5,4",
                    help="the built-in network's hidden widths (default 5,4)")
     p.add_argument("--activation", choices=hidden_activations, default="tanh", help="the built-in network's (tanh)")
     p.add_argument("--eps", type=_positive(float), default=1e-6, help="the shock size (default 1e-6)")
     p.add_argument("--tolerance", type=_positive(float), default=1e-6, help="the largest relative error passed")
-    p.add_argument("--l2", type=_non_negative, default=0.0)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--l2", type=_non_negative, default=0.0, metavar="L2",
+                   help="check the gradient of the cost with this L2 term, l2/(2n) sum W^2 (default 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seeds the built-in network and its random examples (default 0)")
     p.add_argument("--full", action="store_true",
                    help="check every parameter (by default a network of more than 2000 is checked on a random 2000)")
 
@@ -162,14 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("explain", cmd_explain, "the worked numbers of one training step on one example",
             "Print the trace of one gradient-descent step: each neuron's inputs, s and activation, the "
             "cost, every delta (BP1, BP2), every gradient (BP3, BP4) and each parameter after the update.")
-    p.add_argument("model", metavar="MODEL", nargs="?")
+    p.add_argument("model", metavar="MODEL", nargs="?", help=MODEL_HELP)
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="a data set name or CSV/NPZ file (default: the data MODEL was trained on)")
     p.add_argument("--demo", action="store_true", help="a tiny built-in 2-2-2 network (Mazur's worked example)")
     p.add_argument("--row", type=int, default=0, help="which row of DATA (default 0)")
-    p.add_argument("--target", metavar="COL")
+    p.add_argument("--target", metavar="COL", help=TARGET_HELP)
     p.add_argument("--learning-rate", type=_positive(float), default=0.1, help="for the update shown (0.1)")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                   help="plain text (default), Markdown tables, or JSON for programs")
     p.add_argument("--full", action="store_true", help="show every neuron and weight")
 
     p = add("plot", cmd_plot, "draw a picture (PNG or SVG; needs glassnet[plots])",
@@ -177,51 +218,59 @@ def build_parser() -> argparse.ArgumentParser:
             "curves and weights need a MODEL; boundary, hidden, confusion and blame need a MODEL and data (DATA, or "
             "by default the data the model was trained on).")
     p.add_argument("kind", metavar="KIND", choices=list(_PLOT_NEEDS), help=", ".join(_PLOT_NEEDS))
-    p.add_argument("model", metavar="MODEL", nargs="?")
-    p.add_argument("data", metavar="DATA", nargs="?", help="a data set name or CSV/NPZ file")
+    p.add_argument("model", metavar="MODEL", nargs="?", help="a model file (for every KIND but activations and "
+                   "cost-surface)")
+    p.add_argument("data", metavar="DATA", nargs="?", help="a data set name or CSV/NPZ file (default: the data "
+                   "the model was trained on)")
     p.add_argument("--out", metavar="FILE", help="a .png or .svg file (default KIND.png)")
-    p.add_argument("--target", metavar="COL")
+    p.add_argument("--target", metavar="COL", help=TARGET_HELP)
+    p.add_argument("--rows", choices=["held-out", "all"], default="held-out", help="confusion: " + ROWS_HELP)
     p.add_argument("--row", type=int, default=0, help="the example the network diagram shows (with DATA)")
     p.add_argument("--view", choices=["weights", "forward", "backward"],
                    help="the network diagram's view (default: backward with DATA, else weights)")
 
     p = add("report", cmd_report, "one self-contained HTML page about a model")
-    p.add_argument("model", metavar="MODEL")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="examples to measure it on (adds blame, confusion, ...); default: the data it was trained "
                    "on, if that can still be found")
-    p.add_argument("--out", metavar="FILE.html", default="report.html")
-    p.add_argument("--target", metavar="COL")
-    p.add_argument("--title")
-    p.add_argument("--image-format", choices=["png", "svg"], default="png")
+    p.add_argument("--out", metavar="FILE.html", default="report.html", help="where to write it (report.html)")
+    p.add_argument("--target", metavar="COL", help=TARGET_HELP)
+    p.add_argument("--rows", choices=["held-out", "all"], default="held-out", help=ROWS_HELP)
+    p.add_argument("--title", help="the page's title (default: the model's name and the rows measured)")
+    p.add_argument("--image-format", choices=["png", "svg"], default="png",
+                   help="pictures inlined as PNG (default) or SVG")
 
     p = add("compare-training", cmd_compare, "backpropagation against finite differences and evolution",
             "Train one small network by backpropagation, by finite differences and by random search "
             "(tweak-and-keep, population), each for the same wall time, and compare.")
-    p.add_argument("--task", default="xor", choices=["xor", "circles", "moons", "spiral", "digits"])
+    p.add_argument("--task", default="xor", choices=["xor", "circles", "moons", "spiral", "digits"],
+                   help="the problem to learn (default xor)")
     p.add_argument("--budget", type=_positive(float), default=2.0, metavar="SECONDS", help="per method (2)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--target-cost", type=_positive(float), default=0.1)
-    p.add_argument("--methods", type=_name_list, help="comma-separated subset of the methods")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seeds the data, the weights and the searches (0)")
+    p.add_argument("--target-cost", type=_positive(float), default=0.1, metavar="COST",
+                   help="a method reaches the goal when its cost falls to this (default 0.1)")
+    p.add_argument("--methods", type=_method_list, metavar="A,B",
+                   help="comma-separated subset of: " + ", ".join(m.replace(" ", "-") for m in _methods()))
     p.add_argument("--hidden", type=_int_list, metavar="8", help="hidden widths (default per task)")
-    p.add_argument("--learning-rate", type=_positive(float))
-    p.add_argument("--max-steps", type=_positive(int), help="also cap each method's steps")
+    p.add_argument("--learning-rate", type=_positive(float), metavar="LR",
+                   help="backpropagation's and finite differences' step size (default per task)")
+    p.add_argument("--max-steps", type=_positive(int), metavar="N", help="also cap each method's steps")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = add("playground", cmd_playground, "the browser playground (needs glassnet[playground])")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this "
+                   "machine only)")
+    p.add_argument("--port", type=int, default=8765, help="the port to listen on (default 8765)")
     p.add_argument("--open", action="store_true", help="open a browser tab")
     return parser
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """The one version string: pyproject.toml's, as ``glassnet.__version__`` reads it from the package metadata."""
+    from .. import __version__
 
-    try:
-        return version("glassnet")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return __version__
 
 
 def _one_line(exc: BaseException) -> str:

@@ -110,3 +110,33 @@ def _non_negative(text: str) -> float:
     if not np.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {text!r}") from None
     return value
+
+
+def _command() -> str:
+    """How to type ``glassnet`` in this shell, so that printed hints work as printed.
+
+    ``glassnet`` when that name on PATH is the command running now; else the running script's path, relative to
+    the working directory when it lies below it (``.venv/bin/glassnet`` after ``make demo``); ``python -m
+    glassnet`` runs give the interpreter the same way.
+    """
+    import os
+    import shutil
+    from pathlib import Path
+
+    def shown(path: Path) -> str:
+        path = Path(os.path.abspath(path))
+        try:
+            return str(path.relative_to(os.path.abspath(os.getcwd())))
+        except ValueError:
+            return str(path)
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name in ("glassnet", "glassnet.exe") and script.exists():
+        on_path = shutil.which("glassnet")
+        if on_path is not None and os.path.samefile(on_path, script):
+            return "glassnet"
+        return shown(script)
+    on_path = shutil.which("glassnet")
+    if on_path is not None and Path(on_path).parent == Path(sys.executable).parent:
+        return "glassnet"
+    return f"{shown(Path(sys.executable))} -m glassnet"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,16 +72,35 @@ class _Prepared:
     y_test: np.ndarray | None
     dataset: Any
     source: str
+    table: Any = None  # the TableEncoding of a CSV file: its columns, categories and fill values
+
+
+def _load_table(data: str, spec: dict) -> tuple[Any, Any]:
+    """A CSV file as ``glassnet train`` reads it: text columns one-hot encoded, --columns/--drop/--fill-missing
+    applied; the Dataset and the TableEncoding to record in the model file."""
+    from ..datasets.files import load_csv_table
+
+    if not Path(data).exists():
+        raise CommandError(f"{data}: no such file")
+    if spec["target"] is None:
+        raise CommandError(f"{data}: name the target column with --target COL; the columns are: "
+                           f"{', '.join(_csv_header(Path(data)))}")
+    return load_csv_table(data, spec["target"], task=spec["task"], columns=spec.get("columns"),
+                          drop=spec.get("drop"), text="one-hot", fill_missing=spec.get("fill_missing"))
 
 
 def _prepare_data(spec: dict) -> _Prepared:
     """Load the training data and split off the test part (MNIST-family sets bring their own test split)."""
-    from ..datasets import train_test_split
-
     data = spec["data"]
     common = {"target": spec["target"], "task": spec["task"], "seed": spec["seed"], "samples": spec["samples"],
               "noise": spec["noise"], "data_dir": spec["data_dir"]}
-    dataset = _load_dataset(data, **common)
+    table = None
+    if Path(data).suffix.lower() == ".csv":
+        dataset, table = _load_table(data, spec)
+    else:
+        if spec.get("columns") or spec.get("drop") or spec.get("fill_missing"):
+            raise CommandError(f"--columns, --drop and --fill-missing apply to CSV files, not to {data!r}")
+        dataset = _load_dataset(data, **common)
     if dataset.task == "classification" and len(dataset.target_names) < 2:
         raise CommandError(f"{data!r} has only one class ({dataset.target_names[0]!r}); nothing to tell apart")
     if _catalogue_kind(data) == "idx":
@@ -88,11 +108,13 @@ def _prepare_data(spec: dict) -> _Prepared:
         return _Prepared(dataset.X, dataset.y, test.X, test.y, dataset, "the data set's own test split")
     fraction = spec["test_split"]
     if not fraction:
-        return _Prepared(dataset.X, dataset.y, None, None, dataset, "none")
+        return _Prepared(dataset.X, dataset.y, None, None, dataset, "none", table)
     if not 0 < fraction < 1:
         raise CommandError(f"--test-split must lie between 0 and 1, got {fraction}")
-    X_train, X_test, y_train, y_test = train_test_split(dataset.X, dataset.y, test_size=fraction, seed=spec["seed"])
-    return _Prepared(X_train, y_train, X_test, y_test, dataset, f"{fraction:.0%} of the rows, drawn with the seed")
+    train, test = _split_rows(dataset.y, fraction, spec["seed"])
+    X_train, X_test, y_train, y_test = dataset.X[train], dataset.X[test], dataset.y[train], dataset.y[test]
+    return _Prepared(X_train, y_train, X_test, y_test, dataset, f"{fraction:.0%} of the rows, drawn with the seed",
+                     table)
 
 
 def _align_features(model: Model, dataset: Any, data: str) -> np.ndarray:
@@ -101,15 +123,28 @@ def _align_features(model: Model, dataset: Any, data: str) -> np.ndarray:
     wanted = model.feature_names
     if names == wanted:
         return dataset.X
+    generic = wanted == [f"x{j + 1}" for j in range(len(wanted))]  # made-up names, which match nothing real
+    if len(names) != len(wanted) and (generic or not set(wanted) & set(names)):
+        raise CommandError(
+            f"{data} does not fit the model: the model takes {len(wanted)} inputs ({_listed(wanted)}), and "
+            f"{data} has {len(names)} feature columns ({_listed(names)}); give the data the model was trained on"
+            + (f" ({model.training['data']})" if model.training.get("data") else "")
+        )
     if set(wanted) <= set(names):
         return dataset.X[:, [names.index(name) for name in wanted]]
     if len(names) == len(wanted) and model.inputs is None:
         return dataset.X
     missing = [name for name in wanted if name not in names]
     raise CommandError(
-        f"{data}: the model needs the feature column(s) {', '.join(map(repr, missing[:5]))}"
-        f"{' ...' if len(missing) > 5 else ''}, which the data lacks"
+        f"{data}: the model needs the feature column(s) {_listed(missing)}, which the data lacks; "
+        f"it has: {_listed(names)}"
     )
+
+
+def _listed(names: list[str], limit: int = 5) -> str:
+    """Names quoted, the first ``limit`` of them and "and N more"."""
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _align_targets(model: Model, dataset: Any, data: str) -> np.ndarray:
@@ -129,18 +164,90 @@ def _align_targets(model: Model, dataset: Any, data: str) -> np.ndarray:
     return np.array([index[n] for n in names], dtype=np.int64)
 
 
+def _split_rows(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The training and the test rows' indices, as ``train_test_split(X, y, fraction, seed)`` draws them."""
+    from ..datasets import train_test_split
+
+    train, test, _, _ = train_test_split(np.arange(len(y)), y, test_size=fraction, seed=seed)
+    return train, test
+
+
+def _digest(X: np.ndarray, y: np.ndarray) -> str:
+    """A SHA-256 of the rows (values, dtypes and shapes): the same data gives the same digest."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for array in (X, y):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _same_data(model: Model, data: str) -> bool:
+    """Whether ``data`` names the data ``model`` was trained on (the same set's name, or the same file)."""
+    from ..datasets.registry import _key
+
+    recorded = model.training.get("data")
+    if not isinstance(recorded, str):
+        return False
+    if Path(data).suffix.lower() in (".csv", ".npz") or Path(recorded).suffix.lower() in (".csv", ".npz"):
+        try:
+            return Path(data).resolve() == Path(recorded).resolve()
+        except OSError:
+            return False
+    return _key(recorded) == _key(data)
+
+
+def _measured_data(model: Model, data: str, target: str | None, rows: str = "held-out",
+                   data_dir: str | None = None, unseen: str = "error") -> tuple[np.ndarray, np.ndarray, str]:
+    """X and y to measure ``model`` on, and which rows they are, in words.
+
+    On the data the model was trained on, ``rows="held-out"`` takes the test rows its training held out (the
+    split's fraction and seed are in the model file, with a digest of the rows: changed data is measured
+    whole, and said so); ``rows="all"`` or other data: every row.
+    """
+    X, y = _labelled_data(model, data, target, data_dir=data_dir, unseen=unseen)
+    held = model.training.get("held_out")
+    every = f"all {len(X)} rows of {data}"
+    if isinstance(held, dict) and held.get("split") == "the data set's test split" and _catalogue_kind(data) == "idx":
+        return X, y, f"the {len(X)} rows of {data}'s own test split, held out from training"
+    if rows == "all" or not isinstance(held, dict) or held.get("split") != "train_test_split":
+        return X, y, every
+    if not _same_data(model, data):
+        return X, y, every + " (not the data the model was trained on)"
+    if held.get("n_rows") != len(X) or held.get("digest") != _digest(X, y):
+        return X, y, every + f" ({data} has changed since training, so its held-out rows are not known)"
+    _, test = _split_rows(y, float(held["test_split"]), int(held["seed"]))
+    return X[test], y[test], (f"the {len(test)} test rows of {data} held out from training "
+                              f"(--rows all for all {len(X)})")
+
+
+def _labelled_data(model: Model, data: str, target: str | None, data_dir: str | None = None,
+                   unseen: str = "error") -> tuple[np.ndarray, np.ndarray]:
+    """Raw X and its targets, for the commands that measure or explain the model's error."""
+    X, y = _model_data(model, data, target, data_dir=data_dir, unseen=unseen)
+    if y is None:
+        raise CommandError(f"{data}: it holds no target values ({target or model.target!r}), which this command "
+                           "needs to measure the model's error")
+    return X, y
+
+
 def _model_data(model: Model, data: str, target: str | None, need_target: bool = True,
-                data_dir: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+                data_dir: str | None = None, unseen: str = "error") -> tuple[np.ndarray, np.ndarray | None]:
     """Raw X (in the model's feature order) and the targets (None when a CSV has no target column)."""
     path = Path(data)
     if path.suffix.lower() == ".csv":
         target = target or model.target
         header = _csv_header(path)
+        if target not in header and need_target:
+            raise CommandError(
+                f"{data}: no column named {target!r}, the target, which this command needs to measure the "
+                f"model's error; the columns are: {', '.join(header)}"
+            )
+        if model.table is not None:
+            return _table_rows(model, path, target if target in header else None, unseen)
         if target not in header:
-            if need_target:
-                raise CommandError(
-                    f"{data}: no column named {target!r} (the target); the columns are: {', '.join(header)}"
-                )
             return _csv_features(path, header, model), None
     elif target is not None:
         raise CommandError(f"--target names a CSV column; {data!r} is not a CSV file")
@@ -150,6 +257,27 @@ def _model_data(model: Model, data: str, target: str | None, need_target: bool =
                             **_made_up_as_trained(model, data))
     X = _align_features(model, dataset, data)
     return X, (_align_targets(model, dataset, data) if need_target else None)
+
+
+def _table_rows(model: Model, path: Path, target: str | None, unseen: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """A CSV's rows through the model's recorded TableEncoding (the same columns, categories and fill values
+    as in training), and its targets as the model's class indices or values."""
+    from types import SimpleNamespace
+
+    from ..datasets.files import _parse_target, read_csv_rows
+    from ..datasets.tables import TableEncoding
+
+    encoding = TableEncoding.from_dict(model.table or {})
+    header, rows, lines = read_csv_rows(path)
+    X, met = encoding.transform(path, header, rows, lines, unseen=unseen)
+    for column, values in met.items():
+        _say(f"glassnet: warning: {path}, column {column!r}: {len(values)} categor{'y' if len(values) == 1 else 'ies'}"
+             f" the model never saw ({', '.join(map(repr, values[:5]))}) encoded as all zeros", file=sys.stderr)
+    if target is None:
+        return X, None
+    t = header.index(target)
+    y, names, task = _parse_target(path, [row[t] for row in rows], lines, target, model.task)
+    return X, _align_targets(model, SimpleNamespace(y=y, target_names=names, task=task), str(path))
 
 
 def _made_up_as_trained(model: Model, data: str) -> dict[str, Any]:
@@ -171,10 +299,14 @@ def _made_up_as_trained(model: Model, data: str) -> dict[str, Any]:
 
 def _csv_header(path: Path) -> list[str]:
     from ..datasets import DatasetError
+    from ..datasets.tables import sniff_delimiter
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            row = next((row for row in csv.reader(f, skipinitialspace=True) if any(c.strip() for c in row)), None)
+            first = next((text for text in f if text.strip()), "")
+            f.seek(0)
+            reader = csv.reader(f, delimiter=sniff_delimiter(first), skipinitialspace=True)
+            row = next((row for row in reader if any(c.strip() for c in row)), None)
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -191,7 +323,8 @@ def _csv_features(path: Path, header: list[str], model: Model) -> np.ndarray:
     missing = [name for name in model.feature_names if name not in header]
     if missing:
         raise CommandError(
-            f"{path}: the model needs the feature column(s) {', '.join(map(repr, missing[:5]))}, which the file lacks"
+            f"{path}: the model needs the feature column(s) {_listed(missing)}, which the file lacks; "
+            f"it has: {_listed(header)}"
         )
     return load_csv_features(path, model.feature_names)
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, _say
+from .common import EXIT_OK, _command, _say
 from .train import TRAIN_DEFAULTS, _run_training
 
 DEMO_OPTIONS: dict[str, Any] = {
@@ -33,31 +33,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     args.resume, args.checkpoint_dir, args.checkpoint_every, args.report = False, None, None, None
     out = Path(args.out or f"{spec['data']}.glassnet")
+    # an earlier demo's model, made with the same options and seed, is the very file this run writes again:
+    # replacing it loses nothing; any other file stays unless --force
+    args.force = args.force or _same_demo(out, spec)
     code = _run_training(args, spec, set(), out, banner=banner)
     model, prepared = args._result
+    t = model.training
     _say("")
-    _say("the cost falling as it learns (cost on the training batches; on the validation rows):")
+    _say(f"the cost falling as it learns: 'cost' is the mean over the epoch's batches of the {t['n_train']} "
+         "training rows,\neach measured just before its step (so it runs a little above the cost after the last "
+         f"step);\n'val cost' is measured on the {t['n_validation']} validation rows after the epoch:")
     _say(_cost_table(model.training["history"]))
     if prepared.X_test is not None and model.task == "classification":
         shown = min(12, len(prepared.X_test))
         predicted = model.predict(prepared.X_test[:shown])
         names = model.classes or []
         _say("")
-        _say(f"the first {shown} test examples (never seen in training):")
+        _say(f"the first {shown} of the {len(prepared.X_test)} held-out test rows (never seen in training):")
         _say("  true       " + " ".join(f"{names[i]:>3}" for i in prepared.y_test[:shown]))
         _say("  predicted  " + " ".join(f"{names[i]:>3}" for i in predicted))
     _say("")
     _say("next:")
+    glassnet = _command()  # as this shell can type it: glassnet, or .venv/bin/glassnet before activating
+    wider = out.with_name(f"{out.stem}-wider{out.suffix}")
     steps = [
-        (f"glassnet info {out}", "what is inside the model"),
-        (f"glassnet evaluate {out} {spec['data']}", f"measure it on all of {spec['data']}"),
-        (f"glassnet explain {out} {spec['data']} --row 0", "the worked numbers of one training step"),
-        (f"glassnet train {spec['data']} --layers 128,64 --epochs 50", "another network"),
+        (f"{glassnet} info {out}", "what is inside the model"),
+        (f"{glassnet} evaluate {out} {spec['data']}", f"measure it on {spec['data']}"),
+        (f"{glassnet} explain {out} {spec['data']} --row 0", "the worked numbers of one training step"),
+        (f"{glassnet} plot confusion {out} {spec['data']} --out confusion.png", "which classes it confuses"),
+        (f"{glassnet} train {spec['data']} --layers 128,64 --epochs 50 --out {wider}", "another network, another file"),
     ]
-    width = max(len(command) for command, _ in steps)
     for command, what in steps:
-        _say(f"  {command:<{width}}   {what}")
+        _say(f"  # {what}\n  {command}")
     return code
+
+
+def _same_demo(out: Path, spec: dict) -> bool:
+    """Whether ``out`` is a model an earlier ``glassnet demo`` wrote with the same data, options and seed."""
+    from .models import Model
+
+    if not out.is_file():
+        return False
+    try:
+        training = Model.load(out).training
+    except Exception:  # not a model file at all: certainly not the demo's
+        return False
+    return training.get("data") == spec["data"] and training.get("options") == {k: spec[k] for k in TRAIN_DEFAULTS}
 
 
 def _cost_table(history: dict, rows: int = 8) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .common import EXIT_OK, CommandError, _describe_network, _say
-from .data import _model_data
+from .data import _labelled_data, _measured_data
 from .models import Model
 
 
@@ -47,7 +47,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         _say(f"gradcheck on a built-in {_describe_network(net)}, {args.rows} random examples")
     else:
         model = Model.load(args.model)
-        X, y = _model_data(model, args.data, args.target)
+        X, y = _labelled_data(model, args.data, args.target)
         X, y = model.prepare(X[: args.rows]), model.prepare_targets(y[: args.rows])
         net = model.network
         _say(f"gradcheck on {args.model}: {_describe_network(net)}, the first {len(X)} rows of {args.data}")
@@ -73,7 +73,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.model is None:
         raise CommandError("give MODEL (and DATA, and --row N), or --demo for a tiny built-in network")
     model = Model.load(args.model)
-    X, y = _model_data(model, _data_of(args, model, "glassnet explain"), args.target)
+    X, y = _labelled_data(model, _data_of(args, model, "glassnet explain"), args.target)
     i = _row(args, len(X))
     x, target = model.prepare(X[i : i + 1])[0], model.prepare_targets(y[i : i + 1])[0]
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
@@ -106,11 +106,16 @@ def cmd_plot(args: argparse.Namespace) -> int:
         net = model.network
         X = y = None
         if args.data is not None or needs_data:
-            X, y = _model_data(model, _data_of(args, model, f"glassnet plot {kind}"), args.target)
+            data = _data_of(args, model, f"glassnet plot {kind}")
+            if kind == "confusion":  # measured, like evaluate: the held-out rows by default
+                X, y, which = _measured_data(model, data, args.target, rows=args.rows)
+                _say(f"data     {which}")
+            else:
+                X, y = _labelled_data(model, data, args.target)
             X, y = model.prepare(X), model.prepare_targets(y)
         if kind == "network":
             x1 = y1 = None
-            if X is not None:
+            if X is not None and y is not None:
                 i = _row(args, len(X))
                 x1, y1 = X[i], y[i]
             plots.plot_network(net, x1, y1, view=args.view, path=out)
@@ -120,7 +125,15 @@ def cmd_plot(args: argparse.Namespace) -> int:
                 raise CommandError(f"{args.model} keeps no training history to draw")
             plots.plot_history(history, path=out)
         elif kind == "weights":
-            shape = tuple(model.image_shape) if model.image_shape else None
+            shape = (int(model.image_shape[0]), int(model.image_shape[1])) if model.image_shape else None
+            side = int(round(np.sqrt(net.n_inputs)))
+            if shape is None and side * side != net.n_inputs:
+                raise CommandError(
+                    f"glassnet plot weights draws the first layer's weights as images, one per hidden neuron, "
+                    f"which needs inputs that are an image's pixels (digits, fashion-mnist); {args.model} takes "
+                    f"{net.n_inputs} inputs of a table: try glassnet plot network {args.model}, or plot blame "
+                    f"{args.model} DATA"
+                )
             plots.plot_first_layer_weights(net, shape=shape, path=out)
         elif kind == "boundary":
             plots.plot_decision_boundary(net, X, y, class_names=model.classes, path=out)
@@ -148,12 +161,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     # found (a data set name, or a file that is still there), and otherwise reports on the model alone.
     if args.data is not None or (recorded and (Path(recorded).suffix.lower() not in (".csv", ".npz")
                                                or Path(recorded).exists())):
-        X, y = _model_data(model, _data_of(args, model, "glassnet report"), args.target)
+        X, y, which = _measured_data(model, _data_of(args, model, "glassnet report"), args.target, rows=args.rows)
         X, y = model.prepare(X), model.prepare_targets(y)
+        _say(f"data     {which}")
     history = model.training.get("history")
+    title = args.title or f"glassnet: {Path(args.model).name}" + ("" if X is None else f", measured on {which}")
     written = write_report(
         args.out, model.network, History.from_dict(history) if history else None, X, y,
-        class_names=model.classes, title=args.title or f"glassnet: {Path(args.model).name}",
+        class_names=model.classes, title=title,
         image_format=args.image_format,
     )
     _say(f"wrote {written}")

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError, ModelFileError
 from ..modelfile import plain_json
 from .common import EXIT_OK, _describe_network, _format_metrics, _say
-from .data import _model_data
+from .data import _measured_data, _model_data
 
 WRITTEN_BY = "glassnet train"  # marks a Network file whose header carries the command line's preprocessing
 
@@ -44,6 +44,7 @@ class Model:
     image_shape: list[int] | None = None
     training: dict = field(default_factory=dict)
     kind: str = "network"
+    table: dict | None = None  # a CSV's TableEncoding (columns, categories, fill values), as to_dict gives it
 
     # -- using it -------------------------------------------------------------------------------------------
     def prepare(self, X: np.ndarray) -> np.ndarray:
@@ -81,13 +82,23 @@ class Model:
 
     def metrics(self, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """cost and accuracy (classification), or cost, rmse, mae and r2 in the target's units."""
+        return self.metrics_prepared(self.prepare(X), self.prepare_targets(y), y)
+
+    def metrics_prepared(self, Xs: np.ndarray, ys: np.ndarray, y: np.ndarray | None = None) -> dict[str, float]:
+        """:meth:`metrics` of rows already as the network sees them (``Xs``, ``ys``, as a Trainer holds them);
+        ``y`` the raw targets when known (regression: otherwise ``ys`` is brought back to the target's units)."""
         net = self.network
-        Xs, ys = self.prepare(X), self.prepare_targets(y)
         result = {"cost": float(net.cost(Xs, ys))}
         if self.task == "classification":
             result["accuracy"] = float(net.accuracy(Xs, ys))
         else:
-            error = self.predict(X) - np.asarray(y, dtype=np.float64)
+            if y is None:
+                ys = np.asarray(ys, dtype=np.float64).reshape(len(Xs), -1)[:, 0]
+                y = ys if self.target_scaler is None else self.target_scaler.inverse_transform(ys)
+            y = np.asarray(y, dtype=np.float64)
+            values = net.predict(Xs)[:, 0].astype(np.float64)
+            predicted = values if self.target_scaler is None else self.target_scaler.inverse_transform(values)
+            error = predicted - y
             spread = float(np.sum((y - np.mean(y)) ** 2))
             result["rmse"] = float(np.sqrt(np.mean(error**2)))
             result["mae"] = float(np.mean(np.abs(error)))
@@ -115,6 +126,8 @@ class Model:
             "inputs": scaler(self.inputs),
             "target_scaling": scaler(self.target_scaler),
         }
+        if self.table is not None:
+            preprocessing["table"] = self.table
         return save(self.network, path, preprocessing=preprocessing, training=plain_json(self.training))
 
     @classmethod
@@ -122,7 +135,15 @@ class Model:
         """A model file of ``glassnet train``, or any Network or estimator file ``glassnet.load`` reads."""
         from ..persistence import load, read_header
 
-        header = read_header(path)
+        try:
+            header = read_header(path)
+        except ModelFileError as exc:
+            if "not a zip archive" in str(exc) and Path(path).is_file() and _starts_as_zip(path):
+                raise ModelFileError(
+                    f"cannot load '{path}': the file is cut short or damaged (it starts as a glassnet model file "
+                    "but does not end as one); copy it again, or train it again"
+                ) from None
+            raise
         kind = header["kind"]
         if kind == "checkpoint":
             raise ModelFileError(
@@ -131,7 +152,7 @@ class Model:
         loaded = load(path)
         network = getattr(loaded, "network_", loaded)
         pre = header.get("preprocessing")
-        training = header.get("training") if isinstance(header.get("training"), dict) else {}
+        training: dict = header["training"] if isinstance(header.get("training"), dict) else {}
         if kind == "network" and isinstance(pre, dict) and pre.get("written_by") == WRITTEN_BY:
             try:
                 return cls._from_header(network, pre, training)
@@ -170,7 +191,16 @@ class Model:
         if inputs is not None and inputs.mean_.shape != (network.n_inputs,):
             raise ValueError("the input standardization does not match the network's inputs")
         classes = pre.get("classes")
+        table = pre.get("table")
+        if table is not None:
+            from ..datasets.tables import TableEncoding
+
+            encoding = TableEncoding.from_dict(table)
+            if encoding.feature_names != feature_names:
+                raise ValueError("the table encoding does not give the network's inputs")
+            table = encoding.to_dict()
         return cls(
+            table=table,
             network=network, task=task, feature_names=feature_names, target=str(pre.get("target") or "y"),
             classes=None if classes is None else [str(c) for c in classes], inputs=inputs,
             target_scaler=scaler(pre.get("target_scaling")), image_shape=pre.get("image_shape"),
@@ -178,12 +208,18 @@ class Model:
         )
 
 
+def _starts_as_zip(path: str | os.PathLike[str]) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     model = Model.load(args.model)
-    X, y = _model_data(model, args.data, args.target, data_dir=args.data_dir)
+    X, y, which = _measured_data(model, args.data, args.target, rows=args.rows, data_dir=args.data_dir,
+                                 unseen=args.unseen)
     metrics = model.metrics(X, y)
     _say(f"model    {args.model}: {_describe_network(model.network)}")
-    _say(f"data     {args.data}: {len(X)} rows")
+    _say(f"data     {args.data}: {len(X)} rows, {which}")
     _say(f"result   {_format_metrics(metrics)}")
     return EXIT_OK
 
@@ -192,7 +228,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from ..fileio import atomic_write_bytes
 
     model = Model.load(args.model)
-    X, _ = _model_data(model, args.data, args.target, need_target=False, data_dir=args.data_dir)
+    X, _ = _model_data(model, args.data, args.target, need_target=False, data_dir=args.data_dir, unseen=args.unseen)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     if model.task == "classification":
@@ -225,6 +261,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     _say(f"inputs      {len(names)}: {shown}")
     pre = "standardized: (x - mean) / scale, fitted on the training part" if model.inputs is not None else "none"
     _say(f"preprocess  {pre}" + ("; the target too" if model.target_scaler is not None else ""))
+    if model.table is not None:
+        table = model.table
+        for column, categories in (table.get("categories") or {}).items():
+            _say(f"            {column}: one-hot, {len(categories)} categories ({', '.join(categories[:6])}"
+                 f"{', ...' if len(categories) > 6 else ''})")
+        if table.get("fill_missing"):
+            _say(f"            missing values filled with each column's {table['fill_missing']} (text: most frequent)")
     _say("")
     _say(net.summary())
     t = model.training
@@ -232,7 +275,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         _say("")
         options = t.get("options") or {}
         history = t.get("history") or {}
-        _say(f"trained on  {t.get('data')} ({t.get('n_train')} training rows, {t.get('n_test')} test rows)")
+        _say(f"trained on  {t.get('data')} ({t.get('n_train')} training rows, {t.get('n_validation', 0)} validation "
+             f"rows, {t.get('n_test')} test rows)")
         _say("options     " + ", ".join(f"{k} {v}" for k, v in options.items() if v is not None and k != "target"))
         costs = history.get("cost") or []
         line = f"epochs      {t.get('epochs')} in {t.get('seconds')} s"
@@ -246,5 +290,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             line += " (interrupted)"
         _say(line)
         _say(f"train       {_format_metrics(t.get('train_metrics'))}")
+        if t.get("validation_metrics"):
+            _say(f"validation  {_format_metrics(t.get('validation_metrics'))}")
         _say(f"test        {_format_metrics(t.get('test_metrics'))}")
     return EXIT_OK

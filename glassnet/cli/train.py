@@ -4,7 +4,6 @@ it with its preprocessing; ``--resume`` carries on from a checkpoint, Ctrl-C sav
 from __future__ import annotations
 
 import argparse
-import hashlib
 import signal
 import sys
 import time
@@ -15,14 +14,14 @@ import numpy as np
 
 from ..errors import DivergenceError
 from .common import EXIT_INTERRUPTED, EXIT_OK, TASK_NAMES, CommandError, _describe_network, _format_metrics, _say
-from .data import _prepare_data, _Prepared
+from .data import _digest, _prepare_data, _Prepared
 from .models import Model
 
 TRAIN_DEFAULTS: dict[str, Any] = {
     "target": None, "task": None, "layers": [64, 32], "activation": "relu", "optimizer": "adam",
     "learning_rate": None, "epochs": 20, "batch_size": 32, "l2": 0.0, "early_stopping": None,
     "validation_split": None, "test_split": 0.2, "seed": 0, "dtype": "float32", "samples": None,
-    "noise": None, "data_dir": None,
+    "noise": None, "data_dir": None, "columns": None, "drop": None, "fill_missing": None,
 }
 
 
@@ -42,15 +41,6 @@ def _checkpoint_path(out: Path, checkpoint_dir: str | None) -> Path:
     if checkpoint_dir:
         return Path(checkpoint_dir) / "checkpoint.glassnet"
     return out.with_name(f"{out.stem}.checkpoint.glassnet")
-
-
-def _fingerprint(*arrays: np.ndarray) -> str:
-    digest = hashlib.sha256()
-    for array in arrays:
-        array = np.ascontiguousarray(array)
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
 
 
 def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
@@ -77,6 +67,7 @@ def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
         classes=list(dataset.target_names) if dataset.task == "classification" else None,
         inputs=inputs, target_scaler=target_scaler,
         image_shape=None if dataset.image_shape is None else list(dataset.image_shape),
+        table=None if prepared.table is None else prepared.table.to_dict(),
     )
     split = spec["validation_split"]
     if split is None:
@@ -124,16 +115,19 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
                     f"{spec[key]!r}; drop the option to resume, or train afresh without --resume"
                 )
         epochs = spec["epochs"] if "epochs" in given else stored["epochs"]
-        spec = {**stored, "data": spec["data"], "epochs": epochs}
+        spec = {**TRAIN_DEFAULTS, **stored, "data": spec["data"], "epochs": epochs}
         out = out or Path(checkpoint.extra.get("out") or default_out)
     out = out or default_out
+    if checkpoint is None and out.exists() and not getattr(args, "force", False):
+        raise CommandError(f"'{out}' already exists, and glassnet train does not overwrite a model: give "
+                           "--out NEW.glassnet to keep both, or --force to replace it")
     checkpoint_path = _checkpoint_path(out, args.checkpoint_dir)
     every = args.checkpoint_every if args.checkpoint_every is not None else (1 if args.checkpoint_dir else 0)
     if args.checkpoint_dir:
         Path(args.checkpoint_dir).mkdir(parents=True, exist_ok=True)
 
     prepared = _prepare_data(spec)
-    fingerprint = _fingerprint(prepared.X_train, prepared.y_train)
+    fingerprint = _digest(prepared.X_train, prepared.y_train)  # the same SHA-256 checkpoints have always kept
     if checkpoint is not None and checkpoint.extra.get("fingerprint") != fingerprint:
         raise CommandError(f"{spec['data']!r} is not the data the checkpoint was trained on (its rows differ)")
     model, trainer = _build(spec, prepared)
@@ -169,7 +163,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
             trainer.early_stopping.on_train_end(trainer)  # a finished run: put back its best weights
     except KeyboardInterrupt:
         seconds = spent + time.perf_counter() - start
-        return _interrupted(model, checkpointer, spec, prepared, out, seconds)
+        return _interrupted(model, trainer, checkpointer, spec, prepared, out, seconds)
     except DivergenceError:
         if checkpointer.last is not None and checkpointer.last.epoch > 0:
             checkpointer.save()
@@ -177,7 +171,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         raise
     seconds = spent + time.perf_counter() - start
     history = trainer.history
-    model.training = _training_summary(spec, prepared, model, history, seconds, interrupted=False)
+    model.training = _training_summary(spec, prepared, model, trainer, history, seconds, interrupted=False)
     saved = model.save(out)
     if every or checkpoint_path.exists():  # never leave an earlier run's checkpoint for --resume to pick up
         checkpointer.save()
@@ -187,8 +181,12 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         line += f"{' (stopped early)' if history.stopped_early else ''}; the best epoch, {history.best_epoch + 1}, kept"
     _say(line)
     _say(f"time     {seconds:.2f} s")
-    _say(f"train    {_format_metrics(model.training['train_metrics'])}")
-    _say(f"test     {_format_metrics(model.training['test_metrics'])}")
+    t = model.training
+    _say(f"train    {_format_metrics(t['train_metrics'])}   ({t['n_train']} training rows, after the last step)")
+    if t["validation_metrics"] is not None:
+        _say(f"valid.   {_format_metrics(t['validation_metrics'])}   ({t['n_validation']} validation rows)")
+    _say(f"test     {_format_metrics(t['test_metrics'])}" + (f"   ({t['n_test']} held-out test rows)"
+                                                               if t["n_test"] else "   (no test rows held out)"))
     _say(f"model    saved to {saved}")
     if getattr(args, "report", None):
         _write_report(Path(args.report), model, history, prepared)
@@ -196,15 +194,21 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
     return EXIT_OK
 
 
-def _training_summary(spec: dict, prepared: _Prepared, model: Model, history: Any, seconds: float,
+def _training_summary(spec: dict, prepared: _Prepared, model: Model, trainer: Any, history: Any, seconds: float,
                       interrupted: bool) -> dict:
-    test = None
-    if prepared.X_test is not None:
+    """What the model file records of its training. The metrics are measured with the final weights: on the
+    rows the steps were taken on (the validation rows apart, so they agree with the curve's two costs), on the
+    validation rows, and on the held-out test rows."""
+    test = validation = None
+    if prepared.X_test is not None and prepared.y_test is not None:
         test = model.metrics(prepared.X_test, prepared.y_test)
+    if trainer.validation is not None:
+        validation = model.metrics_prepared(trainer.validation[0], trainer.validation[1])
     return {
         "data": str(spec["data"]),
         "dataset": prepared.dataset.name,
-        "n_train": int(len(prepared.X_train)),
+        "n_train": int(len(trainer.X)),
+        "n_validation": 0 if trainer.validation is None else int(len(trainer.validation[0])),
         "n_test": 0 if prepared.X_test is None else int(len(prepared.X_test)),
         "test_split": prepared.source,
         "options": {k: spec[k] for k in TRAIN_DEFAULTS},
@@ -212,12 +216,27 @@ def _training_summary(spec: dict, prepared: _Prepared, model: Model, history: An
         "seconds": round(seconds, 3),
         "interrupted": interrupted,
         "history": history.as_dict(),
-        "train_metrics": model.metrics(prepared.X_train, prepared.y_train),
+        "train_metrics": model.metrics_prepared(trainer.X, trainer.Y),
+        "validation_metrics": validation,
         "test_metrics": test,
+        "held_out": _held_out(spec, prepared),
     }
 
 
-def _interrupted(model: Model, checkpointer: Any, spec: dict, prepared: _Prepared, out: Path, seconds: float) -> int:
+def _held_out(spec: dict, prepared: _Prepared) -> dict | None:
+    """How to find the test rows again: the split's fraction and seed, and the digest of the rows it was drawn
+    from (so that evaluate, plot and report measure those rows by default, and know when the data changed)."""
+    if prepared.X_test is None:
+        return None
+    if prepared.source == "the data set's own test split":
+        return {"split": "the data set's test split"}
+    dataset = prepared.dataset
+    return {"split": "train_test_split", "test_split": spec["test_split"], "seed": spec["seed"],
+            "n_rows": int(len(dataset.X)), "digest": _digest(dataset.X, dataset.y)}
+
+
+def _interrupted(model: Model, trainer: Any, checkpointer: Any, spec: dict, prepared: _Prepared, out: Path,
+                 seconds: float) -> int:
     """Ctrl-C: save the last complete epoch as a checkpoint and the best weights so far as the model."""
     previous = None
     try:  # a second Ctrl-C must not tear these files (they are written atomically anyway)
@@ -236,7 +255,7 @@ def _interrupted(model: Model, checkpointer: Any, spec: dict, prepared: _Prepare
         from ..training import History
 
         history = History.from_dict(dict(last.history))
-        model.training = _training_summary(spec, prepared, model, history, seconds, interrupted=True)
+        model.training = _training_summary(spec, prepared, model, trainer, history, seconds, interrupted=True)
         saved = model.save(out)
         which = "best" if last.best_params is not None else "last complete"
         _say(f"glassnet: interrupted after epoch {last.epoch} of {spec['epochs']}", file=sys.stderr)
@@ -252,7 +271,9 @@ def _interrupted(model: Model, checkpointer: Any, spec: dict, prepared: _Prepare
 def _write_report(path: Path, model: Model, history: Any, prepared: _Prepared) -> None:
     from ..report import write_report
 
-    X, y = (prepared.X_test, prepared.y_test) if prepared.X_test is not None else (prepared.X_train, prepared.y_train)
+    X, y = prepared.X_train, prepared.y_train
+    if prepared.X_test is not None and prepared.y_test is not None:
+        X, y = prepared.X_test, prepared.y_test
     written = write_report(path, model.network, history, model.prepare(X), model.prepare_targets(y),
                            class_names=model.classes, title=f"glassnet: {prepared.dataset.name}")
     _say(f"report   written to {written}")

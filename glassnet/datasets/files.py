@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from ..fileio import atomic_file
 from ..validation import check_choice
 from .base import TASKS, Dataset, DatasetError
+from .tables import TableEncoding, choose_columns, sniff_delimiter
 
 # An all-integer CSV target with at most this many distinct values is taken for class labels when
 # task=None; more distinct values (prices, counts) make it a regression target. Pass task= to decide.
@@ -23,12 +25,15 @@ MAX_INFERRED_CLASSES = 20
 
 
 def load_csv(
-    path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str = ","
+    path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str | None = None,
+    columns: Sequence[str] | None = None, drop: Sequence[str] | None = None, text: str = "refuse",
+    fill_missing: str | None = None,
 ) -> Dataset:
     """Read a CSV file with a header row; column ``target`` becomes y, every other column a feature.
 
-    Feature values must be numbers (blank, ``nan`` and ``inf`` are refused). The target may be numbers
-    or text:
+    Feature values must be numbers (blank, ``nan`` and ``inf`` are refused) unless ``text="one-hot"``
+    encodes text columns and ``fill_missing`` fills missing cells (see :class:`~glassnet.datasets.tables.
+    TableEncoding`; :func:`load_csv_table` also returns that encoding). The target may be numbers or text:
 
     - text (any value not a number) -> classification; the class names are the distinct values, sorted,
       and y holds their indices;
@@ -46,13 +51,21 @@ def load_csv(
         The header name of the target column.
     task : {"classification", "regression"}, optional
         What the target is; guessed as above when None.
-    delimiter : str
-        The field separator.
+    delimiter : str, optional
+        The field separator; when None, whichever of comma, semicolon and tab splits the header row into
+        the most fields.
+    columns, drop : sequence of str, optional
+        The feature columns to use, in this order (default: all but the target), and columns to leave out.
+    text : {"refuse", "one-hot"}
+        What a text feature column gets: refused, or one 0/1 input per category (``column=category``).
+    fill_missing : {"mean", "median", "most-frequent"}, optional
+        Fill missing feature cells with the column's statistic (text columns: their most frequent
+        category); None refuses them, naming the line and column.
 
     Returns
     -------
     Dataset
-        X float64 (n_rows, n_columns - 1), y int64 class indices or float64 values.
+        X float64 (n_rows, n_inputs), y int64 class indices or float64 values.
 
     Raises
     ------
@@ -60,34 +73,50 @@ def load_csv(
         Naming the file, line (1-based, as an editor shows it) and column of the first problem; for an
         unknown target column, listing the columns there are.
     """
+    return load_csv_table(path, target, task=task, delimiter=delimiter, columns=columns, drop=drop, text=text,
+                          fill_missing=fill_missing)[0]
+
+
+def load_csv_table(
+    path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str | None = None,
+    columns: Sequence[str] | None = None, drop: Sequence[str] | None = None, text: str = "refuse",
+    fill_missing: str | None = None,
+) -> tuple[Dataset, TableEncoding]:
+    """:func:`load_csv`, and the :class:`~glassnet.datasets.tables.TableEncoding` that turned its feature
+    columns into numbers (keep it to encode new rows the same way: ``encoding.transform``)."""
     path = Path(path)
     if task is not None:
         check_choice("task", task, TASKS)
-    header, rows, lines = _read_csv(path, delimiter)
+    header, rows, lines = read_csv_rows(path, delimiter)
     if target not in header:
-        raise DatasetError(f"{path}: no column named {target!r}; the columns are: {', '.join(header)}")
+        hint = ""
+        if delimiter is None and len(header) == 1:
+            hint = " (one column only: is the file separated by something other than comma, semicolon or tab?)"
+        raise DatasetError(f"{path}: no column named {target!r}; the columns are: {', '.join(header)}{hint}")
     if len(header) < 2:
         raise DatasetError(
             f"{path}: only the target column {target!r}; a data set needs at least one feature"
         )
     t = header.index(target)
-    feature_columns = [j for j in range(len(header)) if j != t]
-    feature_names = tuple(header[j] for j in feature_columns)
-    X = _parse_features(path, rows, lines, feature_columns, header)
+    chosen = choose_columns(path, header, target, columns, drop)
+    encoding = TableEncoding.fit(path, header, rows, lines, chosen, text=text, fill_missing=fill_missing)
+    X, _ = encoding.transform(path, header, rows, lines)
     y, target_names, task = _parse_target(path, [row[t] for row in rows], lines, target, task)
-    return Dataset(
+    dataset = Dataset(
         X=X,
         y=y,
-        feature_names=feature_names,
+        feature_names=tuple(encoding.feature_names),
         target_names=target_names,
-        task=task,
+        task=task,  # type: ignore[arg-type]  # "classification" or "regression", as _parse_target returns
         name=path.stem,
         description=f"Read from {path}, target column {target!r}.",
     )
+    return dataset, encoding
 
 
 def load_csv_features(
-    path: str | os.PathLike, feature_names: list[str] | tuple[str, ...] | None = None, *, delimiter: str = ","
+    path: str | os.PathLike, feature_names: list[str] | tuple[str, ...] | None = None, *,
+    delimiter: str | None = None,
 ) -> np.ndarray:
     """Read feature columns of a CSV file with a header row and no target column (rows to predict for).
 
@@ -98,8 +127,8 @@ def load_csv_features(
     feature_names : sequence of str, optional
         The header names of the columns to read, in the order wanted (other columns are ignored); all
         columns, in file order, when None.
-    delimiter : str
-        The field separator.
+    delimiter : str, optional
+        The field separator (found from the header row when None, as :func:`load_csv` does).
 
     Returns
     -------
@@ -113,7 +142,7 @@ def load_csv_features(
         the columns there are.
     """
     path = Path(path)
-    header, rows, lines = _read_csv(path, delimiter)
+    header, rows, lines = read_csv_rows(path, delimiter)
     names = list(header) if feature_names is None else [str(name) for name in feature_names]
     missing = [name for name in names if name not in header]
     if missing:
@@ -123,13 +152,21 @@ def load_csv_features(
     return _parse_features(path, rows, lines, [header.index(name) for name in names], header)
 
 
-def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """The header, the non-blank rows (cells stripped) and the file line on which each row ends."""
+def read_csv_rows(
+    path: str | os.PathLike, delimiter: str | None = None
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, the non-blank rows (cells stripped) and the file line on which each row ends; the
+    delimiter, when None, found from the header row (:func:`~glassnet.datasets.tables.sniff_delimiter`)."""
+    path = Path(path)
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 0
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
+            if delimiter is None:
+                first = next((text for text in f if text.strip()), "")
+                delimiter = sniff_delimiter(first)
+                f.seek(0)
             reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
             header = next((row for row in reader if any(cell.strip() for cell in row)), None)
             line = header_line = reader.line_num
@@ -181,13 +218,15 @@ def _parse_features(
         for cell, j in zip(row, columns, strict=True):
             where = f"{path}, line {line}, column {header[j]!r}"
             if not cell or cell.lower() in ("nan", "na", "n/a", "null", "none", "?"):
-                raise DatasetError(f"{where}: missing value {cell!r}; fill it in or drop the row")
+                raise DatasetError(f"{where}: missing value {cell!r}; fill it in or drop the row, or let glassnet "
+                                   "fill it (fill_missing=, glassnet train --fill-missing mean|median|most-frequent)")
             try:
                 value = float(cell)
             except ValueError:
                 raise DatasetError(
-                    f"{where}: {cell!r} is not a number; feature columns must be numeric "
-                    "(encode text categories as numbers, or drop the column)"
+                    f"{where}: {cell!r} is not a number; feature columns must be numeric (encode text "
+                    "categories as numbers, drop the column, or one-hot encode it: text='one-hot', as glassnet "
+                    "train does)"
                 ) from None
             if not np.isfinite(value):
                 raise DatasetError(f"{where}: {cell!r} is not a finite number")
@@ -230,6 +269,13 @@ def _parse_target(
         if task == "regression":
             return values, (target,), task
         classes, y = np.unique(values, return_inverse=True)
+        if not whole and len(classes) > MAX_INFERRED_CLASSES:
+            raise DatasetError(
+                f"{path}, column {target!r}: as classes, its {len(classes)} distinct numbers such as "
+                f"{cells[0]} and {cells[-1]}, not all whole, would make {len(classes)} classes: it holds a quantity "
+                "to predict, not class labels. Use task='regression' (glassnet train: --task regress), or leave "
+                "the task out to let glassnet guess"
+            )
         names = tuple(str(int(v)) if whole else format(v, "g") for v in classes)
         return y.astype(np.int64), names, "classification"
     classes, y = np.unique(np.array(cells), return_inverse=True)
@@ -293,8 +339,8 @@ def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
         y, target_names = y.astype(np.float64), target_names or ("y",)
     else:
         y, target_names = _class_labels(path, y, target_names)
-    return Dataset(X=X, y=y, feature_names=feature_names, target_names=target_names, task=task, name=name,
-                   description=f"Read from {path}.")  # fmt: skip
+    return Dataset(X=X, y=y, feature_names=feature_names, target_names=target_names,
+                   task=task, name=name, description=f"Read from {path}.")  # type: ignore[arg-type]
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
