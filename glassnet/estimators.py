@@ -452,6 +452,12 @@ class _BaseMLP(BaseEstimator):
         tags.input_tags.allow_nan = False
         return tags
 
+    def to_onnx(self, path, **options):
+        """Write the fitted model as an ONNX graph (see :func:`glassnet.export.to_onnx`); returns the ModelProto."""
+        from .export import to_onnx
+
+        return to_onnx(self, path, **options)
+
 
 def _initialize_like_sklearn(net: Network, activation: str) -> None:
     """Starting weights *and biases* drawn as scikit-learn's MLP draws them, from the network's seed.

@@ -210,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--open", action="store_true", help="open a browser tab")
+
+    from .export_cmd import add_export_parser  # export (issue 13) registers its own options
+
+    add_export_parser(add)
     return parser
 
 
