@@ -41,6 +41,11 @@ bench: $(VENV)/.bench
 bench-quick: $(VENV)/.bench
 	$(BENCH_ENV) $(PY) benchmarks/bench.py --quick
 
+# a sweep's wall time on a Dask LocalCluster with 1 and 2 workers (dask comes with the test extra)
+.PHONY: bench-dask
+bench-dask: $(VENV)/.test
+	$(BENCH_ENV) $(PY) benchmarks/bench_dask.py
+
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
 
