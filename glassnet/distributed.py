@@ -110,6 +110,8 @@ def partial_fit_blocks(
         if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
             raise InputError(f"block_rows must be a whole number >= 1, got {block_rows!r}")
         ends = list(range(int(block_rows), n_rows, int(block_rows))) + [n_rows]
+    if y is None:
+        raise InputError("partial_fit_blocks needs y, the targets: one per row of X")
     y = _check_rows("y", y, n_rows)
     weights = _check_rows("sample_weight", sample_weight, n_rows)
     options: dict[str, Any] = {}

@@ -139,6 +139,8 @@ def test_refusals_name_the_fix(rng):
         partial_fit_blocks(MLPClassifier(), X, labels)
     with pytest.raises(InputError, match="epochs"):
         partial_fit_blocks(MLPClassifier(), X, labels, block_rows=10, epochs=0)
+    with pytest.raises(InputError, match="needs y"):
+        partial_fit_blocks(MLPClassifier(), X, None, block_rows=10)
     with pytest.raises(InputError, match="one row per row of X"):
         partial_fit_blocks(MLPClassifier(), X, labels[:50], block_rows=10)
     estimator = MLPClassifier()
