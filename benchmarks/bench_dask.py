@@ -7,6 +7,11 @@ a seeded synthetic problem. Each leg runs the same search under joblib's Dask ba
 round. The cluster's start-up and a warm-up fit in each worker (imports, numba's compile) are not timed.
 Every leg's ``cv_results_`` must equal the default backend's.
 
+joblib's Dask backend takes its number of jobs from the cluster's threads, so on a one-thread cluster it
+runs the search in the calling process, as the default backend does: the workers' CPU seconds (the last
+column) show where the fits ran. The 1-worker leg is therefore the serial baseline, with joblib's Dask
+bookkeeping around it.
+
 Usage, from the repository root (``make bench-dask`` does this in .venv)::
 
     python benchmarks/bench_dask.py              # 3 rounds
@@ -59,7 +64,7 @@ def _warm_up() -> None:
     MLPClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0).fit(X, y)
 
 
-def timed_on_cluster(workers: int, X: np.ndarray, y: np.ndarray, quick: bool) -> tuple[float, dict]:
+def timed_on_cluster(workers: int, X: np.ndarray, y: np.ndarray, quick: bool) -> tuple[float, float, dict]:
     import joblib
     from distributed import Client, LocalCluster
 
@@ -67,11 +72,15 @@ def timed_on_cluster(workers: int, X: np.ndarray, y: np.ndarray, quick: bool) ->
                       dashboard_address=None) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         client.run(_warm_up)  # untimed
+        cpu_before = client.run(time.process_time)
         with joblib.parallel_backend("dask"):
             start = time.perf_counter()
             result = search(quick).fit(X, y)
             seconds = time.perf_counter() - start
-    return seconds, result.cv_results_
+        cpu_after = client.run(time.process_time)
+    # the workers' CPU seconds: equal for 1 and 2 workers when the work is the same and only its spread differs
+    cpu = sum(cpu_after[w] - cpu_before[w] for w in cpu_after)
+    return seconds, cpu, result.cv_results_
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,19 +100,23 @@ def main(argv: list[str] | None = None) -> int:
     reference = search(args.quick).set_params(n_jobs=1).fit(X, y).cv_results_  # the default backend, in process
     in_process = time.perf_counter() - start
     times: dict[int, list[float]] = {1: [], 2: []}
+    cpu: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(rounds):
         for workers in (1, 2):
-            seconds, results = timed_on_cluster(workers, X, y, args.quick)
+            seconds, cpu_seconds, results = timed_on_cluster(workers, X, y, args.quick)
             for key in ("params", "mean_test_score"):
                 if list(results[key]) != list(reference[key]):
                     print(f"the {workers}-worker search's {key} differ from the default backend's", file=sys.stderr)
                     return 1
             times[workers].append(seconds)
+            cpu[workers].append(cpu_seconds)
     speedups = [one / two for one, two in zip(times[1], times[2], strict=True)]
     record = {
         "what": "GridSearchCV of MLPClassifier, 8 settings x 3 folds, on a Dask LocalCluster (processes)",
         "rows": len(X), "quick": args.quick, "rounds": rounds,
         "seconds_default_backend_n_jobs_1": in_process, "seconds_1_worker": times[1], "seconds_2_workers": times[2],
+        "worker_cpu_seconds_1_worker": cpu[1], "worker_cpu_seconds_2_workers": cpu[2],
+        "load_average_at_end": os.getloadavg(),
         "speedup_per_round": speedups, "median_speedup": statistics.median(speedups),
         "results_equal_default_backend": True,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -112,15 +125,17 @@ def main(argv: list[str] | None = None) -> int:
 
     RESULTS.parent.mkdir(exist_ok=True)
     atomic_write_bytes(RESULTS, (json.dumps(record, indent=2) + "\n").encode())
-    print("| workers | wall time per sweep (s), each round | median |")
-    print("|---|---|---|")
-    print(f"| none (default backend, n_jobs=1, in this process) | {in_process:.2f} | {in_process:.2f} |")
+    print("| workers | wall time per sweep (s), each round | median | workers' CPU seconds, each round |")
+    print("|---|---|---|---|")
+    print(f"| none (default backend, n_jobs=1, in this process) | {in_process:.2f} | {in_process:.2f} | |")
     for workers in (1, 2):
         each = ", ".join(f"{t:.2f}" for t in times[workers])
-        print(f"| {workers} | {each} | {statistics.median(times[workers]):.2f} |")
+        spent = ", ".join(f"{t:.2f}" for t in cpu[workers])
+        print(f"| {workers} | {each} | {statistics.median(times[workers]):.2f} | {spent} |")
     print(f"\nspeed-up of 2 workers over 1, per round: {', '.join(f'{s:.2f}x' for s in speedups)} "
           f"(median {record['median_speedup']:.2f}x on {os.cpu_count()} cores, shared with whatever else runs)")
-    print("every search's cv_results_ equal the default backend's")
+    print("every search's cv_results_ equal the default backend's; load average now "
+          + ", ".join(f"{v:.1f}" for v in os.getloadavg()))
     return 0
 
 

@@ -44,9 +44,10 @@ def test_grid_search_on_a_local_cluster_equals_the_default_backend(client, rng):
     grid = {"hidden_layer_sizes": [(4,), (8, 4)], "alpha": [1e-4, 1e-1], "activation": ["tanh", "relu"]}
     estimator = MLPClassifier(max_iter=15, random_state=0)
     default = GridSearchCV(estimator, grid, cv=3).fit(X, labels)
-    with joblib.parallel_backend("dask"):
+    with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
         on_dask = GridSearchCV(estimator, grid, cv=3, n_jobs=-1).fit(X, labels)
     assert len(client.scheduler_info()["workers"]) == 2
+    assert len({task["worker"] for task in tasks.data}) == 2  # the fits ran on both of the cluster's workers
     for key in ("params", "mean_test_score", "split0_test_score", "split1_test_score", "split2_test_score"):
         assert list(on_dask.cv_results_[key]) == list(default.cv_results_[key]), key
     assert on_dask.best_params_ == default.best_params_
@@ -58,8 +59,9 @@ def test_randomized_search_of_a_regressor_on_dask(client, rng):
     space = {"learning_rate_init": [1e-3, 3e-3, 1e-2, 3e-2], "hidden_layer_sizes": [(3,), (6,), (9,)]}
     estimator = MLPRegressor(max_iter=10, random_state=1)
     default = RandomizedSearchCV(estimator, space, n_iter=5, cv=2, random_state=0).fit(X, target)
-    with joblib.parallel_backend("dask"):
+    with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
         on_dask = RandomizedSearchCV(estimator, space, n_iter=5, cv=2, random_state=0, n_jobs=-1).fit(X, target)
+    assert tasks.data  # the fits ran on the cluster
     assert list(on_dask.cv_results_["params"]) == list(default.cv_results_["params"])
     assert np.array_equal(on_dask.cv_results_["mean_test_score"], default.cv_results_["mean_test_score"])
 
