@@ -46,7 +46,12 @@ bench: $(VENV)/.bench  ## glassnet against scikit-learn and PyTorch on Fashion-M
 bench-quick: $(VENV)/.bench  ## a rough benchmark in about a minute
 	$(BENCH_ENV) $(PY) benchmarks/bench.py --quick
 
-lint: $(VENV)/.test  ## ruff only
+# a sweep's wall time on a Dask LocalCluster with 1 and 2 workers (dask comes with the test extra)
+.PHONY: bench-dask
+bench-dask: $(VENV)/.test  ## a grid search's wall time on Dask with 1 and 2 workers
+	$(BENCH_ENV) $(PY) benchmarks/bench_dask.py
+
+lint: $(VENV)/.test  ## ruff and mypy
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 

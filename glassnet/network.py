@@ -441,3 +441,23 @@ class Network:
         See :func:`glassnet.architecture.network_from_file`.
         """
         return network_from_file(cls, header, arrays)
+
+    # -- other engines --------------------------------------------------------------------------------------
+    def to_onnx(self, path, **options):
+        """Write this network as an ONNX graph (see :func:`glassnet.export.to_onnx`); returns the ModelProto."""
+        from .export import to_onnx  # the network knows nothing of other engines; only a shortcut
+
+        return to_onnx(self, path, **options)
+
+    def to_torch(self, **options):
+        """An ``nn.Sequential`` with this network's predictions; see :func:`glassnet.export.to_torch`."""
+        from .export import to_torch
+
+        return to_torch(self, **options)
+
+    @classmethod
+    def from_torch(cls, module, **options) -> Network:
+        """A Network read from a PyTorch Sequential; see :func:`glassnet.export.from_torch`."""
+        from .export import from_torch
+
+        return from_torch(module, **options)

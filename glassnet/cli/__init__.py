@@ -263,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "machine only)")
     p.add_argument("--port", type=int, default=8765, help="the port to listen on (default 8765)")
     p.add_argument("--open", action="store_true", help="open a browser tab")
+
+    from .export_cmd import add_export_parser  # export (issue 13) registers its own options
+
+    add_export_parser(add)
     return parser
 
 

@@ -410,3 +410,9 @@ class _BaseMLP(BaseEstimator):
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
         return tags
+
+    def to_onnx(self, path, **options):
+        """Write the fitted model as an ONNX graph (see :func:`glassnet.export.to_onnx`); returns the ModelProto."""
+        from ..export import to_onnx
+
+        return to_onnx(self, path, **options)
