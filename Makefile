@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test lint bench bench-quick bench-profile clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench: $(VENV)/.bench
 
 bench-quick: $(VENV)/.bench
 	$(BENCH_ENV) $(PY) benchmarks/bench.py --quick
+
+# Where a glassnet epoch spends its time (cProfile, benchmark network and learner-sized network).
+bench-profile: $(VENV)/.bench
+	$(BENCH_ENV) $(PY) benchmarks/profile_epoch.py
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
