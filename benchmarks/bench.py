@@ -15,7 +15,7 @@ same shapes into reused buffers. glassnet's fraction of it is GEMM time / glassn
 Usage, from the repository root (``make bench`` / ``make bench-quick`` do this in .venv)::
 
     python benchmarks/bench.py                 # full: all 60,000 rows, 3 epochs, 5 rounds -> results/latest.json
-    python benchmarks/bench.py --quick         # rough answer in about a minute -> results/quick.json
+    python benchmarks/bench.py --quick         # a rough answer in one to two minutes -> results/quick.json
     python benchmarks/bench.py --scaling       # seconds per epoch against rows and against width
     python benchmarks/bench.py --memmap        # training from np.memmap files of growing size
     python benchmarks/bench.py --table benchmarks/results/latest.json --readme   # the tables into both READMEs
@@ -239,7 +239,7 @@ def memmap_markdown(rows: list[dict]) -> str:
 # -- main ------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="15,000 rows, 3 epochs, 3 rounds: about a minute")
+    parser.add_argument("--quick", action="store_true", help="15,000 rows, 3 epochs, 3 rounds: one to two minutes")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5, quick 3)")
     parser.add_argument("--epochs", type=int, help="epochs per run (default 3)")
     parser.add_argument("--rows", type=int, help="training rows (default all 60,000; quick 15,000)")

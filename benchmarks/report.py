@@ -204,7 +204,8 @@ def markdown(summary: dict, settings: dict) -> str:
                  "gemm_fraction": "gemm_fraction", "gemm_fraction_f64": "gemm_fraction_f64",
                  "small_vs_loop": "small_vs_loop"}
     for key, target in summary["targets"].items():
-        value = "-" if target["value"] is None else f"{target['value']:.3g}"
+        # three decimals, so that a ratio just past its limit (1.2004 against 1.2) does not print as the limit
+        value = "-" if target["value"] is None else f"{target['value']:.{0 if key == 'peak_rss_mb' else 3}f}"
         if target["value"] is not None and key in spread_of:
             value += _spread(each.get(spread_of[key], []))
         met = {True: "yes", False: "no", None: "not measured"}[target["met"]]

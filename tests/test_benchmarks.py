@@ -174,9 +174,9 @@ def test_new_targets_are_paired_and_judged():
                                      "epochs": 3, "rounds": 2, "skipped": {"torch": "torch not installed"}})
     assert "| JAX |" in table and "| glassnet (float64) |" in table and "| GEMM bound (float64) |" in table
     assert "| PyTorch | skipped: torch not installed |" in table
-    assert "| learner-sized: glassnet time / hand-written loop's | 1.3 (rounds: 1.10 to 1.50) | at most 1.2 | no |" \
+    assert "| learner-sized: glassnet time / hand-written loop's | 1.300 (rounds: 1.10 to 1.50) | at most 1.2 | no |" \
         in table
-    assert "| fraction of the GEMM bound (float64) | 0.8 (rounds: 0.75 to 0.85) | at least 0.8 | yes |" in table
+    assert "| fraction of the GEMM bound (float64) | 0.800 (rounds: 0.75 to 0.85) | at least 0.8 | yes |" in table
 
 
 def test_a_missing_jax_is_skipped_with_the_reason(monkeypatch):
