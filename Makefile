@@ -4,10 +4,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help demo test lint bench bench-quick dist clean
+.PHONY: help demo test lint bench bench-quick bench-profile dist clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ demo: $(VENV)/.demo  ## create .venv, install glassnet with the demo extra, lear
 	$(VENV)/bin/glassnet demo
 	@echo "glassnet is installed in $(VENV): type $(VENV)/bin/glassnet, or first . $(VENV)/bin/activate"
 
-test: $(VENV)/.test  ## ruff and the whole test suite
+test: $(VENV)/.test  ## ruff, mypy and the whole test suite (lessons and docs included)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	sh tests/install_browser.sh
@@ -50,6 +50,10 @@ bench-quick: $(VENV)/.bench  ## a rough benchmark in about a minute
 .PHONY: bench-dask
 bench-dask: $(VENV)/.test  ## a grid search's wall time on Dask with 1 and 2 workers
 	$(BENCH_ENV) $(PY) benchmarks/bench_dask.py
+
+# Where a glassnet epoch spends its time (cProfile, benchmark network and learner-sized network).
+bench-profile: $(VENV)/.bench  ## where a glassnet epoch spends its time
+	$(BENCH_ENV) $(PY) benchmarks/profile_epoch.py
 
 lint: $(VENV)/.test  ## ruff and mypy
 	$(PY) -m ruff check .

@@ -1,23 +1,28 @@
-"""glassnet against scikit-learn and PyTorch on Fashion-MNIST: seconds per epoch, accuracy, memory.
+"""glassnet against scikit-learn, PyTorch and JAX on Fashion-MNIST: seconds per epoch, accuracy, memory.
 
 Every implementation trains the same network, 784-256-128-10 with ReLU, softmax and cross-entropy, by
 Adam (learning rate 1e-3, betas 0.9/0.999, eps 1e-8) on batches of 128 rows shuffled each epoch, in
 float32, on the same rows with the same seed. Each run is a fresh process (``peers.py``), so its peak
-resident memory is its own; the legs are interleaved (glassnet, scikit-learn, PyTorch, GEMM; and again)
-so that drift of the machine hits all alike, and glassnet's ratio to each peer is taken within a round.
+resident memory is its own; the legs are interleaved (glassnet, scikit-learn, PyTorch, JAX, GEMM, the
+float64 pair, the small network; and again) so that drift of the machine hits all alike, and glassnet's
+ratio to each peer is taken within a round.
 
 The GEMM leg is the bound: np.matmul alone doing one epoch's matrix products (forward, BP4, BP2) on the
-same shapes into reused buffers. glassnet's fraction of it is GEMM time / glassnet time.
+same shapes into reused buffers. glassnet's fraction of it is GEMM time / glassnet time; the float64 pair
+(glassnet_f64, gemm_f64) measures the same in float64. The small leg (``smallnet.py``) times a learner-sized
+2-8-8-2 tanh network against a hand-written numpy loop of the same maths, in one process.
 
 Usage, from the repository root (``make bench`` / ``make bench-quick`` do this in .venv)::
 
-    python benchmarks/bench.py                 # full: all 60,000 rows, 3 epochs, 5 rounds
-    python benchmarks/bench.py --quick         # rough answer in about a minute
+    python benchmarks/bench.py                 # full: all 60,000 rows, 3 epochs, 5 rounds -> results/latest.json
+    python benchmarks/bench.py --quick         # a rough answer in one to two minutes -> results/quick.json
     python benchmarks/bench.py --scaling       # seconds per epoch against rows and against width
     python benchmarks/bench.py --memmap        # training from np.memmap files of growing size
+    python benchmarks/bench.py --table benchmarks/results/latest.json --readme   # the tables into both READMEs
 
-Results: benchmarks/results/latest.json (written atomically) and a markdown table on stdout.
-See benchmarks/README.md for what is measured and why it is fair.
+Results: a JSON record (written atomically) and markdown tables on stdout; ``--readme`` also writes them
+into README.md's Performance section and benchmarks/README.md's results section (between the
+``<!-- bench:results -->`` markers). See benchmarks/README.md for what is measured and why it is fair.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,9 +50,11 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(ROOT))  # glassnet from this checkout when it is not installed
 
 import peers  # noqa: E402
+from report import LEG_NAMES, TARGETS, check_targets, markdown, summarise, write_sections  # noqa: E402, F401
 
-LEG_NAMES = {"glassnet": "glassnet", "sklearn": "scikit-learn", "torch": "PyTorch", "gemm": "GEMM bound"}
-TARGETS = {"vs_torch": 0.75, "vs_sklearn": 0.5, "gemm_fraction": 0.70, "accuracy_points": 0.5, "rss_factor": 1.3}
+DEFAULT_LEGS = "glassnet,sklearn,torch,jax,gemm,glassnet_f64,gemm_f64,small"
+# What each peer leg imports; a leg whose modules are missing is skipped with the reason in the table.
+LEG_MODULES = {"sklearn": ("sklearn",), "torch": ("torch",), "jax": ("jax", "optax")}
 
 
 # -- running legs ----------------------------------------------------------------------------------------
@@ -76,9 +84,9 @@ def available_legs(requested: list[str]) -> tuple[list[str], dict]:
     skipped = {}
     legs = []
     for leg in requested:
-        module = {"sklearn": "sklearn", "torch": "torch"}.get(leg)
-        if module and importlib.util.find_spec(module) is None:
-            skipped[leg] = f"{module} is not installed (make bench installs it)"
+        missing = [m for m in LEG_MODULES.get(leg, ()) if importlib.util.find_spec(m) is None]
+        if missing:
+            skipped[leg] = f"{' and '.join(missing)} not installed (make bench installs it)"
         else:
             legs.append(leg)
     return legs, skipped
@@ -93,119 +101,14 @@ def interleaved(legs: list[str], config: dict, rounds: int, log=print) -> dict[s
             results[leg].append(result)
             if "error" in result:
                 log(f"round {r + 1}/{rounds} {leg}: FAILED {result['error']}")
+            elif leg == "small":
+                log(f"round {r + 1}/{rounds} small: glassnet {result['glassnet_steps_per_second']:,.0f} steps/s, "
+                    f"loop {result['loop_steps_per_second']:,.0f} steps/s, time ratio {result['time_ratio']:.2f}")
             else:
                 log(f"round {r + 1}/{rounds} {leg}: {result['median_seconds']:.3f} s/epoch "
                     f"(epochs {', '.join(f'{s:.3f}' for s in result['seconds'])}), "
                     f"peak RSS {result['peak_rss_mb']:.0f} MB")
     return results
-
-
-# -- summarising -----------------------------------------------------------------------------------------
-def _ok(runs: list[dict]) -> list[dict]:
-    return [r for r in runs if "error" not in r]
-
-
-def _paired(results: dict, a: str, b: str, ratio) -> list[float]:
-    """``ratio(a_run, b_run)`` for each round in which both legs ran."""
-    pairs = zip(results.get(a, []), results.get(b, []), strict=False)
-    return [ratio(x, y) for x, y in pairs if "error" not in x and "error" not in y]
-
-
-def summarise(results: dict[str, list[dict]], epochs: int) -> dict:
-    """Medians over rounds, the paired ratios, and which targets are met."""
-    legs = {}
-    for leg, runs in results.items():
-        ok = _ok(runs)
-        if not ok:
-            legs[leg] = {"error": runs[0]["error"] if runs else "not run"}
-            continue
-        seconds = statistics.median(r["median_seconds"] for r in ok)
-        accuracies = [r["test_accuracy"] for r in ok if r["test_accuracy"] is not None]
-        legs[leg] = {
-            "seconds_per_epoch": seconds,
-            "seconds_per_epoch_each_round": [r["median_seconds"] for r in ok],
-            "gflops": ok[0]["flops_per_epoch"] / seconds / 1e9,
-            "test_accuracy": statistics.median(accuracies) if accuracies else None,
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in ok),
-            "dataset_mb": ok[0]["dataset_mb"],
-            "rounds": len(ok),
-        }
-    speed = lambda a, b: a["median_seconds"] / b["median_seconds"]  # noqa: E731
-    ratios = {
-        "vs_torch": _paired(results, "glassnet", "torch", speed),
-        "vs_sklearn": _paired(results, "glassnet", "sklearn", speed),
-        "gemm_fraction": _paired(results, "gemm", "glassnet", speed),
-    }
-    summary = {"legs": legs, "ratios": {k: (statistics.median(v) if v else None) for k, v in ratios.items()},
-               "ratios_each_round": ratios}
-    summary["targets"] = check_targets(summary, epochs)
-    return summary
-
-
-def check_targets(summary: dict, epochs: int) -> dict:
-    """Each target of the benchmark with the measured value and whether it is met (None: not measured)."""
-    legs, ratios = summary["legs"], summary["ratios"]
-    targets = {}
-
-    def entry(value, limit, met):
-        return {"value": value, "limit": limit, "met": None if value is None else bool(met)}
-
-    r = ratios["vs_torch"]
-    targets["seconds_vs_torch"] = entry(r, TARGETS["vs_torch"], r is not None and r <= TARGETS["vs_torch"])
-    r = ratios["vs_sklearn"]
-    targets["seconds_vs_sklearn"] = entry(r, TARGETS["vs_sklearn"], r is not None and r <= TARGETS["vs_sklearn"])
-    r = ratios["gemm_fraction"]
-    targets["gemm_fraction"] = entry(r, TARGETS["gemm_fraction"], r is not None and r >= TARGETS["gemm_fraction"])
-    glassnet, torch = legs.get("glassnet", {}), legs.get("torch", {})
-    if glassnet.get("test_accuracy") is not None and torch.get("test_accuracy") is not None:
-        gap = 100 * abs(glassnet["test_accuracy"] - torch["test_accuracy"])
-        targets["accuracy_gap_points"] = entry(gap, TARGETS["accuracy_points"], gap <= TARGETS["accuracy_points"])
-        targets["accuracy_gap_points"]["epochs"] = epochs
-    else:
-        targets["accuracy_gap_points"] = entry(None, TARGETS["accuracy_points"], False)
-    if "peak_rss_mb" in glassnet:
-        limit = TARGETS["rss_factor"] * (glassnet["dataset_mb"] + 100)
-        targets["peak_rss_mb"] = entry(glassnet["peak_rss_mb"], limit, glassnet["peak_rss_mb"] <= limit)
-    return targets
-
-
-def markdown(summary: dict, settings: dict) -> str:
-    """The results as a markdown table, then the ratios and targets."""
-    legs, ratios = summary["legs"], summary["ratios"]
-    lines = [
-        f"{settings['data']}, {settings['rows_used']} training rows, {'-'.join(map(str, settings['sizes']))} ReLU, "
-        f"Adam, batch {settings['batch_size']}, {settings['epochs']} epochs, {settings['rounds']} interleaved rounds, "
-        f"{os.cpu_count()} cores",
-        "",
-        "| implementation | s/epoch (median) | GFLOP/s | test accuracy | peak RSS (MB) | glassnet time / this |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    ratio_of = {"torch": ratios.get("vs_torch"), "sklearn": ratios.get("vs_sklearn"), "glassnet": 1.0,
-                "gemm": None if not ratios.get("gemm_fraction") else 1 / ratios["gemm_fraction"]}
-    for leg in ("glassnet", "torch", "sklearn", "gemm"):
-        if leg not in legs:
-            continue
-        row = legs[leg]
-        if "error" in row:
-            lines.append(f"| {LEG_NAMES[leg]} | failed: {row['error'][:60]} | | | | |")
-            continue
-        accuracy = "-" if row["test_accuracy"] is None else f"{100 * row['test_accuracy']:.2f}%"
-        ratio = "-" if ratio_of[leg] is None else f"{ratio_of[leg]:.2f}"
-        lines.append(f"| {LEG_NAMES[leg]} | {row['seconds_per_epoch']:.3f} | {row['gflops']:.1f} | {accuracy} | "
-                     f"{row['peak_rss_mb']:.0f} | {ratio} |")
-    lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
-    names = {
-        "seconds_vs_torch": "glassnet s/epoch / PyTorch's",
-        "seconds_vs_sklearn": "glassnet s/epoch / scikit-learn's",
-        "gemm_fraction": "fraction of the GEMM bound",
-        "accuracy_gap_points": "test accuracy gap to PyTorch (points)",
-        "peak_rss_mb": "glassnet peak RSS (MB)",
-    }
-    for key, target in summary["targets"].items():
-        value = "-" if target["value"] is None else f"{target['value']:.3g}"
-        met = {True: "yes", False: "no", None: "not measured"}[target["met"]]
-        lines.append(f"| {names[key]} | {value} | {target['limit']:.3g} | {met} |")
-    return "\n".join(lines)
 
 
 # -- the record ------------------------------------------------------------------------------------------
@@ -219,7 +122,7 @@ def machine() -> dict:
     except OSError:
         pass
     versions = {"python": platform.python_version(), "numpy": np.__version__}
-    for name in ("scikit-learn", "torch", "numba", "threadpoolctl"):
+    for name in ("scikit-learn", "torch", "jax", "jaxlib", "optax", "numba", "threadpoolctl"):
         try:  # the version without importing (an import would grow this process, and so every leg)
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -259,7 +162,7 @@ def scaling(base: dict, legs: list[str], repeats: int = 3, log=print) -> dict:
                     runs[leg].append(seconds)
         return {leg: (statistics.median(v) if v else None) for leg, v in runs.items()}
 
-    table = {"rows": [], "width": [], "repeats": repeats}
+    table: dict[str, Any] = {"rows": [], "width": [], "repeats": repeats}
     for rows in (10_000, 20_000, 30_000, 40_000, 50_000, 60_000):
         row = {"rows": rows, **measure({**base, "rows": rows})}
         table["rows"].append(row)
@@ -336,11 +239,11 @@ def memmap_markdown(rows: list[dict]) -> str:
 # -- main ------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="15,000 rows, 3 epochs, 3 rounds: about a minute")
+    parser.add_argument("--quick", action="store_true", help="15,000 rows, 3 epochs, 3 rounds: one to two minutes")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5, quick 3)")
     parser.add_argument("--epochs", type=int, help="epochs per run (default 3)")
     parser.add_argument("--rows", type=int, help="training rows (default all 60,000; quick 15,000)")
-    parser.add_argument("--legs", default="glassnet,sklearn,torch,gemm", help="comma-separated legs to run")
+    parser.add_argument("--legs", default=DEFAULT_LEGS, help=f"comma-separated legs to run (default {DEFAULT_LEGS})")
     parser.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else the usual places)")
     parser.add_argument("--synthetic", type=int, metavar="N",
                         help="use N random rows instead of Fashion-MNIST (tests the harness)")
@@ -348,8 +251,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memmap", action="store_true", help="train from np.memmap files of growing size")
     parser.add_argument("--memmap-dir", help="where to write the memmap files (default: a temporary folder)")
     parser.add_argument("--out", type=Path, help="the JSON file (default benchmarks/results/latest.json, "
-                        "scaling.json or memmap.json)")
+                        "quick.json with --quick, scaling.json or memmap.json)")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="print the tables of an earlier run's record")
+    parser.add_argument("--readme", action="store_true", help="also write the tables into README.md's "
+                        "Performance section and benchmarks/README.md (do this from a full run on an idle machine)")
     args = parser.parse_args(argv)
+    readmes = [ROOT / "README.md", HERE / "README.md"]
+    if args.table:
+        record = json.loads(args.table.read_text())
+        table = markdown(record["summary"], record["settings"])
+        print(table)
+        if args.readme:
+            write_sections(table, record["command"], readmes)
+        return 0
 
     epochs = args.epochs or 3
     rounds = args.rounds or (3 if args.quick else 5)
@@ -385,8 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     settings["rows_used"] = first.get("rows", rows)
     settings["blas"] = first.get("blas")
     record.update(summary=summary, runs=results, finished=time.strftime("%Y-%m-%d %H:%M:%S"))
-    write_json(args.out or HERE / "results" / "latest.json", record)
-    print(markdown(summary, settings))
+    write_json(args.out or HERE / "results" / ("quick.json" if args.quick else "latest.json"), record)
+    table = markdown(summary, settings)
+    print(table)
+    if args.readme:
+        write_sections(table, record["command"], readmes)
     if settings["blas"]:
         blas = settings["blas"][0]
         print(f"\nBLAS: {blas.get('internal_api')} {blas.get('version')}, kernel {blas.get('architecture')}, "

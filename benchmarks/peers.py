@@ -1,4 +1,4 @@
-"""One benchmark leg per process: glassnet, scikit-learn, PyTorch, or the bare GEMM bound.
+"""One benchmark leg per process: glassnet, scikit-learn, PyTorch, JAX, the bare GEMM bound, or the small net.
 
 ``bench.py`` starts this file once per leg in a fresh interpreter (so each peak RSS belongs to one
 implementation alone) and reads the single ``RESULT {...}`` line it prints. Each leg trains the same
@@ -13,7 +13,12 @@ Settings (the ``--config`` JSON; every key optional):
 None = all); ``data`` "fashion-mnist" or "synthetic" (random rows with labels from a random linear
 teacher, for tests); ``data_dir`` (where the IDX files are, else the loader's usual places);
 ``n_synthetic`` / ``n_test_synthetic`` (sizes of the synthetic set); ``memmap`` (the path of a float32
-.npy file of training rows to read through ``np.load(mmap_mode="r")``, with ``labels`` beside it).
+.npy file of training rows to read through ``np.load(mmap_mode="r")``, with ``labels`` beside it);
+``dtype`` "float32" (the legs ``glassnet_f64`` and ``gemm_f64`` run glassnet and the GEMM bound in float64).
+The ``small`` leg (smallnet.py) takes the ``small_*`` settings of ``smallnet.SMALL_DEFAULTS``.
+
+JAX runs on the CPU with ``XLA_FLAGS`` giving its Eigen thread pool one thread per core (``xla_cpu_flags``),
+as numpy's OpenBLAS and PyTorch's OpenMP take them; the flags that ran are in the leg's result.
 """
 
 from __future__ import annotations
@@ -42,8 +47,11 @@ DEFAULTS = {
     "beta1": 0.9,
     "beta2": 0.999,
     "eps": 1e-8,
+    "dtype": "float32",
 }
-LEGS = ("glassnet", "sklearn", "torch", "gemm")
+LEGS = ("glassnet", "sklearn", "torch", "jax", "gemm", "glassnet_f64", "gemm_f64", "small")
+# The float64 legs: glassnet and the GEMM bound on the same rows in float64 (the float64 target's pair).
+FLOAT64_LEGS = {"glassnet_f64": "glassnet", "gemm_f64": "gemm"}
 
 
 def settings(config: dict | None = None) -> dict:
@@ -109,7 +117,7 @@ def leg_glassnet(cfg, X, y, X_test, y_test):
                 self.peak = max(self.peak, anonymous_mb())
 
     sizes = cfg["sizes"]
-    net = Network.from_sizes(sizes, activation="relu", cost="cross_entropy", seed=cfg["seed"], dtype="float32")
+    net = Network.from_sizes(sizes, activation="relu", cost="cross_entropy", seed=cfg["seed"], dtype=cfg["dtype"])
     adam = Adam(cfg["learning_rate"], beta1=cfg["beta1"], beta2=cfg["beta2"], eps=cfg["eps"])
     memory = AnonymousMemory()
     callbacks = [memory] if cfg["memmap"] else []
@@ -197,15 +205,83 @@ def leg_torch(cfg, X, y, X_test, y_test):
     return seconds, float(np.mean(predicted == y_test)), {}
 
 
+def xla_cpu_flags(threads: int) -> str:
+    """XLA_FLAGS for JAX on the CPU: its Eigen thread pool on ``threads`` threads (numpy's OpenBLAS uses the cores)."""
+    return f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={threads}"
+
+
+def leg_jax(cfg, X, y, X_test, y_test):
+    """JAX: one jitted step (forward, softmax cross-entropy, grad, optax Adam update); the epoch loop in Python.
+
+    Each epoch draws a permutation (numpy, seeded) and each batch gathers ``X[rows]`` inside the jitted step
+    from the arrays already on the device, as the PyTorch leg gathers ``X_t[rows]``. The epoch's cost is
+    summed on the device inside the step (no per-batch host sync) and the epoch ends with
+    ``block_until_ready``. He-normal weights and zero biases (glassnet's choice for ReLU layers).
+    """
+    threads = os.cpu_count() or 1
+    os.environ["XLA_FLAGS"] = " ".join(filter(None, [os.environ.get("XLA_FLAGS", ""), xla_cpu_flags(threads)]))
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    sizes = cfg["sizes"]
+    key = jax.random.PRNGKey(cfg["seed"])
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        key, sub = jax.random.split(key)
+        params.append((jax.random.normal(sub, (n_in, n_out), jnp.float32) * np.sqrt(2.0 / n_in),
+                       jnp.zeros(n_out, jnp.float32)))
+
+    def logits(params, x):
+        for w, b in params[:-1]:
+            x = jax.nn.relu(x @ w + b)
+        w, b = params[-1]
+        return x @ w + b
+
+    def loss_fn(params, x, labels):
+        return optax.softmax_cross_entropy_with_integer_labels(logits(params, x), labels).mean()
+
+    optimizer = optax.adam(cfg["learning_rate"], b1=cfg["beta1"], b2=cfg["beta2"], eps=cfg["eps"])
+    opt_state = optimizer.init(params)
+
+    @jax.jit
+    def step(params, opt_state, total, X_d, y_d, rows):
+        xb, yb = X_d[rows], y_d[rows]
+        loss, grads = jax.value_and_grad(loss_fn)(params, xb, yb)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, total + loss * rows.shape[0]
+
+    X_d = jax.device_put(np.ascontiguousarray(X))
+    y_d = jax.device_put(np.asarray(y, dtype=np.int32))
+    rng = np.random.default_rng(cfg["seed"])
+    n, size = len(X), cfg["batch_size"]
+    seconds, costs = [], []
+    for _ in range(cfg["epochs"]):
+        start = time.perf_counter()
+        order = rng.permutation(n).astype(np.int32)
+        total = jnp.zeros((), jnp.float32)
+        for begin in range(0, n, size):
+            params, opt_state, total = step(params, opt_state, total, X_d, y_d, order[begin : begin + size])
+        jax.block_until_ready((params, total))
+        seconds.append(time.perf_counter() - start)
+        costs.append(float(total) / n)
+    predicted = np.asarray(jax.jit(logits)(params, jnp.asarray(X_test)).argmax(axis=1))
+    extra = {"xla_flags": os.environ["XLA_FLAGS"], "jax_version": jax.__version__, "epoch_costs": costs,
+             "jax_devices": [str(d) for d in jax.devices()]}
+    return seconds, float(np.mean(predicted == y_test)), extra
+
+
 def leg_gemm(cfg, X, y, X_test, y_test):
     """np.matmul alone: one epoch's matrix products on the same shapes, into reused buffers."""
-    sizes, size = cfg["sizes"], cfg["batch_size"]
+    sizes, size, dtype = cfg["sizes"], cfg["batch_size"], np.dtype(cfg["dtype"])
     rng = np.random.default_rng(cfg["seed"])
-    weights = [rng.standard_normal((a, b), dtype=np.float32) * 0.05 for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
+    weights = [(rng.standard_normal((a, b)) * 0.05).astype(dtype) for a, b in pairs]
     grads = [np.empty_like(w) for w in weights]
-    acts = [np.empty((size, b), dtype=np.float32) for b in sizes[1:]]
-    deltas = [rng.standard_normal((size, b), dtype=np.float32) for b in sizes[1:]]
-    back = [np.empty((size, a), dtype=np.float32) for a in sizes[:-1]]
+    acts = [np.empty((size, b), dtype=dtype) for b in sizes[1:]]
+    deltas = [rng.standard_normal((size, b)).astype(dtype) for b in sizes[1:]]
+    back = [np.empty((size, a), dtype=dtype) for a in sizes[:-1]]
     n = len(X)
     seconds = []
     for _ in range(cfg["epochs"]):
@@ -277,11 +353,18 @@ def peak_rss_mb() -> float:
 def run(leg: str, config: dict | None = None) -> dict:
     """Run one leg in this process and return its measurements."""
     cfg = settings(config)
+    if leg == "small":
+        return run_small_leg(cfg)
+    if leg in FLOAT64_LEGS:
+        cfg["dtype"] = "float64"
     start = time.perf_counter()
     X, y, X_test, y_test = load_data(cfg)
+    if cfg["dtype"] != "float32":  # converted once, before timing, for both float64 legs alike
+        X, X_test = np.asarray(X, dtype=cfg["dtype"]), np.asarray(X_test, dtype=cfg["dtype"])
     load_seconds = time.perf_counter() - start
     dataset_mb = (X.nbytes + X_test.nbytes) / 1e6 if not isinstance(X, np.memmap) else X_test.nbytes / 1e6
-    function = {"glassnet": leg_glassnet, "sklearn": leg_sklearn, "torch": leg_torch, "gemm": leg_gemm}[leg]
+    function = {"glassnet": leg_glassnet, "sklearn": leg_sklearn, "torch": leg_torch, "jax": leg_jax,
+                "gemm": leg_gemm}[FLOAT64_LEGS.get(leg, leg)]
     seconds, accuracy, extra = function(cfg, X, y, X_test, y_test)
     result = {
         **extra,
@@ -295,13 +378,26 @@ def run(leg: str, config: dict | None = None) -> dict:
         "dataset_mb": dataset_mb,
         "load_seconds": load_seconds,
         "blas": blas_info(),
+        "dtype": cfg["dtype"],
     }
     if leg == "torch":
         import torch
 
         result["torch_threads"] = torch.get_num_threads()
         result["torch_version"] = torch.__version__
+    if leg == "jax":
+        result["threads"] = os.cpu_count()
     return result
+
+
+def run_small_leg(cfg: dict) -> dict:
+    """The learner-sized leg (see smallnet.py): glassnet and the hand-written loop, interleaved here."""
+    from smallnet import run_small
+
+    result = run_small(cfg)
+    seconds = result["seconds_each_block"]["glassnet"]
+    return {"leg": "small", **result, "seconds": seconds, "median_seconds": float(np.median(seconds)),
+            "test_accuracy": None, "peak_rss_mb": peak_rss_mb(), "blas": blas_info()}
 
 
 def main(argv: list[str] | None = None) -> int:

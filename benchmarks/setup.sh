@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what `make bench` needs into a venv: glassnet with its "bench" extras (scikit-learn,
-# threadpoolctl, numba), PyTorch's CPU build pinned to 2.13.0 (for benchmarking only: it never enters
-# `make test`), and Fashion-MNIST: Debian's dataset-fashion-mnist package when the files are missing
+# threadpoolctl, numba), PyTorch's CPU build pinned to 2.13.0 and JAX with optax (CPU; for benchmarking
+# only: neither enters `make test`), and Fashion-MNIST: Debian's dataset-fashion-mnist package when the files are missing
 # and we are root, otherwise a message saying where the loader looks.
 #
 #   usage: bash benchmarks/setup.sh [VENV]        (default .venv; run from the repository root)
@@ -14,6 +14,7 @@ PIP=("$PY" -m pip install --quiet --disable-pip-version-check)
 [ -x "$PY" ] || python3 -m venv "$VENV"
 "${PIP[@]}" -e ".[bench]"
 "${PIP[@]}" "torch==2.13.0"
+"${PIP[@]}" "jax==0.10.2" "jaxlib==0.10.2" "optax==0.2.8"
 
 have_data() {
     "$PY" - <<'PY'
