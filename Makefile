@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test lint bench bench-quick clean docs docs-serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ bench: $(VENV)/.bench
 
 bench-quick: $(VENV)/.bench
 	$(BENCH_ENV) $(PY) benchmarks/bench.py --quick
+
+# The documentation site (mkdocs-material): built with warnings as errors into site/, the lessons executed.
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PIP) -e ".[docs,plots,sklearn]"
+	@touch $@
+
+docs: $(VENV)/.docs
+	GLASSNET_DOCS_EXECUTE=true MPLBACKEND=Agg NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+docs-serve: $(VENV)/.docs
+	GLASSNET_DOCS_EXECUTE=true MPLBACKEND=Agg NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
