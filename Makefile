@@ -48,10 +48,10 @@ $(VENV)/.docs: pyproject.toml | $(PY)
 	@touch $@
 
 docs: $(VENV)/.docs
-	GLASSNET_DOCS_EXECUTE=true MPLBACKEND=Agg NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+	GLASSNET_DOCS_EXECUTE=true NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
 
 docs-serve: $(VENV)/.docs
-	GLASSNET_DOCS_EXECUTE=true MPLBACKEND=Agg NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+	GLASSNET_DOCS_EXECUTE=true NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
