@@ -33,6 +33,8 @@ def _sigmoid(s: float) -> float:
 # The answers, worked by hand. Lesson 1: the published fit b0 = -4.0777, b1 = 1.5046.
 SOLUTIONS: dict[str, dict[int, float]] = {
     "01_one_neuron": {1: _sigmoid(-4.0777 + 1.5046 * 3), 2: 4.0777 / 1.5046, 3: 6},
+    # lesson 2: -0.5*0 + 0.3*1 + 0.8*1 - 0.1*0 + 0.2*(-1) - 0.2; layer 2 is 3 x 2; w_21 is weights[0, 1] = -0.5
+    "02_forward_propagation": {1: 0.7, 2: 6, 3: -0.5},
     # lesson 3: x = 1, 2, 3, 4 and y = 2, 3, 5, 6 at B0 = B1 = 0: 2 * mean(-y) and 2 * mean(-x y); |1 - 2 eta| < 1
     "03_cost_and_gradient_descent": {1: -8.0, 2: -23.5, 3: 1.0},
     # lesson 4: sigmoid'(0) = 1/4, tanh'(0) = 1, arctan'(2) = 1/5
@@ -43,6 +45,8 @@ SOLUTIONS: dict[str, dict[int, float]] = {
         2: 0.596884378 * 0.138498562,
         3: 0.60 - 0.5 * 0.138498562,
     },
+    # lesson 6: BP4 0.5 * (-0.2); relu's slope at s < 0 is 0; BP2 (0.5 * 0.2 + 1.0 * 0.1) * 0.25
+    "06_blame_game": {1: -0.1, 2: 0.0, 3: 0.05},
     # lesson 7: (2.1^3 - 1.9^3) / 0.2 = 12.01; 2P for P = 235,146; (eps/2)^2 = eps^2 / 4
     "07_small_shocks": {1: 12.01, 2: 470292, 3: 4},
 }
