@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help demo test lint bench bench-quick bench-profile dist clean
+.PHONY: help demo test lint bench bench-quick bench-profile dist docs docs-serve clean
 
 help:  ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,17 @@ bench-dask: $(VENV)/.test  ## a grid search's wall time on Dask with 1 and 2 wor
 # Where a glassnet epoch spends its time (cProfile, benchmark network and learner-sized network).
 bench-profile: $(VENV)/.bench  ## where a glassnet epoch spends its time
 	$(BENCH_ENV) $(PY) benchmarks/profile_epoch.py
+
+# The documentation site (mkdocs-material): built with warnings as errors into site/, the lessons executed.
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PIP) -e ".[docs,plots,sklearn]"
+	@touch $@
+
+docs: $(VENV)/.docs  ## build the documentation site into site/ (warnings are errors; lessons executed)
+	GLASSNET_DOCS_EXECUTE=true NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+docs-serve: $(VENV)/.docs  ## serve the documentation site on 127.0.0.1:8000
+	GLASSNET_DOCS_EXECUTE=true NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: $(VENV)/.test  ## ruff and mypy
 	$(PY) -m ruff check .
