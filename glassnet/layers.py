@@ -56,6 +56,8 @@ class Dense:
     weights, bias : explicit starting values, shape (n_in, n_out) and (n_out,). When omitted they are
         drawn from the network's seed: Glorot for sigmoid-like neurons, He for the ReLU family; bias 0.
 
+    Notes
+    -----
     After a forward pass ``a_prev``, ``s`` and ``a`` hold the layer's inputs, weighted sums and
     activations for each sample; after a backward pass ``delta`` holds each neuron's error ``dJ/ds`` and
     ``grad_weights``, ``grad_bias`` the gradients of BP4 and BP3.

@@ -67,6 +67,8 @@ class Network:
         bit-identical training on the same machine.
     dtype : ``"float32"`` (the default, fast) or ``"float64"``.
 
+    Notes
+    -----
     All weights and biases live in one flat array, ``params`` (and their gradients in ``grads``); each
     layer's ``weights`` and ``bias`` are views into it.
     """

@@ -421,7 +421,10 @@ def fit(
         costs and the L2 term's n is the sum of the weights. ``validation_data`` may carry its own as a
         third element.
 
-    Raises DivergenceError when the cost becomes NaN or infinite; the network keeps finite weights.
+    Raises
+    ------
+    DivergenceError
+        When the cost becomes NaN or infinite; the network keeps finite weights.
     """
     epochs = check_positive("epochs", epochs, integer=True)
     trainer = Trainer(
