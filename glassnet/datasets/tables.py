@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import one_hot_rows
 from .base import DatasetError
 
 MISSING = ("", "nan", "na", "n/a", "null", "none", "?")  # cells read as missing values (compared lower-cased)
@@ -205,8 +206,8 @@ class TableEncoding:
                     "to encode an unseen category as all zeros, or train on data that has it"
                 )
             met[name] = new
-        block = np.zeros((len(cells), len(categories)))
-        block[np.flatnonzero(known), index[known]] = 1.0
+        block = one_hot_rows(index, len(categories))
+        block[~known] = 0  # an unseen category: all zeros (unseen='zeros'; 'error' refused it above)
         return block
 
     # -- the model file ---------------------------------------------------------------------------------------
