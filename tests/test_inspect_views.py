@@ -10,7 +10,11 @@ are those with the largest |delta| and include the target's, and the counts of z
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +23,7 @@ from numpy_reference import backprop
 from glassnet import InputError, Network
 from glassnet.inspect import explain
 
+REPO = Path(__file__).resolve().parents[1]
 TARGET = 8
 NUMBER = r"\(?(-?[0-9.]+(?:e[-+][0-9]+)?)\)?"
 
@@ -153,3 +158,41 @@ def test_output_neurons_are_named_by_class(big):
         small.trace([0.5, -1.0], 1, class_names=["a", "b", "c"])
     assert np.array_equal(small.params, before)
     assert small.trace([0.5, -1.0], 1, class_names=["cat", "dog"]).to_dict()["class_names"] == ["cat", "dog"]
+
+
+def test_the_command_lines_explain_names_the_output_neurons_by_class(tmp_path):
+    """``glassnet explain`` passes the model's classes: its output neurons are named by class."""
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0, 1, size=(60, 2))
+    names = np.array(["blue", "green", "red"])[np.digitize(X[:, 0] + X[:, 1], [0.7, 1.3])]
+    table = tmp_path / "colours.csv"
+    table.write_text("width,height,colour\n" + "".join(f"{a},{b},{c}\n" for (a, b), c in zip(X, names, strict=True)))
+    model = tmp_path / "colours.glassnet"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+
+    def glassnet(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "glassnet", *args], env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    glassnet("train", str(table), "--target", "colour", "--layers", "4", "--epochs", "3", "--seed", "1",
+             "--out", str(model))
+    text = glassnet("explain", str(model), str(table), "--row", "0")
+    target = names[0]
+    index = ["blue", "green", "red"].index(target)
+    assert f"neuron {index} (class '{target}'): delta = " in text
+    for j, name in enumerate(["blue", "green", "red"]):
+        assert f"neuron {j} (class '{name}'): s = " in text
+
+
+def test_markdown_and_the_record_follow_the_same_choice(big):
+    _, _, tr, ref = big
+    md = tr.to_markdown()
+    predicted = int(np.argmax(ref.a[-1][0]))
+    assert f"| {TARGET} (target) | `s = " in md and f"| {predicted} (predicted) | `s = " in md
+    assert "more neurons (smaller |delta|)" in md
+    data = tr.to_dict(max_neurons=2, max_weights=3)
+    assert data["target_neurons"] == [TARGET] and data["predicted_neurons"] == [predicted]
+    # the record's limited form keeps its contract: the first neurons and weights, and how many were left out
+    assert [n["neuron"] for n in data["layers"][1]["neurons"]] == [0, 1] and data["layers"][1]["neurons_omitted"] == 8
+    assert data["layers"][0]["neurons"][0]["weights_omitted"] == 781

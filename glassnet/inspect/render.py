@@ -209,6 +209,8 @@ class TraceView:
     def rest(self, t: Terms, what: str, wide: bool = False) -> str:
         """The terms a sum leaves out: ``[... (N more terms, Z of them w*0) = their sum]``; in a wide layer
         ``[N more terms = their sum]`` (its title says how many inputs are 0)."""
+        if not t.shown:
+            return f"[{t.left_out} terms, all {what}0 = {self.num(t.rest)}]"
         if wide:
             return f"[{t.left_out} more terms = {self.num(t.rest)}]"
         if t.zeros == t.left_out:
@@ -281,7 +283,9 @@ class TraceView:
         if self.one and self.wide(tr.layers[0]) and self.max_weights is not None and len(tr.x[0]) > self.max_weights:
             x = tr.x[0]
             zeros = int(np.sum(x == 0))
-            top = largest(x, self.max_weights)
+            top = largest(x, min(self.max_weights, len(x) - zeros))
+            if not top:
+                return f"input a0: {len(x)} values, all 0"
 
             def line(c: int | None) -> str:
                 names = tr.input_names

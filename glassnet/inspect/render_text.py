@@ -136,7 +136,7 @@ class _TextTrace(TraceView):
                 wide = self.wide(lt)
                 for j in js:
                     slope, delta = self.column(lt.slope, j), self.vals(lt.delta[:, j])
-                    if wide:
+                    if wide and self.one:
                         tail = f"  f'(s) = {slope}  delta = {delta}"
 
                         def blame(count: int | None, lt: LayerTrace = lt, j: int = j, tail: str = tail) -> str:

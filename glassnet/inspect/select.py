@@ -40,7 +40,7 @@ def top_terms(terms: np.ndarray, count: int | None) -> Terms:
     """The ``count`` largest ``|terms|`` (all of them, in index order, when there are no more than ``count``).
 
     When shortened, the shown terms are the largest by magnitude, largest first (ties: lower index first),
-    and exactly-zero terms are shown only when there are no nonzero ones left; ``rest`` is the sum of the
+    and exactly-zero terms are never shown (none at all when every term is 0); ``rest`` is the sum of the
     others, so ``sum(terms[shown]) + rest == sum(terms)`` up to rounding.
     """
     terms = np.asarray(terms, dtype=np.float64).ravel()
@@ -49,7 +49,7 @@ def top_terms(terms: np.ndarray, count: int | None) -> Terms:
         return Terms(list(range(n)), 0, 0, 0.0)
     order = np.argsort(-np.abs(terms), kind="stable")
     nonzero = int(np.count_nonzero(terms))
-    shown = order[: min(int(count), nonzero)] if nonzero else order[: min(int(count), 1)]
+    shown = order[: min(int(count), nonzero)]
     mask = np.ones(n, dtype=bool)
     mask[shown] = False
     left = terms[mask]

@@ -208,6 +208,8 @@ class Trace:
             learning_rate  the learning rate of the step
             input_names    [name per input], or None
             class_names    [class name per output neuron], or None
+            target_neurons, predicted_neurons  per sample, the output neuron of the target's class and the
+                           one with the largest output (classification costs; else empty lists)
             inputs         per sample, [a_0 per input]
             targets        per sample, [y per output]
             outputs        per sample, [a_L per output]
@@ -297,6 +299,8 @@ class Trace:
             "learning_rate": plain_number(self.learning_rate),
             "input_names": self.input_names,
             "class_names": self.class_names,
+            "target_neurons": self.target_neurons(),
+            "predicted_neurons": self.predicted_neurons(),
             "inputs": [plain_list(row) for row in self.x],
             "targets": [plain_list(row) for row in self.y],
             "outputs": [plain_list(row) for row in self.output],
