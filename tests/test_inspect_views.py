@@ -48,7 +48,7 @@ def _section(text: str, title: str) -> str:
 def test_the_default_text_is_about_a_screenful_and_shows_the_target(big):
     _, _, tr, ref = big
     lines = tr.to_text().splitlines()
-    assert len(lines) <= 64, len(lines)
+    assert len(lines) <= 60, len(lines)
     assert max(map(len, lines)) <= 126, max(map(len, lines))
     text = "\n".join(lines)
     predicted = int(np.argmax(ref.a[-1][0]))
@@ -126,15 +126,37 @@ def test_wide_gradients_are_summarised_with_the_zeros_bp4_explains(big):
         n_in, n_out = dW.shape
         zero_in, zero_delta = int(np.sum(a_in == 0)), int(np.sum(delta == 0))
         assert (
-            f"of its {n_in} x {n_out} = {n_in * n_out} dJ/dw, {int(np.sum(dW == 0))} are 0:" in gradients
-        )
-        assert (
-            f"{zero_in * n_out} as a_k = 0 ({zero_in} of the {n_in} inputs are 0), "
-            f"{(n_in - zero_in) * zero_delta} more as delta_j = 0 ({zero_delta} of the {n_out} neurons)"
+            f"layer {layer + 1}: of {n_in * n_out} dJ/dw, {int(np.sum(dW == 0))} are 0: {zero_in * n_out} as a_k = 0 "
+            f"({zero_in} of {n_in} inputs), {(n_in - zero_in) * zero_delta} as delta_j = 0 ({zero_delta} of {n_out} "
+            "neurons)"
         ) in gradients
         k, j = np.unravel_index(np.argmax(np.abs(dW)), dW.shape)
         assert f"dJ/dw[{k}, {j}] = " in gradients
         assert f"= {dW[k, j]:.6g}" in gradients
+    update = _section(tr.to_text(), "Update")
+    k, j = np.unravel_index(np.argmax(np.abs(ref.grad_weights[0])), ref.grad_weights[0].shape)
+    W = np.asarray(tr.layers[0].weights, dtype=np.float64)
+    step = W[k, j] - 0.1 * ref.grad_weights[0][k, j]
+    assert f"  layer 1: w[{k}, {j}] = {W[k, j]:.6g} - 0.1 * " in update and f"= {step:.6g}" in update
+
+
+def test_a_narrow_shortened_layer_shows_its_largest_terms_and_their_rest(rng):
+    """A 20-input layer (not wide): the 6 largest |w*a| terms, then ``[... (14 more terms) = rest]``."""
+    net = Network.from_sizes([20, 30, 3], activation="relu", cost="cross_entropy", seed=0, dtype="float64")
+    x = rng.normal(size=20)
+    x[:5] = 0.0
+    text = net.trace(x, 1).to_text()
+    W, b = np.asarray(net.layers[0].weights), np.asarray(net.layers[0].bias)
+    for j in range(3):
+        terms = W[:, j] * x
+        order = np.argsort(-np.abs(terms), kind="stable")[:6]
+        line = re.search(rf"\n    neuron {j}: s = (.*)\n", text)
+        assert line is not None  # a narrow layer shows its first neurons
+        shown = re.findall(rf"{NUMBER}\*{NUMBER}", line.group(1))
+        assert [float(a) for _, a in shown] == pytest.approx(x[order], rel=1e-5)
+        rest = np.delete(terms, order)
+        assert f"[... (14 more terms, 5 of them w*0) = {rest.sum():.6g}] + " in line.group(1)
+        assert f" = {terms.sum() + b[j]:.6g}   a = relu(" in line.group(1)
 
 
 def test_small_networks_keep_their_form():

@@ -166,10 +166,9 @@ class TraceView:
         entries are exactly 0 because their input a_k or their neuron's delta_j was 0 (BP4)."""
         counts = gradient_counts(lt.inputs, lt.delta, lt.grad_weights)
         out = [
-            f"  layer {lt.number}: dJ/db_j = delta_j as above; of its {lt.n_in} x {lt.n_out} = {counts.entries} "
-            f"dJ/dw, {counts.zero} are 0:",
-            f"    {counts.zero_by_input} as a_k = 0 ({counts.zero_inputs} of the {lt.n_in} inputs are 0), "
-            f"{counts.zero_by_delta} more as delta_j = 0 ({counts.zero_deltas} of the {lt.n_out} neurons)",
+            f"  layer {lt.number}: of {counts.entries} dJ/dw, {counts.zero} are 0: {counts.zero_by_input} as a_k = 0 "
+            f"({counts.zero_inputs} of {lt.n_in} inputs), {counts.zero_by_delta} as delta_j = 0 "
+            f"({counts.zero_deltas} of {lt.n_out} neurons)"
         ]
         top = top_entries(lt.grad_weights, self.max_weights or 1)
 
@@ -181,7 +180,7 @@ class TraceView:
         return out
 
     def update_summary(self, lt: LayerTrace) -> list[str]:
-        """A wide layer's update in two lines: the steps of its largest-gradient weight and bias entries."""
+        """A wide layer's update in one line: the steps of its largest-gradient weight and bias entries."""
         lr = self.num(self.tr.learning_rate)
         top = top_entries(lt.grad_weights, self.max_weights or 1)
         biases = largest(lt.grad_bias, self.max_weights)
@@ -194,11 +193,9 @@ class TraceView:
             step = f"{self.num(lt.bias[j])} - {lr} * {self.factor(lt.grad_bias[j])}"
             return f"b[{j}] = {step} = {self.num(lt.new_bias[j])}"
 
-        title = f"  layer {lt.number}, the largest steps: "
-        return [
-            self.fitted(lambda c: title + "   ".join(w(*kj) for kj in top[:c]), True),
-            self.fitted(lambda c: "    " + "   ".join(b(j) for j in biases[:c]), True),
-        ]
+        pairs = [w(*kj) for kj in top] + [b(j) for j in biases]
+        order = [p for pair in zip(pairs[: len(top)], pairs[len(top) :], strict=False) for p in pair]
+        return [self.fitted(lambda c: f"  layer {lt.number}: " + "   ".join(order[: c or None]), True)]
 
     def zero_note(self, left_out: int, zeros: int) -> str:
         """How many of the gradients left out are exactly 0 (then unchanged by the step)."""

@@ -180,6 +180,8 @@ class _TextTrace(TraceView):
         tr = self.tr
         lr = self.num(tr.learning_rate)
         out = ["", f"Update: p <- p - learning_rate * dJ/dp, learning rate {lr} (the network is not changed)"]
+        if any(self.wide(lt) for lt in tr.layers):
+            out[-1] += "; in a wide layer, its largest steps"
         for lt in tr.layers:
             if self.wide(lt):
                 out += self.update_summary(lt)
