@@ -171,10 +171,10 @@ def test_output_neurons_are_named_by_class(big):
     net, x, _, _ = big
     names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     text = explain(net, x, TARGET, class_names=names)
-    assert "neuron 8 (class 'eight', target): " in text
+    assert "neuron 8 ('eight', target): " in text
     small = Network.from_sizes([2, 3, 2], activation="tanh", cost="cross_entropy", seed=0)
     small_text = small.trace([0.5, -1.0], 1, class_names=["cat", "dog"]).to_text()
-    assert "neuron 1 (class 'dog'): delta = " in small_text
+    assert "neuron 1 ('dog'): delta = " in small_text
     before = small.params.copy()
     with pytest.raises(InputError, match="class_names has 3 names; the network has 2 output neurons"):
         small.trace([0.5, -1.0], 1, class_names=["a", "b", "c"])
@@ -202,9 +202,9 @@ def test_the_command_lines_explain_names_the_output_neurons_by_class(tmp_path):
     text = glassnet("explain", str(model), str(table), "--row", "0")
     target = names[0]
     index = ["blue", "green", "red"].index(target)
-    assert f"neuron {index} (class '{target}'): delta = " in text
+    assert f"neuron {index} ('{target}'): delta = " in text
     for j, name in enumerate(["blue", "green", "red"]):
-        assert f"neuron {j} (class '{name}'): s = " in text
+        assert f"neuron {j} ('{name}'): s = " in text
 
 
 def test_markdown_and_the_record_follow_the_same_choice(big):

@@ -143,7 +143,7 @@ class TraceView:
         it is the target's or the predicted neuron."""
         tags = []
         if lt.is_output and self.tr.class_names is not None:
-            tags.append(f"class {self.tr.class_names[j]!r}")
+            tags.append(repr(self.tr.class_names[j]))
         if lt.is_output and self.max_neurons is not None and lt.n_out > self.max_neurons:
             if j in self.tr.target_neurons():
                 tags.append("target")

@@ -176,9 +176,14 @@ class Trace:
     ) -> str:
         """A learner's walkthrough of the step, in five parts: Forward, Cost, Backward, Gradients, Update.
 
-        Big layers are shortened to their first ``max_neurons`` neurons and each neuron to its first
-        ``max_weights`` weights, with "... N more"; ``full=True`` (or None limits) shows everything.
-        Numbers get ``digits`` significant digits.
+        Big layers are shortened to ``max_neurons`` neurons and each sum to its ``max_weights`` largest terms
+        with "... N more": a weighted sum ``s_j`` shows its largest ``|w[k, j] * a_k|`` terms (never a zero
+        input's while others are nonzero) and the number and sum of the rest, so the printed terms, rest and
+        bias add up to ``s_j``; BP2's sums likewise. At the output the target's and the predicted neurons are
+        always shown. A wide layer (more than 64 inputs or neurons) shows the neurons with the largest
+        ``|delta|``, fits each line to about 120 characters and summarises its gradients: the largest
+        ``|dJ/dw|`` and how many are exactly 0 because ``a_k = 0`` or ``delta_j = 0`` (BP4). ``full=True`` (or
+        None limits) shows everything. Numbers get ``digits`` significant digits.
         """
         return trace_text(self, full, max_neurons, max_weights, max_samples, digits)
 
