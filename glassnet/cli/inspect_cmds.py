@@ -76,8 +76,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     X, y = _labelled_data(model, _data_of(args, model, "glassnet explain"), args.target)
     i = _row(args, len(X))
     x, target = model.prepare(X[i : i + 1])[0], model.prepare_targets(y[i : i + 1])[0]
+    classes = model.classes if model.classes and len(model.classes) == model.network.n_outputs else None
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
-                   full=args.full, input_names=model.feature_names)
+                   full=args.full, input_names=model.feature_names, class_names=classes)
     _say(text)
     return EXIT_OK
 

@@ -16,14 +16,21 @@ This module imports no other part of glassnet at run time, so the records can im
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from .select import gradient_counts, largest, top_entries, top_terms
+
 if TYPE_CHECKING:
+    from .select import Terms
     from .trace import LayerTrace, Trace
 
-__all__ = ["plain_number", "plain_list", "limit", "TraceView"]
+__all__ = ["plain_number", "plain_list", "limit", "TraceView", "WIDE", "WIDTH"]
+
+WIDE = 64  # a layer with more inputs or neurons than this is "wide": its lines are fitted to WIDTH characters
+WIDTH = 120
 
 
 def plain_number(value: Any, json_safe: bool = True) -> float | None:
@@ -53,7 +60,10 @@ class TraceView:
     """Number formatting and elision shared by the text and Markdown walkthroughs of one :class:`Trace`.
 
     ``full=True`` lifts every limit; otherwise ``max_neurons`` neurons per layer, ``max_weights`` weights
-    (or terms) per neuron and ``max_samples`` samples per list are shown, with "... N more".
+    (or terms) per neuron and ``max_samples`` samples per list are shown, with "... N more". A shortened
+    layer shows the neurons with the largest ``|delta|`` (at the output the target's and the predicted ones
+    first) and, per sum, the largest terms and the sum of the rest. A wide layer (more than :data:`WIDE`
+    inputs or neurons) has each line fitted to :data:`WIDTH` characters and its gradients summarised.
     """
 
     def __init__(
@@ -102,28 +112,135 @@ class TraceView:
             parts.append(f"... {len(values) - shown} more")
         return "[" + ", ".join(parts) + "]"
 
-    def neurons(self, lt: LayerTrace) -> tuple[range, int]:
-        """The neurons shown, and how many are left out."""
-        shown = limit(lt.n_out, self.max_neurons)
-        return range(shown), lt.n_out - shown
+    def neurons(self, lt: LayerTrace) -> tuple[list[int], int]:
+        """The neurons shown (see :meth:`Trace.shown_neurons`: in a wide layer those with the largest |delta|,
+        else the first ones; at the output the target's and the predicted ones always), and how many are
+        left out."""
+        shown = self.tr.shown_neurons(lt, self.max_neurons, by_delta=self.wide(lt))
+        return shown, lt.n_out - len(shown)
 
     def weights(self, lt: LayerTrace) -> tuple[range, int]:
-        """The incoming weights shown per neuron, and how many are left out."""
+        """The incoming weights shown per neuron (the first ones), and how many are left out."""
         shown = limit(lt.n_in, self.max_weights)
         return range(shown), lt.n_in - shown
+
+    def wide(self, lt: LayerTrace) -> bool:
+        """Whether the layer is shown in the compact form of a wide layer (never with ``full=True``)."""
+        return self.max_weights is not None and max(lt.n_in, lt.n_out) > WIDE
+
+    def fitted(self, make: Callable[[int | None], str], wide: bool) -> str:
+        """``make(count)`` with the most terms (up to ``max_weights``) that keep a wide layer's line in WIDTH."""
+        if not wide or self.max_weights is None:
+            return make(self.max_weights)
+        for count in range(self.max_weights, 1, -1):
+            line = make(count)
+            if len(line) <= WIDTH:
+                return line
+        return make(1)
+
+    def name(self, lt: LayerTrace, j: int) -> str:
+        """``neuron j``, at the output with its class name (when given) and, in a shortened layer, whether
+        it is the target's or the predicted neuron."""
+        tags = []
+        if lt.is_output and self.tr.class_names is not None:
+            tags.append(repr(self.tr.class_names[j]))
+        if lt.is_output and self.max_neurons is not None and lt.n_out > self.max_neurons:
+            if j in self.tr.target_neurons():
+                tags.append("target")
+            if j in self.tr.predicted_neurons():
+                tags.append("predicted")
+        return f"neuron {j}" + (f" ({', '.join(tags)})" if tags else "")
+
+    def others(self, lt: LayerTrace) -> str:
+        """What the neurons a shortened wide layer leaves out have in common."""
+        return " (smaller |delta|)" if self.wide(lt) else ""
+
+    def gradient_ks(self, lt: LayerTrace, j: int) -> tuple[list[int], int, int]:
+        """The incoming weights of neuron j whose gradients a shortened view shows: the largest ``|dJ/dw|``
+        (all, in order, when nothing is shortened); how many are left out, and how many of those are 0."""
+        t = top_terms(lt.grad_weights[:, j], self.max_weights)
+        return t.shown, t.left_out, t.zeros
+
+    def gradient_summary(self, lt: LayerTrace) -> list[str]:
+        """A wide layer's gradients in a few lines: the largest ``|dJ/db|`` and ``|dJ/dw|`` entries and how many
+        entries are exactly 0 because their input a_k or their neuron's delta_j was 0 (BP4)."""
+        counts = gradient_counts(lt.inputs, lt.delta, lt.grad_weights)
+        out = [
+            f"  layer {lt.number}: of {counts.entries} dJ/dw, {counts.zero} are 0: {counts.zero_by_input} as a_k = 0 "
+            f"({counts.zero_inputs} of {lt.n_in} inputs), {counts.zero_by_delta} as delta_j = 0 "
+            f"({counts.zero_deltas} of {lt.n_out} neurons)"
+        ]
+        top = top_entries(lt.grad_weights, self.max_weights or 1)
+
+        def entry(k: int, j: int) -> str:
+            product = f"{self.factor(lt.inputs[0, k])} * {self.factor(lt.delta[0, j])} = " if self.one else ""
+            return f"dJ/dw[{k}, {j}] = {product}{self.num(lt.grad_weights[k, j])}"
+
+        out.append(self.fitted(lambda c: "    the largest: " + "   ".join(entry(*kj) for kj in top[:c]), True))
+        return out
+
+    def update_summary(self, lt: LayerTrace) -> list[str]:
+        """A wide layer's update in one line: the steps of its largest-gradient weight and bias entries."""
+        lr = self.num(self.tr.learning_rate)
+        top = top_entries(lt.grad_weights, self.max_weights or 1)
+        biases = largest(lt.grad_bias, self.max_weights)
+
+        def w(k: int, j: int) -> str:
+            return (f"w[{k}, {j}] = {self.num(lt.weights[k, j])} - {lr} * {self.factor(lt.grad_weights[k, j])} "
+                    f"= {self.num(lt.new_weights[k, j])}")
+
+        def b(j: int) -> str:
+            step = f"{self.num(lt.bias[j])} - {lr} * {self.factor(lt.grad_bias[j])}"
+            return f"b[{j}] = {step} = {self.num(lt.new_bias[j])}"
+
+        pairs = [w(*kj) for kj in top] + [b(j) for j in biases]
+        order = [p for pair in zip(pairs[: len(top)], pairs[len(top) :], strict=False) for p in pair]
+        return [self.fitted(lambda c: f"  layer {lt.number}: " + "   ".join(order[: c or None]), True)]
+
+    def zero_note(self, left_out: int, zeros: int) -> str:
+        """How many of the gradients left out are exactly 0 (then unchanged by the step)."""
+        if not zeros:
+            return ""
+        return " (all with gradient 0)" if zeros == left_out else f" ({zeros} of them with gradient 0)"
+
+    def rest(self, t: Terms, what: str, wide: bool = False) -> str:
+        """The terms a sum leaves out: ``[... (N more terms, Z of them w*0) = their sum]``; in a wide layer
+        ``[N more terms = their sum]`` (its title says how many inputs are 0)."""
+        if not t.shown:
+            return f"[{t.left_out} terms, all {what}0 = {self.num(t.rest)}]"
+        if wide:
+            return f"[{t.left_out} more terms = {self.num(t.rest)}]"
+        if t.zeros == t.left_out:
+            zeros = f", all {what}0"
+        elif t.zeros:
+            zeros = f", {t.zeros} of them {what}0"
+        else:
+            zeros = ""
+        return f"[... ({t.left_out} more terms{zeros}) = {self.num(t.rest)}]"
 
     def layer_title(self, lt: LayerTrace) -> str:
         word = "neuron" if lt.n_out == 1 else "neurons"
         return f"layer {lt.number} ({lt.n_out} {word}, {lt.activation}{', output' if lt.is_output else ''})"
 
-    def s_formula(self, lt: LayerTrace, j: int) -> str:
-        """``w*a + w*a + ... + b = s`` for one sample, or just the values of s for several."""
+    def zero_inputs(self, lt: LayerTrace) -> str:
+        """A wide layer's note of its inputs that are 0 in every sample (their terms w*0 are never shown)."""
+        zeros = int(np.sum(np.all(lt.inputs == 0, axis=0)))
+        if not self.wide(lt) or not zeros:
+            return ""
+        return f": {zeros} of its {lt.n_in} inputs are 0 (terms w*0, never shown while others are not 0)"
+
+    def s_formula(self, lt: LayerTrace, j: int, count: int | None | str = "default") -> str:
+        """``w*a + w*a + ... + b = s`` for one sample, or just the values of s for several.
+
+        Shortened to ``count`` terms (``max_weights`` by default): the largest ``|w*a|`` ones, then the
+        number and sum of the rest, so that the printed terms, rest and bias add up to s.
+        """
         if not self.one:
             return f"s = {self.vals(lt.s[:, j])}"
-        ks, more = self.weights(lt)
-        terms = [f"{self.factor(lt.weights[k, j])}*{self.factor(lt.inputs[0, k])}" for k in ks]
-        if more:
-            terms.append(f"... ({more} more terms)")
+        t = lt.top_terms(j, self.max_weights if count == "default" else cast("int | None", count))
+        terms = [f"{self.factor(lt.weights[k, j])}*{self.factor(lt.inputs[0, k])}" for k in t.shown]
+        if t.left_out:
+            terms.append(self.rest(t, "w*", self.wide(lt)))
         terms.append(self.factor(lt.bias[j]))
         return f"s = {' + '.join(terms)} = {self.num(lt.s[0, j])}"
 
@@ -142,22 +259,37 @@ class TraceView:
             return "delta = dJ/ds"
         return f"delta = dJ/ds, the 1/n of the batch mean included (n = {self.tr.n_samples})"
 
-    def received(self, lt: LayerTrace, j: int) -> str:
-        """BP2's sum for neuron j: ``w[j, m]*delta_m + ... = dJ/da_j``."""
+    def received(self, lt: LayerTrace, j: int, count: int | None | str = "default") -> str:
+        """BP2's sum for neuron j: ``w[j, m]*delta_m + ... = dJ/da_j``, shortened like :meth:`s_formula`."""
         upper = self.tr.layers[lt.number]
-        shown = limit(upper.n_out, self.max_weights)
+        count = self.max_weights if count == "default" else cast("int | None", count)
         if self.one:
-            terms = [
-                f"{self.factor(upper.weights[j, m])}*{self.factor(upper.delta[0, m])}" for m in range(shown)
-            ]
+            t = self.tr.blame_terms(lt, j, count)
+            terms = [f"{self.factor(upper.weights[j, m])}*{self.factor(upper.delta[0, m])}" for m in t.shown]
+            if t.left_out:
+                terms.append(self.rest(t, "", self.wide(lt)))
         else:
+            shown = limit(upper.n_out, count)
             terms = [f"w[{j}, {m}]*delta_{m}" for m in range(shown)]
-        if shown < upper.n_out:
-            terms.append(f"... ({upper.n_out - shown} more terms)")
+            if shown < upper.n_out:
+                terms.append(f"... ({upper.n_out - shown} more terms)")
         return f"{' + '.join(terms)} = {self.vals(_known(lt.dcost_da)[:, j])}"
 
     def inputs_line(self) -> str:
         tr = self.tr
+        if self.one and self.wide(tr.layers[0]) and self.max_weights is not None and len(tr.x[0]) > self.max_weights:
+            x = tr.x[0]
+            zeros = int(np.sum(x == 0))
+            top = largest(x, min(self.max_weights, len(x) - zeros))
+            if not top:
+                return f"input a0: {len(x)} values, all 0"
+
+            def line(c: int | None) -> str:
+                names = tr.input_names
+                shown = ", ".join(f"{names[k] if names else f'a0[{k}]'} = {self.num(x[k])}" for k in top[:c])
+                return f"input a0: {len(x)} values, {zeros} of them 0; the largest: {shown}"
+
+            return self.fitted(line, True)
         if self.one:
             return f"input a0 = {self.row(tr.x[0], tr.input_names)}"
         shown = limit(tr.n_samples, self.max_samples)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .render import TraceView
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .trace import LayerTrace, Trace
 
 __all__ = ["trace_markdown"]
 
@@ -34,6 +34,10 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 class _MarkdownTrace(TraceView):
+    def label(self, lt: LayerTrace, j: int) -> str:
+        """Neuron j in a table's first column: its number, and its class and role where the text names them."""
+        return self.name(lt, j).removeprefix("neuron ")
+
     def render(self) -> str:
         return "\n".join(self.header() + self.forward() + self.cost() + self.backward() + self.update()) + "\n"
 
@@ -57,10 +61,10 @@ class _MarkdownTrace(TraceView):
         for lt in self.tr.layers:
             out += ["", f"### {self.layer_title(lt).capitalize()}", ""]
             js, more = self.neurons(lt)
-            rows = [[str(j), f"`{self.s_formula(lt, j)}`", self.vals(lt.a[:, j])] for j in js]
+            rows = [[self.label(lt, j), f"`{self.s_formula(lt, j)}`", self.vals(lt.a[:, j])] for j in js]
             out += _table(["neuron", "weighted sum", "a = f(s)"], rows)
             if more:
-                out += ["", f"... {more} more neurons"]
+                out += ["", f"... {more} more neurons{self.others(lt)}"]
         return out
 
     def cost(self) -> list[str]:
@@ -81,13 +85,19 @@ class _MarkdownTrace(TraceView):
             if lt.is_output and lt.fused:
                 out += [f"BP1 fused with `{tr.cost_name}`: `delta = (a - y) / n`.", ""]
                 rows = [
-                    [str(j), self.vals(lt.a[:, j]), self.vals(tr.y[:, j]), self.vals(lt.delta[:, j])] for j in js
+                    [self.label(lt, j), self.vals(lt.a[:, j]), self.vals(tr.y[:, j]), self.vals(lt.delta[:, j])]
+                    for j in js
                 ]
                 out += _table(["neuron", "a", "y", "delta"], rows)
             elif lt.is_output:
                 out += ["BP1: `delta = dJ/da * f'(s)`.", ""]
                 rows = [
-                    [str(j), self.column(lt.dcost_da, j), self.column(lt.slope, j), self.vals(lt.delta[:, j])]
+                    [
+                        self.label(lt, j),
+                        self.column(lt.dcost_da, j),
+                        self.column(lt.slope, j),
+                        self.vals(lt.delta[:, j]),
+                    ]
                     for j in js
                 ]
                 out += _table(["neuron", "dJ/da", "f'(s)", "delta"], rows)
@@ -99,7 +109,7 @@ class _MarkdownTrace(TraceView):
                 ]
                 out += _table(["neuron", "blame received (dJ/da)", "f'(s)", "delta"], rows)
             if more:
-                out += ["", f"... {more} more neurons"]
+                out += ["", f"... {more} more neurons{self.others(lt)}"]
         return out
 
     def update(self) -> list[str]:
@@ -129,7 +139,7 @@ class _MarkdownTrace(TraceView):
                         self.num(lt.new_bias[j]),
                     ]
                 )
-                ks, more_k = self.weights(lt)
+                ks, more_k, zeros = self.gradient_ks(lt, j)
                 for k in ks:
                     rows.append(
                         [
@@ -142,8 +152,8 @@ class _MarkdownTrace(TraceView):
                         ]
                     )
                 if more_k:
-                    rows.append([f"... {more_k} more weights", "", "", "", "", ""])
+                    rows.append([f"... {more_k} more weights{self.zero_note(more_k, zeros)}", "", "", "", "", ""])
             out += _table(["parameter", "a_k", "delta_j", "gradient", "value", "after the step"], rows)
             if more:
-                out += ["", f"... {more} more neurons"]
+                out += ["", f"... {more} more neurons{self.others(lt)}"]
         return out

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .render import TraceView, limit
 
 if TYPE_CHECKING:
-    from .trace import Trace
+    from .trace import LayerTrace, Trace
 
 __all__ = ["trace_text", "blame_text"]
 
@@ -57,22 +57,36 @@ class _TextTrace(TraceView):
     def forward(self) -> list[str]:
         out = ["", "Forward", f"  {self.inputs_line()}"]
         for lt in self.tr.layers:
-            out.append(f"  {self.layer_title(lt)}")
+            out.append(f"  {self.layer_title(lt)}{self.zero_inputs(lt)}")
             js, more = self.neurons(lt)
+            wide = self.wide(lt)
             for j in js:
-                argument = self.num(lt.s[0, j]) if self.one else "s"
+                argument = "s" if wide else self.num(lt.s[0, j]) if self.one else "s"
                 a_text = f"a = {lt.activation}({argument}) = {self.vals(lt.a[:, j])}"
                 if lt.activation == "softmax":
                     a_text = f"a = softmax(s)_{j} = {self.vals(lt.a[:, j])}"
-                out.append(f"    neuron {j}: {self.s_formula(lt, j)}   {a_text}")
+                if wide:
+                    a_text = f"a = {self.vals(lt.a[:, j])}"
+                head, tail = f"    {self.name(lt, j)}: ", ("  " if wide else "   ") + a_text
+
+                def line(count: int | None, lt: LayerTrace = lt, j: int = j, head: str = head, tail: str = tail) -> str:
+                    return f"{head}{self.s_formula(lt, j, count)}{tail}"
+
+                out.append(self.fitted(line, wide))
             if more:
-                out.append(f"    ... {more} more neurons")
+                out.append(f"    ... {more} more neurons{self.others(lt)}")
         return out
 
     def cost(self) -> list[str]:
         tr = self.tr
         out = ["", "Cost"]
-        if self.one:
+        output = tr.layers[-1]
+        if self.one and self.max_weights is not None and output.n_out > self.max_weights:
+            js, more = self.neurons(output)
+            rest = f", ... {more} more" if more else ""
+            out.append("  output a = [" + ", ".join(f"a{j} = {self.num(tr.output[0, j])}" for j in js) + rest + "]")
+            out.append("  target y = [" + ", ".join(f"y{j} = {self.num(tr.y[0, j])}" for j in js) + rest + "]")
+        elif self.one:
             out.append(f"  output a = {self.row(tr.output[0])}   target y = {self.row(tr.y[0])}")
         else:
             shown = limit(tr.n_samples, self.max_samples)
@@ -98,11 +112,12 @@ class _TextTrace(TraceView):
                     )
                     for j in js:
                         n = tr.n_samples
+                        head = f"    {self.name(lt, j)}: "
                         if self.one:
                             formula = f"({self.num(lt.a[0, j])} - {self.factor(tr.y[0, j])}) / 1"
                         else:
                             formula = f"(a - y) / {n}"
-                        out.append(f"    neuron {j}: delta = {formula} = {self.vals(lt.delta[:, j])}")
+                        out.append(f"{head}delta = {formula} = {self.vals(lt.delta[:, j])}")
                 else:
                     out.append(f"  {self.layer_title(lt)}, BP1: delta = dJ/da * f'(s)")
                     for j in js:
@@ -111,20 +126,29 @@ class _TextTrace(TraceView):
                         )
                         delta = self.vals(lt.delta[:, j])
                         out.append(
-                            f"    neuron {j}: dJ/da = {self.column(lt.dcost_da, j)}   "
+                            f"    {self.name(lt, j)}: dJ/da = {self.column(lt.dcost_da, j)}   "
                             f"f'(s) = {self.column(lt.slope, j)}   delta = {product}{delta}"
                         )
             else:
                 above = lt.number + 1
                 bp2 = f"delta_j = (sum_m w[j, m] * delta_m of layer {above}) * f'(s_j)"
                 out.append(f"  {self.layer_title(lt)}, BP2: {bp2}")
+                wide = self.wide(lt)
                 for j in js:
-                    out.append(f"    neuron {j}: blame from layer {above}: {self.received(lt, j)}")
                     slope, delta = self.column(lt.slope, j), self.vals(lt.delta[:, j])
+                    if wide and self.one:
+                        tail = f"  f'(s) = {slope}  delta = {delta}"
+
+                        def blame(count: int | None, lt: LayerTrace = lt, j: int = j, tail: str = tail) -> str:
+                            return f"    neuron {j}: dJ/da = {self.received(lt, j, count)}{tail}"
+
+                        out.append(self.fitted(blame, True))
+                        continue
+                    out.append(f"    neuron {j}: blame from layer {above}: {self.received(lt, j)}")
                     product = f"{self.column(lt.dcost_da, j)} * {slope} = " if self.one else ""
                     out.append(f"              f'(s) = {slope}   delta = {product}{delta}")
             if more:
-                out.append(f"    ... {more} more neurons")
+                out.append(f"    ... {more} more neurons{self.others(lt)}")
         return out
 
     def gradients(self) -> list[str]:
@@ -132,11 +156,14 @@ class _TextTrace(TraceView):
         summed = "" if self.one else f", summed over the {tr.n_samples} samples"
         out = ["", f"Gradients (BP3: dJ/db_j = delta_j, BP4: dJ/dw[k, j] = a_k * delta_j{summed})"]
         for lt in tr.layers:
+            if self.wide(lt):
+                out += self.gradient_summary(lt)
+                continue
             out.append(f"  layer {lt.number}")
             js, more = self.neurons(lt)
             for j in js:
                 out.append(f"    neuron {j}: dJ/db = {self.num(lt.grad_bias[j])}")
-                ks, more_k = self.weights(lt)
+                ks, more_k, zeros = self.gradient_ks(lt, j)
                 for k in ks:
                     if self.one:
                         product = f"{self.factor(lt.inputs[0, k])} * {self.factor(lt.delta[0, j])} = "
@@ -144,16 +171,21 @@ class _TextTrace(TraceView):
                         product = ""
                     out.append(f"      dJ/dw[{k}, {j}] = {product}{self.num(lt.grad_weights[k, j])}")
                 if more_k:
-                    out.append(f"      ... {more_k} more weights")
+                    out.append(f"      ... {more_k} more weights{self.zero_note(more_k, zeros)}")
             if more:
-                out.append(f"    ... {more} more neurons")
+                out.append(f"    ... {more} more neurons{self.others(lt)}")
         return out
 
     def update(self) -> list[str]:
         tr = self.tr
         lr = self.num(tr.learning_rate)
         out = ["", f"Update: p <- p - learning_rate * dJ/dp, learning rate {lr} (the network is not changed)"]
+        if any(self.wide(lt) for lt in tr.layers):
+            out[-1] += "; in a wide layer, its largest steps"
         for lt in tr.layers:
+            if self.wide(lt):
+                out += self.update_summary(lt)
+                continue
             out.append(f"  layer {lt.number}")
             js, more = self.neurons(lt)
             for j in js:
@@ -161,16 +193,16 @@ class _TextTrace(TraceView):
                     f"    neuron {j}: b = {self.num(lt.bias[j])} - {lr} * {self.factor(lt.grad_bias[j])} "
                     f"= {self.num(lt.new_bias[j])}"
                 )
-                ks, more_k = self.weights(lt)
+                ks, more_k, zeros = self.gradient_ks(lt, j)
                 for k in ks:
                     out.append(
                         f"      w[{k}, {j}] = {self.num(lt.weights[k, j])} - {lr} * "
                         f"{self.factor(lt.grad_weights[k, j])} = {self.num(lt.new_weights[k, j])}"
                     )
                 if more_k:
-                    out.append(f"      ... {more_k} more weights")
+                    out.append(f"      ... {more_k} more weights{self.zero_note(more_k, zeros)}")
             if more:
-                out.append(f"    ... {more} more neurons")
+                out.append(f"    ... {more} more neurons{self.others(lt)}")
         return out
 
 

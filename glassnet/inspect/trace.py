@@ -33,6 +33,7 @@ from ..validation import check_positive
 from .render import limit, plain_list, plain_number
 from .render_markdown import trace_markdown
 from .render_text import trace_text
+from .select import Terms, chosen_neurons, top_terms
 
 __all__ = ["LayerTrace", "Trace", "trace", "explain", "NOTATION"]
 
@@ -92,6 +93,14 @@ class LayerTrace:
     def n_out(self) -> int:
         return int(self.weights.shape[1])
 
+    def terms(self, j: int, sample: int = 0) -> np.ndarray:
+        """The terms ``w[k, j] * a_k`` of neuron j's weighted sum ``s_j`` for one sample, in float64."""
+        return np.asarray(self.weights[:, j], dtype=np.float64) * np.asarray(self.inputs[sample], dtype=np.float64)
+
+    def top_terms(self, j: int, count: int | None, sample: int = 0) -> Terms:
+        """The largest ``|w[k, j] * a_k|`` terms of ``s_j`` and the sum of the rest (see :func:`.select.top_terms`)."""
+        return top_terms(self.terms(j, sample), count)
+
 
 @dataclass
 class Trace:
@@ -112,6 +121,7 @@ class Trace:
     cost: float
     layers: list[LayerTrace]
     input_names: list[str] | None = None
+    class_names: list[str] | None = None
 
     @property
     def n_samples(self) -> int:
@@ -121,6 +131,33 @@ class Trace:
     def output(self) -> np.ndarray:
         """The network's outputs ``a_L``, (n, n_outputs)."""
         return self.layers[-1].a
+
+    def target_neurons(self) -> list[int]:
+        """The output neurons the targets point at, per sample (classification costs; else none)."""
+        if self.layers[-1].n_out < 2 or self.cost_name not in ("cross_entropy", "binary_cross_entropy"):
+            return []
+        if self.cost_name == "cross_entropy":
+            return [int(j) for j in np.argmax(self.y, axis=1)]
+        return [int(j) for j in np.flatnonzero(np.any(self.y == 1, axis=0))]
+
+    def predicted_neurons(self) -> list[int]:
+        """The output neuron with the largest output, per sample (classification costs; else none)."""
+        if self.layers[-1].n_out < 2 or self.cost_name not in ("cross_entropy", "binary_cross_entropy"):
+            return []
+        return [int(j) for j in np.argmax(self.output, axis=1)]
+
+    def shown_neurons(self, lt: LayerTrace, count: int | None, by_delta: bool = True) -> list[int]:
+        """The neurons of layer ``lt`` a view limited to ``count`` shows, in index order: at the output the
+        target's and the predicted neurons first, then those with the largest ``|delta|`` (or, with
+        ``by_delta=False``, the first ones)."""
+        first = self.target_neurons() + self.predicted_neurons() if lt.is_output else None
+        return chosen_neurons(lt.delta, count, first, by_delta)
+
+    def blame_terms(self, lt: LayerTrace, j: int, count: int | None, sample: int = 0) -> Terms:
+        """The largest ``|w[j, m] * delta_m|`` terms of BP2's sum for hidden neuron j, and the sum of the rest."""
+        if lt.contributions is None:
+            raise ValueError("only a hidden layer receives blame from a layer above")
+        return top_terms(lt.contributions[sample, j], count)
 
     def gradients(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``[(dJ/dW, dJ/db), ...]`` per layer, as :meth:`Network.gradients` returns them."""
@@ -139,9 +176,14 @@ class Trace:
     ) -> str:
         """A learner's walkthrough of the step, in five parts: Forward, Cost, Backward, Gradients, Update.
 
-        Big layers are shortened to their first ``max_neurons`` neurons and each neuron to its first
-        ``max_weights`` weights, with "... N more"; ``full=True`` (or None limits) shows everything.
-        Numbers get ``digits`` significant digits.
+        Big layers are shortened to ``max_neurons`` neurons and each sum to its ``max_weights`` largest terms
+        with "... N more": a weighted sum ``s_j`` shows its largest ``|w[k, j] * a_k|`` terms (never a zero
+        input's while others are nonzero) and the number and sum of the rest, so the printed terms, rest and
+        bias add up to ``s_j``; BP2's sums likewise. At the output the target's and the predicted neurons are
+        always shown. A wide layer (more than 64 inputs or neurons) shows the neurons with the largest
+        ``|delta|``, fits each line to about 120 characters and summarises its gradients: the largest
+        ``|dJ/dw|`` and how many are exactly 0 because ``a_k = 0`` or ``delta_j = 0`` (BP4). ``full=True`` (or
+        None limits) shows everything. Numbers get ``digits`` significant digits.
         """
         return trace_text(self, full, max_neurons, max_weights, max_samples, digits)
 
@@ -170,6 +212,9 @@ class Trace:
             n_samples      n
             learning_rate  the learning rate of the step
             input_names    [name per input], or None
+            class_names    [class name per output neuron], or None
+            target_neurons, predicted_neurons  per sample, the output neuron of the target's class and the
+                           one with the largest output (classification costs; else empty lists)
             inputs         per sample, [a_0 per input]
             targets        per sample, [y per output]
             outputs        per sample, [a_L per output]
@@ -258,6 +303,9 @@ class Trace:
             "n_samples": self.n_samples,
             "learning_rate": plain_number(self.learning_rate),
             "input_names": self.input_names,
+            "class_names": self.class_names,
+            "target_neurons": self.target_neurons(),
+            "predicted_neurons": self.predicted_neurons(),
             "inputs": [plain_list(row) for row in self.x],
             "targets": [plain_list(row) for row in self.y],
             "outputs": [plain_list(row) for row in self.output],
@@ -306,6 +354,7 @@ def trace(
     y: object,
     learning_rate: float = 0.1,
     input_names: list[str] | None = None,
+    class_names: list[str] | None = None,
 ) -> Trace:
     """The worked numbers of one gradient-descent step of ``net`` on the example ``(x, y)``.
 
@@ -313,13 +362,21 @@ def trace(
     class label (cross-entropy) or a row of targets. Runs the engine's forward propagation and
     backpropagation (:meth:`Network.gradients`) and copies what every layer computed. The network's
     weights are not changed (``new_weights`` show what one step would make of them); the arrays its layers
-    keep now describe this example.
+    keep now describe this example. ``input_names`` name the inputs; ``class_names`` (one per output neuron)
+    name the output neurons by class in the views.
     """
     if not isinstance(net, Network):
         raise InputTypeError(f"trace needs a glassnet Network, got {type(net).__name__}")
     learning_rate = cast(float, check_positive("learning_rate", learning_rate))
     X, Y = net.check_XY(*_as_batch(net, x, y))
     input_names = names_of_inputs(net, input_names)
+    if class_names is not None:
+        class_names = [str(name) for name in class_names]
+        if len(class_names) != net.n_outputs:
+            raise InputError(
+                f"class_names has {len(class_names)} names; the network has {net.n_outputs} output neurons "
+                "(give one name per output neuron, in the order of the outputs)"
+            )
     net.gradients(X, Y)  # the engine's forward propagation and BP1-BP4; every layer keeps its arrays
     layers = net.layers
     output = layers[-1]
@@ -376,6 +433,7 @@ def trace(
         cost=float(cost),
         layers=traced,
         input_names=input_names,
+        class_names=class_names,
     )
 
 
@@ -401,6 +459,7 @@ def explain(
     max_neurons: int | None = 6,
     max_weights: int | None = 6,
     input_names: list[str] | None = None,
+    class_names: list[str] | None = None,
 ) -> str:
     """The trace of one step on ``(x, y)`` rendered as ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
 
@@ -411,7 +470,7 @@ def explain(
     kind = str(format).lower()
     if kind not in ("text", "markdown", "md", "json"):
         raise InputError(f"format must be 'text', 'markdown' or 'json', got {format!r}")
-    result = trace(net, x, y, learning_rate=learning_rate, input_names=input_names)
+    result = trace(net, x, y, learning_rate=learning_rate, input_names=input_names, class_names=class_names)
     if kind == "json":
         return result.to_json()
     render = result.to_markdown if kind in ("markdown", "md") else result.to_text
