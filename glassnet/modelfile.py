@@ -41,11 +41,11 @@ from typing import IO, Any
 import numpy as np
 
 from glassnet.errors import ModelFileError
-from glassnet.fileio import atomic_file
+from glassnet.fileio import NotRegularFileError, atomic_file, open_regular
 from glassnet.fileio import atomic_write_bytes as _atomic_bytes
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "RESERVED_KEYS", "atomic_write_bytes", "plain_json", "read_model_file",
-           "write_model_file"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_VALUE_BYTES", "RESERVED_KEYS", "atomic_write_bytes",
+           "check_header_allocation", "header_dtype", "plain_json", "read_model_file", "write_model_file"]
 
 FORMAT_NAME = "glassnet"
 FORMAT_VERSION = 1
@@ -54,6 +54,9 @@ RESERVED_KEYS = frozenset({"format", "format_version", "glassnet_version", "kind
 
 _HEADER_MEMBER = "header.json"
 _MAX_HEADER_BYTES = 1 << 20   # 1 MB of JSON is far beyond any model's description
+MAX_HEADER_VALUE_BYTES = 4 * _MAX_HEADER_BYTES
+"""The most memory an array built from header values may take: each of the header's at most 1 MB of JSON
+characters can become at most one 4-byte character of a numpy text array (or less than one number)."""
 _MAX_NPY_HEADER = 4096        # numpy writes ~128 bytes; 64 long dimensions still fit well inside this
 _MAX_NDIM = 64
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}")
@@ -203,6 +206,38 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     _atomic_bytes(path, data, ModelFileError)
 
 
+# ---------------------------------------------------------------------------------------------- bounds
+
+def check_header_allocation(count: int, dtype: np.dtype, what: str, limit: int = MAX_HEADER_VALUE_BYTES) -> None:
+    """Refuse (ModelFileError) to build ``count`` items of ``dtype`` from a header when they would take more
+    than ``limit`` bytes, more than the file can hold; checked before anything is allocated.
+
+    Every array a reader builds from sizes, counts or dtypes read from a header passes through here (the
+    arrays stored in the file are bounded by their members' sizes in :func:`read_model_file`).
+    """
+    if type(count) is not int or count < 0:
+        raise ModelFileError(f"{what}: {count!r} is not a count")
+    needed = count * dtype.itemsize
+    if needed > limit:
+        raise ModelFileError(f"{what}: {count} items of {dtype} would take {needed} bytes, more than the file "
+                             f"can hold ({limit} bytes); the file is damaged or crafted")
+
+
+def header_dtype(text: Any, count: int, what: str, *, kinds: str) -> np.dtype:
+    """The numpy dtype a header names for ``count`` items, of one of ``kinds`` (numpy kind letters, "O" for
+    Python objects, named "object"), bounded by :func:`check_header_allocation`; ModelFileError if not."""
+    if not isinstance(text, str) or len(text) > 32:
+        raise ModelFileError(f"{what} {text!r} is not a dtype")
+    try:
+        dtype = np.dtype(object) if text == "object" else np.dtype(text)
+    except (TypeError, ValueError, OverflowError, MemoryError):
+        raise ModelFileError(f"{what} {text!r} is not a dtype") from None
+    if dtype.kind not in kinds or dtype.fields is not None or dtype.subdtype is not None:
+        raise ModelFileError(f"{what} {text!r} is not one of the dtype kinds {kinds!r}")
+    check_header_allocation(count, dtype, what)
+    return dtype
+
+
 # ---------------------------------------------------------------------------------------------- reading
 
 def read_model_file(path: str | os.PathLike[str], *,
@@ -216,10 +251,12 @@ def read_model_file(path: str | os.PathLike[str], *,
     """
     path = pathlib.Path(path)
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "rb") as f:   # a named pipe or device is refused, never waited on
             return _read(f, os.fstat(f.fileno()).st_size, kind)
     except _Invalid as e:
         raise ModelFileError(f"cannot load '{path}': {e}") from None
+    except NotRegularFileError as e:
+        raise ModelFileError(f"cannot load '{path}': {e.strerror}") from None
     except FileNotFoundError:
         raise ModelFileError(f"cannot load '{path}': there is no such file") from None
     except IsADirectoryError:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import stat
+import subprocess
+import sys
+import tracemalloc
+import zipfile
 
 import numpy as np
 import pytest
 
-from glassnet.errors import GlassnetError, InputError
+import glassnet
+from glassnet.errors import GlassnetError, InputError, ModelFileError
 
 pytest.importorskip("sklearn")
 from glassnet.estimators import MLPClassifier, MLPRegressor  # noqa: E402
@@ -97,3 +105,128 @@ def test_a_refused_regressor_refit_changes_nothing(method):
     with pytest.raises(ValueError):
         getattr(reg, method)(X, X[:, :2] if method == "partial_fit" else np.full(len(X), np.nan))
     assert _same(before, _snapshot(reg))
+
+
+# -- sizes and dtypes read from a header are bounded by what the file can hold ------------------------------
+def _rewrite_header(src, dst, change) -> None:
+    """Copy the model file ``src`` to ``dst`` with ``change(header)`` applied to header.json (a valid zip)."""
+    with zipfile.ZipFile(src) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    header = json.loads(members["header.json"])
+    change(header)
+    members["header.json"] = json.dumps(header).encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def _load_peak(path) -> tuple[BaseException | None, int]:
+    tracemalloc.start()
+    try:
+        glassnet.load(path)
+        error = None
+    except Exception as exc:  # noqa: BLE001 - the test inspects what came out
+        error = exc
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return error, peak
+
+
+@pytest.mark.parametrize(("dtype", "problem"), [("<U100000000", "more than the file can hold"),
+                                              ("<U200000000", "more than the file can hold"),
+                                              ("<U1000000", "more than the file can hold"),   # 3 x 4 MB
+                                              ("|S1000000000", "not one of the dtype kinds"),
+                                              ("<U2147483647", "is not a dtype")])
+def test_a_huge_classes_dtype_is_refused_before_allocating(tmp_path, dtype, problem):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, lambda h: h["estimator"]["fitted"].update(classes_dtype=dtype))
+    assert bad.stat().st_size < 10_000
+    error, peak = _load_peak(bad)
+    assert isinstance(error, ModelFileError), error
+    assert "classes_dtype" in str(error) and problem in str(error)
+    assert peak < 16 << 20   # a few MB at most, whatever the header asks for
+
+
+def test_layer_sizes_beyond_the_files_arrays_are_refused_before_allocating(tmp_path):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, lambda h: h["network"].update(sizes=[3, 100_000, 100_000, 1],
+                                                            activations=h["network"]["activations"][:1] * 3))
+    error, peak = _load_peak(bad)
+    assert isinstance(error, ModelFileError), error
+    assert "sizes" in str(error) and "more than the file can hold" in str(error)
+    assert peak < 16 << 20
+
+
+def test_the_bounds_let_real_files_through(tmp_path):
+    X, _, y3 = _toy()
+    long = np.array(["x" * 300, "y", "z"])[np.arange(len(X)) % 3]
+    clf = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, long.astype("<U400"))
+    loaded = glassnet.load(clf.save(tmp_path / "m.glassnet"))
+    assert loaded.classes_.dtype == clf.classes_.dtype == np.dtype("<U300")
+    assert list(loaded.classes_) == list(clf.classes_)
+    assert np.array_equal(loaded.predict(X), clf.predict(X))
+
+
+# -- only regular files are read, and only regular files are replaced ---------------------------------------
+_GUARD = 120  # seconds; only so that a regression fails instead of hanging (nothing writes to the pipes)
+
+fifo_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+
+
+def _run(code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=_GUARD)
+
+
+@fifo_only
+@pytest.mark.parametrize("call", [
+    "import glassnet; glassnet.load(sys.argv[1])",
+    "from glassnet.persistence import read_header; read_header(sys.argv[1])",
+    "from glassnet.datasets import load_csv; load_csv(sys.argv[1], 'y')",
+    "from glassnet.datasets import load_npz; load_npz(sys.argv[1])",
+])
+def test_reading_a_named_pipe_is_refused_not_waited_on(tmp_path, call):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    code = ("import sys\nfrom glassnet.errors import GlassnetError\ntry:\n    " + call.replace("; ", "\n    ") +
+            "\nexcept GlassnetError as exc:\n    print(type(exc).__name__, exc)\n")
+    done = _run(code, str(fifo))
+    assert done.returncode == 0, done.stderr
+    assert "named pipe (FIFO), not a regular file" in done.stdout and str(fifo) in done.stdout
+
+
+@fifo_only
+@pytest.mark.parametrize("argv", [["info", "{fifo}"], ["train", "{fifo}", "--target", "y", "--out", "{out}"],
+                                  ["train", "{fifo}", "--out", "{out}"]])
+def test_the_command_line_refuses_a_named_pipe(tmp_path, argv):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    done = _run("import sys; from glassnet.cli import main; sys.exit(main(sys.argv[1:]))",
+                *[a.format(fifo=fifo, out=tmp_path / "m.glassnet") for a in argv])
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "named pipe" in done.stderr
+
+
+@fifo_only
+def test_a_write_never_replaces_a_named_pipe(tmp_path):
+    from glassnet.fileio import NotRegularFileError, atomic_write_bytes
+    from glassnet.modelfile import atomic_write_bytes as model_write
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(NotRegularFileError, match="named pipe"):
+        atomic_write_bytes(fifo, b"data")
+    with pytest.raises(ModelFileError, match="named pipe"):
+        model_write(fifo, b"data")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]   # no temporary file left either
+
+
+def test_a_folder_and_a_missing_file_are_still_named(tmp_path):
+    with pytest.raises(ModelFileError, match="folder"):
+        glassnet.load(tmp_path)
+    with pytest.raises(ModelFileError, match="no such file"):
+        glassnet.load(tmp_path / "missing.glassnet")

@@ -219,7 +219,7 @@ class _BaseMLP(BaseEstimator):
         if isinstance(state, bool) or not (state is None
                                            or isinstance(state, (numbers.Integral, np.random.RandomState))):
             raise InputTypeError(f"random_state must be None, a whole number or a RandomState, got {state!r}")
-        if isinstance(state, numbers.Integral) and not 0 <= state < 2**32:
+        if isinstance(state, numbers.Integral) and not 0 <= int(state) < 2**32:
             raise InputError(f"random_state must be between 0 and 2**32 - 1, got {state!r}")
         return {"sizes": sizes, "dtype": check_float_dtype(self.dtype)}
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError
-from ..modelfile import plain_json
+from ..modelfile import header_dtype, plain_json
 from ..network import Network
 from ..optimizers import optimizer_from_config
 from .base import _OUT_ACTIVATION, _BaseMLP
@@ -209,12 +209,7 @@ def _classes_in(fitted: dict, net: Network) -> tuple[np.ndarray, str]:
         raise ModelFileError(f"unknown label_type {label_type!r}")
     if not all(isinstance(c, (str, int, float, bool)) for c in classes):
         raise ModelFileError("classes_ must be strings, numbers or booleans")
-    try:
-        dtype = np.dtype(object) if dtype_text == "object" else np.dtype(dtype_text)
-    except TypeError:
-        raise ModelFileError(f"classes_dtype {dtype_text!r} is not a dtype") from None
-    if dtype.kind not in _CLASS_DTYPE_KINDS:
-        raise ModelFileError(f"classes_dtype {dtype_text!r} is not a label dtype")
+    dtype = header_dtype(dtype_text, len(classes), "classes_dtype", kinds=_CLASS_DTYPE_KINDS)
     array = np.empty(len(classes), dtype=dtype)
     array[:] = classes
     if array.tolist() != classes or len(set(map(repr, classes))) != len(classes):
