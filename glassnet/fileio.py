@@ -3,7 +3,9 @@
 The data goes to a temporary file in the target's folder, which is flushed and fsynced, then renamed
 onto the target with ``os.replace`` (atomic on POSIX and Windows), and the folder is fsynced so the
 rename itself survives a crash. On any failure the temporary file is removed and whatever stood under
-the target name before is untouched. Model files, checkpoints, pictures, reports and prediction CSVs
+the target name before is untouched. A writer holds an exclusive lock (flock) on its temporary file, so
+the temporary files of writers that were killed (SIGKILL, power loss) are told apart from live ones and
+removed by the next write to the same target. Model files, checkpoints, pictures, reports and prediction CSVs
 are all written this way.
 """
 
@@ -13,14 +15,19 @@ import contextlib
 import errno
 import os
 import pathlib
+import re
 import secrets
 import stat
+import time
 from collections.abc import Iterator
 from typing import IO
 
 from .errors import GlassnetError, InputError
 
-__all__ = ["NotRegularFileError", "atomic_file", "atomic_write_bytes", "open_regular"]
+__all__ = ["NotRegularFileError", "atomic_file", "atomic_write_bytes", "open_regular", "remove_stale_temporaries"]
+
+_TOKEN_HEX = 6                 # bytes of randomness in a temporary name: ".<name>.<12 hex digits>.tmp"
+_STALE_AFTER = 60.0            # seconds; a younger temporary file may belong to a writer not yet holding its lock
 
 _SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -86,7 +93,8 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
         if error is None:
             raise
         raise error(f"cannot write '{path}': {e.strerror if isinstance(e, NotRegularFileError) else e}") from e
-    temp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    remove_stale_temporaries(path)
+    temp = folder / f".{path.name}.{secrets.token_hex(_TOKEN_HEX)}.tmp"
     try:
         # O_EXCL: never follow or reuse someone else's file; mode 0o666 lets the umask decide, as open() does.
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -94,6 +102,7 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
         if error is None:
             raise
         raise error(f"cannot write '{path}': {e}") from e
+    _lock(fd, blocking=True)  # held until the descriptor closes: this file is alive while its writer is
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -107,6 +116,51 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
             raise error(f"cannot write '{path}': {e}") from e
         raise
     _fsync_folder(folder)
+
+
+def _lock(fd: int, *, blocking: bool) -> bool:
+    """Take an exclusive flock on ``fd``; False if another holds it (or the system has no flock: then every
+    temporary file counts as live and none is removed)."""
+    try:
+        import fcntl
+    except ImportError:   # Windows
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[pathlib.Path]:
+    """Delete the temporary files that killed writers of ``path`` left beside it; returns what was removed.
+
+    Only glassnet's own are touched: regular files (not links) named ``.<name>.<12 hex digits>.tmp``, owned
+    by this user, at least a minute old and not locked, that is whose writer is gone (a live writer holds
+    the lock until it renames or removes its file). Best effort: a file that cannot be checked is left.
+    """
+    path = pathlib.Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{{2 * _TOKEN_HEX}}}\.tmp")
+    removed: list[pathlib.Path] = []
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        candidates = [entry for entry in os.scandir(path.parent) if pattern.fullmatch(entry.name)]
+    except OSError:
+        return removed
+    for entry in candidates:
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if (not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid)
+                    or time.time() - info.st_mtime < _STALE_AFTER):
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            try:
+                if _lock(fd, blocking=False):
+                    os.unlink(entry.path)
+                    removed.append(pathlib.Path(entry.path))
+            finally:
+                os.close(fd)
+    return removed
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, error: type[GlassnetError] | None = None) -> None:

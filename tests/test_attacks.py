@@ -230,3 +230,54 @@ def test_a_folder_and_a_missing_file_are_still_named(tmp_path):
         glassnet.load(tmp_path)
     with pytest.raises(ModelFileError, match="no such file"):
         glassnet.load(tmp_path / "missing.glassnet")
+
+
+# -- the temporary files of killed writers are removed by the next write ------------------------------------
+_KILLED_WRITER = """
+import os, sys
+from glassnet.fileio import atomic_file
+with atomic_file(sys.argv[1]) as f:
+    f.write(b"half a model")
+    f.flush()
+    print(os.listdir(os.path.dirname(sys.argv[1])), flush=True)
+    os.kill(os.getpid(), 9)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="SIGKILL needs POSIX")
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path):
+    from glassnet.fileio import atomic_write_bytes
+
+    target = tmp_path / "model.glassnet"
+    done = _run(_KILLED_WRITER, str(target))
+    assert done.returncode == -9
+    left = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1 and left[0].read_bytes() == b"half a model"
+    other = tmp_path / ".other.glassnet.0123456789ab.tmp"   # another target's: not ours to judge
+    other.write_bytes(b"x")
+    old = left[0].stat().st_mtime - 3600
+    for p in (left[0], other):
+        os.utime(p, (old, old))
+    atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, target.name]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock needs POSIX")
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
+    import fcntl
+
+    from glassnet.fileio import atomic_write_bytes, remove_stale_temporaries
+
+    target = tmp_path / "model.glassnet"
+    live, young = tmp_path / ".model.glassnet.00000000000a.tmp", tmp_path / ".model.glassnet.00000000000b.tmp"
+    live.write_bytes(b"busy")
+    young.write_bytes(b"just made")
+    old = live.stat().st_mtime - 3600
+    os.utime(live, (old, old))
+    with open(live, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)   # what a writer holds while it writes
+        atomic_write_bytes(target, b"new")
+        assert live.exists() and young.exists()
+    assert remove_stale_temporaries(target) == [live]   # its writer gone, it goes; the young one waits
+    assert young.exists()
