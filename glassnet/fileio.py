@@ -22,9 +22,10 @@ import time
 from collections.abc import Iterator
 from typing import IO
 
-from .errors import GlassnetError, InputError
+from .errors import GlassnetError, InputError, InputTypeError
 
-__all__ = ["NotRegularFileError", "atomic_file", "atomic_write_bytes", "open_regular", "remove_stale_temporaries"]
+__all__ = ["NotRegularFileError", "atomic_file", "atomic_write_bytes", "check_path", "open_regular",
+           "remove_stale_temporaries"]
 
 _TOKEN_HEX = 6                 # bytes of randomness in a temporary name: ".<name>.<12 hex digits>.tmp"
 _STALE_AFTER = 60.0            # seconds; a younger temporary file may belong to a writer not yet holding its lock
@@ -35,6 +36,16 @@ _SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character 
 
 class NotRegularFileError(OSError):
     """The path names a named pipe, device or socket, which glassnet neither reads nor replaces."""
+
+
+def check_path(path: object, doing: str = "use") -> pathlib.Path:
+    """``path`` (a str or os.PathLike, not empty) as a Path; anything else is an InputTypeError naming it."""
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"cannot {doing} the file {path!r}: a path is a str or pathlib.Path, "
+                             f"not {type(path).__name__}")
+    if isinstance(path, str) and not path:
+        raise InputTypeError(f"cannot {doing} a file with an empty name; give a path")
+    return pathlib.Path(path)
 
 
 def _special(mode: int) -> str | None:
@@ -61,6 +72,7 @@ def open_regular(path: str | os.PathLike[str], mode: str = "rb", **options) -> I
     """
     if mode not in ("r", "rb"):
         raise ValueError(f"open_regular reads; mode {mode!r} is not 'r' or 'rb'")
+    path = check_path(path, "read")
     _refuse_special(path, os.stat(path).st_mode, "reads")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
@@ -81,7 +93,7 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
     are raised as ``error`` when one is given, else as they are; anything else raised inside the block
     passes through unchanged. In every case the temporary file is removed first.
     """
-    path = pathlib.Path(path)
+    path = check_path(path, "write")
     folder = path.parent
     if not folder.is_dir():
         raise (error or InputError)(f"cannot write '{path}': the folder '{folder}' does not exist")

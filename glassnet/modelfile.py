@@ -41,7 +41,7 @@ from typing import IO, Any
 import numpy as np
 
 from glassnet.errors import ModelFileError
-from glassnet.fileio import NotRegularFileError, atomic_file, open_regular
+from glassnet.fileio import NotRegularFileError, atomic_file, check_path, open_regular
 from glassnet.fileio import atomic_write_bytes as _atomic_bytes
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_VALUE_BYTES", "RESERVED_KEYS", "atomic_write_bytes",
@@ -92,7 +92,7 @@ def write_model_file(path: str | os.PathLike[str], header: dict[str, Any],
     checked before the disk is touched; any problem raises ``ModelFileError`` naming the file and the
     offending key or array. Returns the path written.
     """
-    path = pathlib.Path(path)
+    path = check_path(path, "write")
     data, checked = _prepare(path, header, arrays, kind)
     with atomic_file(path, ModelFileError) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr(_zip_info(_HEADER_MEMBER), data)
@@ -249,7 +249,7 @@ def read_model_file(path: str | os.PathLike[str], *,
     any kind loads and the caller dispatches on ``header["kind"]``. Nothing is returned until every check
     has passed; every problem raises ``ModelFileError`` naming the file.
     """
-    path = pathlib.Path(path)
+    path = check_path(path, "load")
     try:
         with open_regular(path, "rb") as f:   # a named pipe or device is refused, never waited on
             return _read(f, os.fstat(f.fileno()).st_size, kind)

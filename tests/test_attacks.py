@@ -281,3 +281,16 @@ def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
         assert live.exists() and young.exists()
     assert remove_stale_temporaries(target) == [live]   # its writer gone, it goes; the young one waits
     assert young.exists()
+
+
+# -- a path that is not a path ------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", [None, 5, b"model.glassnet", ""])
+def test_save_and_load_name_a_path_that_is_not_one(path):
+    from glassnet.errors import InputTypeError
+    from glassnet.fileio import atomic_write_bytes
+
+    net = glassnet.Network.from_sizes([2, 3, 1], seed=0)
+    for call in (lambda: glassnet.load(path), lambda: glassnet.save(net, path), lambda: net.save(path),
+                 lambda: atomic_write_bytes(path, b"x")):
+        with pytest.raises(InputTypeError, match="path|name"):
+            call()
