@@ -134,7 +134,7 @@ def _load_peak(path) -> tuple[BaseException | None, int]:
 
 @pytest.mark.parametrize(("dtype", "problem"), [("<U100000000", "more than the file can hold"),
                                               ("<U200000000", "more than the file can hold"),
-                                              ("<U1000000", "more than the file can hold"),   # 3 x 4 MB
+                                              ("<U1000000", "more than the file can hold"),   # two labels of 4 MB each
                                               ("|S1000000000", "not one of the dtype kinds"),
                                               ("<U2147483647", "is not a dtype")])
 def test_a_huge_classes_dtype_is_refused_before_allocating(tmp_path, dtype, problem):
