@@ -321,7 +321,8 @@ def _read_header(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) -> An
     if len(raw) > _MAX_HEADER_BYTES:
         raise _Invalid(f"{_HEADER_MEMBER} is over the {_MAX_HEADER_BYTES} byte limit")
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant,
+                          parse_float=_finite_float)
     except UnicodeDecodeError:
         raise _Invalid(f"{_HEADER_MEMBER} is not UTF-8 text") from None
     except (ValueError, RecursionError) as e:
@@ -337,6 +338,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not strict JSON")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a float; one too large for a float (``1e999``) would read as inf, so it is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a float")
+    return value
 
 
 def _check_header(header: Any, kind: str | None) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:

@@ -108,13 +108,14 @@ def test_a_refused_regressor_refit_changes_nothing(method):
 
 
 # -- sizes and dtypes read from a header are bounded by what the file can hold ------------------------------
-def _rewrite_header(src, dst, change) -> None:
-    """Copy the model file ``src`` to ``dst`` with ``change(header)`` applied to header.json (a valid zip)."""
+def _rewrite_header(src, dst, change, raw=lambda text: text) -> None:
+    """Copy the model file ``src`` to ``dst`` with ``change(header)`` applied to header.json, then ``raw`` to
+    its bytes (the zip stays valid: sizes and checksums are those of the new bytes)."""
     with zipfile.ZipFile(src) as zf:
         members = {info.filename: zf.read(info) for info in zf.infolist()}
     header = json.loads(members["header.json"])
     change(header)
-    members["header.json"] = json.dumps(header).encode()
+    members["header.json"] = raw(json.dumps(header).encode())
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
@@ -294,3 +295,32 @@ def test_save_and_load_name_a_path_that_is_not_one(path):
                  lambda: atomic_write_bytes(path, b"x")):
         with pytest.raises(InputTypeError, match="path|name"):
             call()
+
+
+# -- the header is checked strictly ----------------------------------------------------------------------
+def _crafted(tmp_path, change, raw=lambda text: text):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, change, raw)
+    return bad
+
+
+def test_a_number_too_large_for_a_float_is_refused_not_read_as_inf(tmp_path):
+    bad = _crafted(tmp_path, lambda h: h["estimator"]["fitted"].update(loss_=123.0),
+                   lambda text: text.replace(b'"loss_": 123.0', b'"loss_": 1e999'))
+    with pytest.raises(ModelFileError, match="1e999 is too large for a float"):
+        glassnet.load(bad)
+
+
+@pytest.mark.parametrize("key", ["n_iter_", "t_", "no_improvement_count"])
+def test_a_negative_count_is_refused(tmp_path, key):
+    bad = _crafted(tmp_path, lambda h: h["estimator"]["fitted"].update({key: -3}))
+    with pytest.raises(ModelFileError, match=f"'{key}' is -3; a count is never negative"):
+        glassnet.load(bad)
+
+
+def test_an_activation_its_network_does_not_hold_is_refused(tmp_path):
+    bad = _crafted(tmp_path, lambda h: h["network"]["activations"][0].update(name="step"))
+    with pytest.raises(ModelFileError, match="activation 'relu' is not its network's hidden activation"):
+        glassnet.load(bad)
