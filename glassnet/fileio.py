@@ -3,22 +3,86 @@
 The data goes to a temporary file in the target's folder, which is flushed and fsynced, then renamed
 onto the target with ``os.replace`` (atomic on POSIX and Windows), and the folder is fsynced so the
 rename itself survives a crash. On any failure the temporary file is removed and whatever stood under
-the target name before is untouched. Model files, checkpoints, pictures, reports and prediction CSVs
+the target name before is untouched. A writer holds an exclusive lock (flock) on its temporary file, so
+the temporary files of writers that were killed (SIGKILL, power loss) are told apart from live ones and
+removed by the next write to the same target. Model files, checkpoints, pictures, reports and prediction CSVs
 are all written this way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pathlib
+import re
 import secrets
+import stat
+import time
 from collections.abc import Iterator
 from typing import IO
 
-from .errors import GlassnetError, InputError
+from .errors import GlassnetError, InputError, InputTypeError
 
-__all__ = ["atomic_file", "atomic_write_bytes"]
+__all__ = ["NotRegularFileError", "atomic_file", "atomic_write_bytes", "check_path", "open_regular",
+           "remove_stale_temporaries"]
+
+_TOKEN_HEX = 6                 # bytes of randomness in a temporary name: ".<name>.<12 hex digits>.tmp"
+_STALE_AFTER = 60.0            # seconds; a younger temporary file may belong to a writer not yet holding its lock
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotRegularFileError(OSError):
+    """The path names a named pipe, device or socket, which glassnet neither reads nor replaces."""
+
+
+def check_path(path: object, doing: str = "use") -> pathlib.Path:
+    """``path`` (a str or os.PathLike, not empty) as a Path; anything else is an InputTypeError naming it."""
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"cannot {doing} the file {path!r}: a path is a str or pathlib.Path, "
+                             f"not {type(path).__name__}")
+    if isinstance(path, str) and not path:
+        raise InputTypeError(f"cannot {doing} a file with an empty name; give a path")
+    return pathlib.Path(path)
+
+
+def _special(mode: int) -> str | None:
+    """What a non-regular, non-folder file is ("a named pipe (FIFO)", ...), or None for a file or folder."""
+    return next((what for test, what in _SPECIAL if test(mode)), None)
+
+
+def _refuse_special(path: str | os.PathLike[str], mode: int, doing: str) -> None:
+    what = _special(mode)
+    if what is not None:
+        raise NotRegularFileError(errno.EINVAL, f"it is {what}, not a regular file; glassnet only {doing} "
+                                                "regular files", str(path))
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(path))
+
+
+def open_regular(path: str | os.PathLike[str], mode: str = "rb", **options) -> IO:
+    """Open an existing regular file for reading (``mode`` "rb" or "r", ``options`` as for :func:`open`).
+
+    A named pipe, device or socket is refused with :class:`NotRegularFileError` before it is opened (so
+    reading never blocks on a pipe no one writes to), and a folder with IsADirectoryError. The file is
+    opened with O_NONBLOCK and checked again on the open descriptor, so a path swapped for a pipe between
+    the two checks is refused too; other OSErrors (no such file, no permission) pass through.
+    """
+    if mode not in ("r", "rb"):
+        raise ValueError(f"open_regular reads; mode {mode!r} is not 'r' or 'rb'")
+    path = check_path(path, "read")
+    _refuse_special(path, os.stat(path).st_mode, "reads")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        _refuse_special(path, os.fstat(fd).st_mode, "reads")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a regular file: restore ordinary reads
+        return os.fdopen(fd, mode, **options)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @contextlib.contextmanager
@@ -29,11 +93,20 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
     are raised as ``error`` when one is given, else as they are; anything else raised inside the block
     passes through unchanged. In every case the temporary file is removed first.
     """
-    path = pathlib.Path(path)
+    path = check_path(path, "write")
     folder = path.parent
     if not folder.is_dir():
         raise (error or InputError)(f"cannot write '{path}': the folder '{folder}' does not exist")
-    temp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        _refuse_special(path, os.stat(path).st_mode, "replaces")
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        if error is None:
+            raise
+        raise error(f"cannot write '{path}': {e.strerror if isinstance(e, NotRegularFileError) else e}") from e
+    remove_stale_temporaries(path)
+    temp = folder / f".{path.name}.{secrets.token_hex(_TOKEN_HEX)}.tmp"
     try:
         # O_EXCL: never follow or reuse someone else's file; mode 0o666 lets the umask decide, as open() does.
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -41,6 +114,7 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
         if error is None:
             raise
         raise error(f"cannot write '{path}': {e}") from e
+    _lock(fd, blocking=True)  # held until the descriptor closes: this file is alive while its writer is
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -54,6 +128,51 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
             raise error(f"cannot write '{path}': {e}") from e
         raise
     _fsync_folder(folder)
+
+
+def _lock(fd: int, *, blocking: bool) -> bool:
+    """Take an exclusive flock on ``fd``; False if another holds it (or the system has no flock: then every
+    temporary file counts as live and none is removed)."""
+    try:
+        import fcntl
+    except ImportError:   # Windows
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[pathlib.Path]:
+    """Delete the temporary files that killed writers of ``path`` left beside it; returns what was removed.
+
+    Only glassnet's own are touched: regular files (not links) named ``.<name>.<12 hex digits>.tmp``, owned
+    by this user, at least a minute old and not locked, that is whose writer is gone (a live writer holds
+    the lock until it renames or removes its file). Best effort: a file that cannot be checked is left.
+    """
+    path = pathlib.Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{{2 * _TOKEN_HEX}}}\.tmp")
+    removed: list[pathlib.Path] = []
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        candidates = [entry for entry in os.scandir(path.parent) if pattern.fullmatch(entry.name)]
+    except OSError:
+        return removed
+    for entry in candidates:
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if (not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid)
+                    or time.time() - info.st_mtime < _STALE_AFTER):
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            try:
+                if _lock(fd, blocking=False):
+                    os.unlink(entry.path)
+                    removed.append(pathlib.Path(entry.path))
+            finally:
+                os.close(fd)
+    return removed
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, error: type[GlassnetError] | None = None) -> None:

@@ -41,11 +41,11 @@ from typing import IO, Any
 import numpy as np
 
 from glassnet.errors import ModelFileError
-from glassnet.fileio import atomic_file
+from glassnet.fileio import NotRegularFileError, atomic_file, check_path, open_regular
 from glassnet.fileio import atomic_write_bytes as _atomic_bytes
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "RESERVED_KEYS", "atomic_write_bytes", "plain_json", "read_model_file",
-           "write_model_file"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_VALUE_BYTES", "RESERVED_KEYS", "atomic_write_bytes",
+           "check_header_allocation", "header_dtype", "plain_json", "read_model_file", "write_model_file"]
 
 FORMAT_NAME = "glassnet"
 FORMAT_VERSION = 1
@@ -54,6 +54,9 @@ RESERVED_KEYS = frozenset({"format", "format_version", "glassnet_version", "kind
 
 _HEADER_MEMBER = "header.json"
 _MAX_HEADER_BYTES = 1 << 20   # 1 MB of JSON is far beyond any model's description
+MAX_HEADER_VALUE_BYTES = 4 * _MAX_HEADER_BYTES
+"""The most memory an array built from header values may take: each of the header's at most 1 MB of JSON
+characters can become at most one 4-byte character of a numpy text array (or less than one number)."""
 _MAX_NPY_HEADER = 4096        # numpy writes ~128 bytes; 64 long dimensions still fit well inside this
 _MAX_NDIM = 64
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}")
@@ -89,7 +92,7 @@ def write_model_file(path: str | os.PathLike[str], header: dict[str, Any],
     checked before the disk is touched; any problem raises ``ModelFileError`` naming the file and the
     offending key or array. Returns the path written.
     """
-    path = pathlib.Path(path)
+    path = check_path(path, "write")
     data, checked = _prepare(path, header, arrays, kind)
     with atomic_file(path, ModelFileError) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr(_zip_info(_HEADER_MEMBER), data)
@@ -203,6 +206,38 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     _atomic_bytes(path, data, ModelFileError)
 
 
+# ---------------------------------------------------------------------------------------------- bounds
+
+def check_header_allocation(count: int, dtype: np.dtype, what: str, limit: int = MAX_HEADER_VALUE_BYTES) -> None:
+    """Refuse (ModelFileError) to build ``count`` items of ``dtype`` from a header when they would take more
+    than ``limit`` bytes, more than the file can hold; checked before anything is allocated.
+
+    Every array a reader builds from sizes, counts or dtypes read from a header passes through here (the
+    arrays stored in the file are bounded by their members' sizes in :func:`read_model_file`).
+    """
+    if type(count) is not int or count < 0:
+        raise ModelFileError(f"{what}: {count!r} is not a count")
+    needed = count * dtype.itemsize
+    if needed > limit:
+        raise ModelFileError(f"{what}: {count} items of {dtype} would take {needed} bytes, more than the file "
+                             f"can hold ({limit} bytes); the file is damaged or crafted")
+
+
+def header_dtype(text: Any, count: int, what: str, *, kinds: str) -> np.dtype:
+    """The numpy dtype a header names for ``count`` items, of one of ``kinds`` (numpy kind letters, "O" for
+    Python objects, named "object"), bounded by :func:`check_header_allocation`; ModelFileError if not."""
+    if not isinstance(text, str) or len(text) > 32:
+        raise ModelFileError(f"{what} {text!r} is not a dtype")
+    try:
+        dtype = np.dtype(object) if text == "object" else np.dtype(text)
+    except (TypeError, ValueError, OverflowError, MemoryError):
+        raise ModelFileError(f"{what} {text!r} is not a dtype") from None
+    if dtype.kind not in kinds or dtype.fields is not None or dtype.subdtype is not None:
+        raise ModelFileError(f"{what} {text!r} is not one of the dtype kinds {kinds!r}")
+    check_header_allocation(count, dtype, what)
+    return dtype
+
+
 # ---------------------------------------------------------------------------------------------- reading
 
 def read_model_file(path: str | os.PathLike[str], *,
@@ -214,12 +249,14 @@ def read_model_file(path: str | os.PathLike[str], *,
     any kind loads and the caller dispatches on ``header["kind"]``. Nothing is returned until every check
     has passed; every problem raises ``ModelFileError`` naming the file.
     """
-    path = pathlib.Path(path)
+    path = check_path(path, "load")
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "rb") as f:   # a named pipe or device is refused, never waited on
             return _read(f, os.fstat(f.fileno()).st_size, kind)
     except _Invalid as e:
         raise ModelFileError(f"cannot load '{path}': {e}") from None
+    except NotRegularFileError as e:
+        raise ModelFileError(f"cannot load '{path}': {e.strerror}") from None
     except FileNotFoundError:
         raise ModelFileError(f"cannot load '{path}': there is no such file") from None
     except IsADirectoryError:
@@ -284,7 +321,8 @@ def _read_header(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) -> An
     if len(raw) > _MAX_HEADER_BYTES:
         raise _Invalid(f"{_HEADER_MEMBER} is over the {_MAX_HEADER_BYTES} byte limit")
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant,
+                          parse_float=_finite_float)
     except UnicodeDecodeError:
         raise _Invalid(f"{_HEADER_MEMBER} is not UTF-8 text") from None
     except (ValueError, RecursionError) as e:
@@ -300,6 +338,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not strict JSON")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a float; one too large for a float (``1e999``) would read as inf, so it is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large for a float")
+    return value
 
 
 def _check_header(header: Any, kind: str | None) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:

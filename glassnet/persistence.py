@@ -27,8 +27,10 @@ import pathlib
 import sys
 from typing import Any
 
+import numpy as np
+
 from .errors import GlassnetError, ModelFileError
-from .modelfile import read_model_file, write_model_file
+from .modelfile import check_header_allocation, read_model_file, write_model_file
 from .network import Network
 
 __all__ = ["save", "load", "read_header", "KINDS"]
@@ -77,6 +79,17 @@ def read_header(path: str | os.PathLike[str]) -> dict:
     return read_model_file(path)[0]
 
 
+def _check_network_size(spec: Any, arrays: dict) -> None:
+    """Refuse a header whose layer sizes describe more weights than the file's arrays hold, before the
+    network is built: its weights are allocated from the sizes, and a few bytes of header could ask for GBs."""
+    sizes = spec.get("sizes") if isinstance(spec, dict) else None
+    if not isinstance(sizes, list) or not all(type(n) is int and n >= 0 for n in sizes):
+        return  # Network.from_file names the problem
+    count = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    check_header_allocation(count, np.dtype(np.float32), "the network's sizes",
+                            limit=sum(int(a.nbytes) for a in arrays.values()))
+
+
 def load(path: str | os.PathLike[str]) -> Any:
     """Load what :func:`save` wrote: a Network, MLPClassifier or MLPRegressor (checked before it is built)."""
     header, arrays = read_model_file(path)
@@ -86,6 +99,7 @@ def load(path: str | os.PathLike[str]) -> Any:
             raise ModelFileError(f"it holds a {kind!r}; glassnet.load reads {', '.join(KINDS)}")
         if "network" not in header:
             raise ModelFileError("the header lacks 'network'")
+        _check_network_size(header["network"], arrays)
         net = Network.from_file(header["network"], arrays)
         model: Any = net
         used = set(net.file_arrays())

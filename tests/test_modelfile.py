@@ -621,7 +621,7 @@ def test_module_imports_only_the_lowest_rooms_of_glassnet():
                if line.startswith(("import ", "from ")) and "glassnet" in line]
     assert imports == [
         "from glassnet.errors import ModelFileError",
-        "from glassnet.fileio import atomic_file",
+        "from glassnet.fileio import NotRegularFileError, atomic_file, check_path, open_regular",
         "from glassnet.fileio import atomic_write_bytes as _atomic_bytes",
     ]
 

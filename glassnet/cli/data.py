@@ -300,9 +300,10 @@ def _made_up_as_trained(model: Model, data: str) -> dict[str, Any]:
 def _csv_header(path: Path) -> list[str]:
     from ..datasets import DatasetError
     from ..datasets.tables import sniff_delimiter
+    from ..fileio import open_regular
 
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as f:  # never waits on a named pipe
             first = next((text for text in f if text.strip()), "")
             f.seek(0)
             reader = csv.reader(f, delimiter=sniff_delimiter(first), skipinitialspace=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fileio import atomic_file
+from ..fileio import NotRegularFileError, atomic_file, open_regular
 from ..validation import check_choice
 from .base import TASKS, Dataset, DatasetError
 from .tables import TableEncoding, choose_columns, sniff_delimiter
@@ -162,7 +162,7 @@ def read_csv_rows(
     lines: list[int] = []
     line = 0
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
+        with open_regular(path, "r", newline="", encoding="utf-8-sig") as f:  # never a pipe or device
             if delimiter is None:
                 first = next((text for text in f if text.strip()), "")
                 delimiter = sniff_delimiter(first)
@@ -177,6 +177,8 @@ def read_csv_rows(
                     lines.append(line)
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
+    except NotRegularFileError as exc:
+        raise DatasetError(f"{path}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise DatasetError(
             f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
@@ -345,17 +347,20 @@ def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise DatasetError(
-                f"{path}: a single .npy array, not an .npz archive; save X and y with numpy.savez"
-            )
-        with archive:
-            return {key: archive[key] for key in archive.files}
+        with open_regular(path, "rb") as f:  # a named pipe or device is refused, never waited on
+            archive = np.load(f, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise DatasetError(
+                    f"{path}: a single .npy array, not an .npz archive; save X and y with numpy.savez"
+                )
+            with archive:
+                return {key: archive[key] for key in archive.files}
     except DatasetError:
         raise
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
+    except NotRegularFileError as exc:
+        raise DatasetError(f"{path}: {exc.strerror}") from None
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         # allow_pickle=False turns a pickle (or an object array) into a ValueError: nothing is unpickled
         raise DatasetError(f"{path}: not a readable .npz archive of plain arrays ({exc})") from None

@@ -5,6 +5,7 @@ The mapping of scikit-learn's parameters onto glassnet's engine is derived in :m
 
 from __future__ import annotations
 
+import copy
 import numbers
 import warnings
 from typing import cast
@@ -214,6 +215,12 @@ class _BaseMLP(BaseEstimator):
         check_number("beta_2", self.beta_2, low=0, high=1, high_open=True)
         check_number("epsilon", self.epsilon, low=0, low_open=True)
         check_number("n_iter_no_change", self.n_iter_no_change, integer=True, low=1)
+        state = self.random_state
+        if isinstance(state, bool) or not (state is None
+                                           or isinstance(state, (numbers.Integral, np.random.RandomState))):
+            raise InputTypeError(f"random_state must be None, a whole number or a RandomState, got {state!r}")
+        if isinstance(state, numbers.Integral) and not 0 <= int(state) < 2**32:
+            raise InputError(f"random_state must be between 0 and 2**32 - 1, got {state!r}")
         return {"sizes": sizes, "dtype": check_float_dtype(self.dtype)}
 
     def _seed(self) -> int:
@@ -267,6 +274,43 @@ class _BaseMLP(BaseEstimator):
 
     # -- fit ------------------------------------------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, incremental: bool = False, classes=None):
+        """fit and partial_fit, as one transaction: a call that raises leaves the estimator as it was.
+
+        The fitted state (every attribute that is not a parameter, the network's weights and generator and
+        the optimizer's state) is set aside first and put back if anything fails, from a refused argument
+        to a divergence, so a refused refit never leaves a half-replaced model (new classes_ with the old
+        network, a new network with the old counters, feature names of data that was refused).
+        """
+        saved = self._fitted_state()
+        try:
+            return self._fit_once(X, y, sample_weight, incremental, classes)
+        except BaseException:
+            self._restore_fitted_state(saved)
+            raise
+
+    def _fitted_state(self) -> tuple[dict, np.ndarray | None, dict | None]:
+        """A deep copy of the fitted attributes, and the network's weights and generator state."""
+        params = set(self.get_params(deep=False))
+        attrs = {key: value for key, value in self.__dict__.items() if key not in params}
+        net = attrs.pop("network_", None)
+        snapshot = copy.deepcopy(attrs)
+        if net is None:
+            return snapshot, None, None
+        snapshot["network_"] = net  # the same object comes back (coefs_ views stay live), with its contents
+        return snapshot, net.params.copy(), copy.deepcopy(net.rng.bit_generator.state)
+
+    def _restore_fitted_state(self, saved: tuple[dict, np.ndarray | None, dict | None]) -> None:
+        snapshot, weights, rng_state = saved
+        params = set(self.get_params(deep=False))
+        for key in [key for key in self.__dict__ if key not in params]:
+            del self.__dict__[key]
+        self.__dict__.update(snapshot)
+        net = snapshot.get("network_")
+        if net is not None:
+            net.params[...] = weights
+            net.rng.bit_generator.state = rng_state
+
+    def _fit_once(self, X, y, sample_weight, incremental: bool, classes):
         resolved = self._check_params()
         dtype = resolved["dtype"]
         fitted = "network_" in self.__dict__

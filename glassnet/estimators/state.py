@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError
-from ..modelfile import plain_json
+from ..modelfile import header_dtype, plain_json
 from ..network import Network
 from ..optimizers import optimizer_from_config
-from .base import _OUT_ACTIVATION, _BaseMLP
+from .base import _ACTIVATIONS, _OUT_ACTIVATION, _BaseMLP
 from .classifier import MLPClassifier
 from .regressor import MLPRegressor
 
@@ -138,6 +138,11 @@ def from_file(kind: str, spec: Any, net: Network, arrays: dict[str, np.ndarray])
     est.network_ = net
     est.n_features_in_ = n_features
     est.n_outputs_ = n_outputs
+    hidden = _ACTIVATIONS[est.activation]
+    if any(layer.activation.name != hidden for layer in net.layers[:-1]):
+        found = sorted({layer.activation.name for layer in net.layers[:-1]})
+        raise ModelFileError(f"the estimator's activation {est.activation!r} is not its network's hidden "
+                             f"activation(s) {found}")
     out_activation = _get(fitted, "out_activation_", str)
     if _OUT_ACTIVATION.get(net.layers[-1].activation.name) != out_activation:
         raise ModelFileError(f"out_activation_ {out_activation!r} is not the network's output activation")
@@ -147,15 +152,15 @@ def from_file(kind: str, spec: Any, net: Network, arrays: dict[str, np.ndarray])
         if not isinstance(names, list) or len(names) != n_features or not all(isinstance(n, str) for n in names):
             raise ModelFileError("feature_names_in_ must list one name per input")
         est.feature_names_in_ = np.array(names, dtype=object)
-    est.n_iter_ = _get(fitted, "n_iter_", int)
-    est.t_ = _get(fitted, "t_", int)
+    est.n_iter_ = _count(fitted, "n_iter_")
+    est.t_ = _count(fitted, "t_")
     est.loss_ = _float_in(fitted.get("loss_"), "loss_")
     est.loss_curve_ = _float_list(fitted.get("loss_curve_"), "loss_curve_") or []
     est.best_loss_ = _float_in(fitted.get("best_loss_"), "best_loss_")
     est.validation_scores_ = _float_list(fitted.get("validation_scores_"), "validation_scores_")
     est.validation_loss_curve_ = _float_list(fitted.get("validation_loss_curve_"), "validation_loss_curve_")
     est.best_validation_score_ = _float_in(fitted.get("best_validation_score_"), "best_validation_score_")
-    est._no_improvement_count = _get(fitted, "no_improvement_count", int)
+    est._no_improvement_count = _count(fitted, "no_improvement_count")
     est._lr = _float_in(fitted.get("learning_rate"), "learning_rate", allow_none=False)
     if isinstance(est, MLPClassifier):
         est.classes_, est._label_type = _classes_in(fitted, net)
@@ -173,6 +178,13 @@ def _get(mapping: Any, key: str, kind: type | tuple) -> Any:
         raise ModelFileError(f"{key!r} is {value!r}, not a number")
     if not isinstance(value, kind):
         raise ModelFileError(f"{key!r} is {value!r}, not of the expected type")
+    return value
+
+
+def _count(mapping: Any, key: str) -> int:
+    value = _get(mapping, key, int)
+    if value < 0:
+        raise ModelFileError(f"{key!r} is {value}; a count is never negative")
     return value
 
 
@@ -209,12 +221,7 @@ def _classes_in(fitted: dict, net: Network) -> tuple[np.ndarray, str]:
         raise ModelFileError(f"unknown label_type {label_type!r}")
     if not all(isinstance(c, (str, int, float, bool)) for c in classes):
         raise ModelFileError("classes_ must be strings, numbers or booleans")
-    try:
-        dtype = np.dtype(object) if dtype_text == "object" else np.dtype(dtype_text)
-    except TypeError:
-        raise ModelFileError(f"classes_dtype {dtype_text!r} is not a dtype") from None
-    if dtype.kind not in _CLASS_DTYPE_KINDS:
-        raise ModelFileError(f"classes_dtype {dtype_text!r} is not a label dtype")
+    dtype = header_dtype(dtype_text, len(classes), "classes_dtype", kinds=_CLASS_DTYPE_KINDS)
     array = np.empty(len(classes), dtype=dtype)
     array[:] = classes
     if array.tolist() != classes or len(set(map(repr, classes))) != len(classes):

@@ -1,0 +1,326 @@
+"""Attacks on the model file, the estimators' refits and file paths (issue 17): nothing lost, nothing let in."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import stat
+import subprocess
+import sys
+import tracemalloc
+import zipfile
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.errors import GlassnetError, InputError, ModelFileError
+
+pytest.importorskip("sklearn")
+from glassnet.estimators import MLPClassifier, MLPRegressor  # noqa: E402
+
+
+def _toy(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, np.where(X[:, 0] > 0, "yes", "no"), np.array(["a", "b", "c"])[np.arange(n) % 3]
+
+
+# -- a refused refit changes nothing ------------------------------------------------------------------------
+def _snapshot(est) -> dict:
+    """Every attribute that is not a parameter (deep-copied), plus the network's weights and generator."""
+    params = set(est.get_params(deep=False))
+    state = {k: copy.deepcopy(v) for k, v in est.__dict__.items() if k not in params and k != "network_"}
+    net = est.network_
+    state["network.params"] = net.params.copy()
+    state["network.sizes"] = [layer.n_out for layer in net.layers]
+    state["network.rng"] = copy.deepcopy(net.rng.bit_generator.state)
+    state["network.id"] = id(net)
+    state["optimizer.state"] = {k: np.array(v) for k, v in est._optimizer.state().items()}
+    return state
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, type(a)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    if hasattr(a, "__dict__") and not isinstance(a, type):
+        return type(a) is type(b) and _same(vars(a), vars(b))
+    if isinstance(a, float) and np.isnan(a):
+        return isinstance(b, float) and np.isnan(b)
+    return type(a) is type(b) and a == b
+
+
+def _refusals():
+    X, y2, y3 = _toy()
+    yield "random_state -5 with three new classes", {"random_state": -5}, (X, y3)
+    yield "negative class weight", {"class_weight": {"yes": -1.0, "no": 1.0}}, (X, y2)
+    yield "unknown class in class_weight", {"class_weight": {"maybe": 2.0}}, (X, y2)
+    yield "all-zero class weight", {"class_weight": {"yes": 0.0, "no": 0.0}}, (X, y2)
+    yield "validation set too small", {"early_stopping": True, "validation_fraction": 0.01}, (X[:20], y2[:20])
+
+
+@pytest.mark.parametrize("case", list(_refusals()), ids=lambda c: c[0])
+def test_a_refused_refit_changes_nothing(case):
+    _, params, (X_new, y_new) = case
+    X, y2, _ = _toy()
+    clf = MLPClassifier((4,), max_iter=5, random_state=0).fit(X, y2)
+    before = _snapshot(clf)
+    clf.set_params(**params)
+    with pytest.raises((GlassnetError, ValueError)):
+        clf.fit(X_new, y_new)
+    assert _same(before, _snapshot(clf))
+    clf.set_params(random_state=0, class_weight=None, early_stopping=False, validation_fraction=0.1)
+    assert set(clf.predict(X)) <= {"yes", "no"}
+
+
+def test_random_state_out_of_range_is_an_input_error():
+    X, y2, _ = _toy()
+    with pytest.raises(InputError, match="random_state"):
+        MLPClassifier((4,), max_iter=2, random_state=-5).fit(X, y2)
+
+
+def test_a_dataframe_with_nan_changes_no_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, y2, _ = _toy()
+    clf = MLPClassifier((4,), max_iter=5, random_state=0).fit(pd.DataFrame(X, columns=["a", "b", "c"]), y2)
+    before = _snapshot(clf)
+    bad = pd.DataFrame(X, columns=["p", "q", "r"])
+    bad.iloc[3, 1] = np.nan
+    with pytest.raises(ValueError):
+        clf.fit(bad, y2)
+    assert _same(before, _snapshot(clf))
+    assert list(clf.feature_names_in_) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_refused_regressor_refit_changes_nothing(method):
+    X, _, _ = _toy()
+    reg = MLPRegressor((4,), max_iter=5, random_state=0).fit(X, X[:, 0])
+    before = _snapshot(reg)
+    with pytest.raises(ValueError):
+        getattr(reg, method)(X, X[:, :2] if method == "partial_fit" else np.full(len(X), np.nan))
+    assert _same(before, _snapshot(reg))
+
+
+# -- sizes and dtypes read from a header are bounded by what the file can hold ------------------------------
+def _rewrite_header(src, dst, change, raw=lambda text: text) -> None:
+    """Copy the model file ``src`` to ``dst`` with ``change(header)`` applied to header.json, then ``raw`` to
+    its bytes (the zip stays valid: sizes and checksums are those of the new bytes)."""
+    with zipfile.ZipFile(src) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    header = json.loads(members["header.json"])
+    change(header)
+    members["header.json"] = raw(json.dumps(header).encode())
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def _load_peak(path) -> tuple[BaseException | None, int]:
+    tracemalloc.start()
+    try:
+        glassnet.load(path)
+        error = None
+    except Exception as exc:  # noqa: BLE001 - the test inspects what came out
+        error = exc
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return error, peak
+
+
+@pytest.mark.parametrize(("dtype", "problem"), [("<U100000000", "more than the file can hold"),
+                                              ("<U200000000", "more than the file can hold"),
+                                              ("<U1000000", "more than the file can hold"),   # two labels of 4 MB each
+                                              ("|S1000000000", "not one of the dtype kinds"),
+                                              ("<U2147483647", "is not a dtype")])
+def test_a_huge_classes_dtype_is_refused_before_allocating(tmp_path, dtype, problem):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, lambda h: h["estimator"]["fitted"].update(classes_dtype=dtype))
+    assert bad.stat().st_size < 10_000
+    error, peak = _load_peak(bad)
+    assert isinstance(error, ModelFileError), error
+    assert "classes_dtype" in str(error) and problem in str(error)
+    assert peak < 16 << 20   # a few MB at most, whatever the header asks for
+
+
+def test_layer_sizes_beyond_the_files_arrays_are_refused_before_allocating(tmp_path):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, lambda h: h["network"].update(sizes=[3, 100_000, 100_000, 1],
+                                                            activations=h["network"]["activations"][:1] * 3))
+    error, peak = _load_peak(bad)
+    assert isinstance(error, ModelFileError), error
+    assert "sizes" in str(error) and "more than the file can hold" in str(error)
+    assert peak < 16 << 20
+
+
+def test_the_bounds_let_real_files_through(tmp_path):
+    X, _, y3 = _toy()
+    long = np.array(["x" * 300, "y", "z"])[np.arange(len(X)) % 3]
+    clf = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, long.astype("<U400"))
+    loaded = glassnet.load(clf.save(tmp_path / "m.glassnet"))
+    assert loaded.classes_.dtype == clf.classes_.dtype == np.dtype("<U300")
+    assert list(loaded.classes_) == list(clf.classes_)
+    assert np.array_equal(loaded.predict(X), clf.predict(X))
+
+
+# -- only regular files are read, and only regular files are replaced ---------------------------------------
+_GUARD = 120  # seconds; only so that a regression fails instead of hanging (nothing writes to the pipes)
+
+fifo_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+
+
+def _run(code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=_GUARD)
+
+
+@fifo_only
+@pytest.mark.parametrize("call", [
+    "import glassnet; glassnet.load(sys.argv[1])",
+    "from glassnet.persistence import read_header; read_header(sys.argv[1])",
+    "from glassnet.datasets import load_csv; load_csv(sys.argv[1], 'y')",
+    "from glassnet.datasets import load_npz; load_npz(sys.argv[1])",
+])
+def test_reading_a_named_pipe_is_refused_not_waited_on(tmp_path, call):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    code = ("import sys\nfrom glassnet.errors import GlassnetError\ntry:\n    " + call.replace("; ", "\n    ") +
+            "\nexcept GlassnetError as exc:\n    print(type(exc).__name__, exc)\n")
+    done = _run(code, str(fifo))
+    assert done.returncode == 0, done.stderr
+    assert "named pipe (FIFO), not a regular file" in done.stdout and str(fifo) in done.stdout
+
+
+@fifo_only
+@pytest.mark.parametrize("argv", [["info", "{fifo}"], ["train", "{fifo}", "--target", "y", "--out", "{out}"],
+                                  ["train", "{fifo}", "--out", "{out}"]])
+def test_the_command_line_refuses_a_named_pipe(tmp_path, argv):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    done = _run("import sys; from glassnet.cli import main; sys.exit(main(sys.argv[1:]))",
+                *[a.format(fifo=fifo, out=tmp_path / "m.glassnet") for a in argv])
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "named pipe" in done.stderr
+
+
+@fifo_only
+def test_a_write_never_replaces_a_named_pipe(tmp_path):
+    from glassnet.fileio import NotRegularFileError, atomic_write_bytes
+    from glassnet.modelfile import atomic_write_bytes as model_write
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(NotRegularFileError, match="named pipe"):
+        atomic_write_bytes(fifo, b"data")
+    with pytest.raises(ModelFileError, match="named pipe"):
+        model_write(fifo, b"data")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]   # no temporary file left either
+
+
+def test_a_folder_and_a_missing_file_are_still_named(tmp_path):
+    with pytest.raises(ModelFileError, match="folder"):
+        glassnet.load(tmp_path)
+    with pytest.raises(ModelFileError, match="no such file"):
+        glassnet.load(tmp_path / "missing.glassnet")
+
+
+# -- the temporary files of killed writers are removed by the next write ------------------------------------
+_KILLED_WRITER = """
+import os, sys
+from glassnet.fileio import atomic_file
+with atomic_file(sys.argv[1]) as f:
+    f.write(b"half a model")
+    f.flush()
+    print(os.listdir(os.path.dirname(sys.argv[1])), flush=True)
+    os.kill(os.getpid(), 9)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="SIGKILL needs POSIX")
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path):
+    from glassnet.fileio import atomic_write_bytes
+
+    target = tmp_path / "model.glassnet"
+    done = _run(_KILLED_WRITER, str(target))
+    assert done.returncode == -9
+    left = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1 and left[0].read_bytes() == b"half a model"
+    other = tmp_path / ".other.glassnet.0123456789ab.tmp"   # another target's: not ours to judge
+    other.write_bytes(b"x")
+    old = left[0].stat().st_mtime - 3600
+    for p in (left[0], other):
+        os.utime(p, (old, old))
+    atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, target.name]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock needs POSIX")
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
+    import fcntl
+
+    from glassnet.fileio import atomic_write_bytes, remove_stale_temporaries
+
+    target = tmp_path / "model.glassnet"
+    live, young = tmp_path / ".model.glassnet.00000000000a.tmp", tmp_path / ".model.glassnet.00000000000b.tmp"
+    live.write_bytes(b"busy")
+    young.write_bytes(b"just made")
+    old = live.stat().st_mtime - 3600
+    os.utime(live, (old, old))
+    with open(live, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)   # what a writer holds while it writes
+        atomic_write_bytes(target, b"new")
+        assert live.exists() and young.exists()
+    assert remove_stale_temporaries(target) == [live]   # its writer gone, it goes; the young one waits
+    assert young.exists()
+
+
+# -- a path that is not a path ------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", [None, 5, b"model.glassnet", ""])
+def test_save_and_load_name_a_path_that_is_not_one(path):
+    from glassnet.errors import InputTypeError
+    from glassnet.fileio import atomic_write_bytes
+
+    net = glassnet.Network.from_sizes([2, 3, 1], seed=0)
+    for call in (lambda: glassnet.load(path), lambda: glassnet.save(net, path), lambda: net.save(path),
+                 lambda: atomic_write_bytes(path, b"x")):
+        with pytest.raises(InputTypeError, match="path|name"):
+            call()
+
+
+# -- the header is checked strictly ----------------------------------------------------------------------
+def _crafted(tmp_path, change, raw=lambda text: text):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=2, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, change, raw)
+    return bad
+
+
+def test_a_number_too_large_for_a_float_is_refused_not_read_as_inf(tmp_path):
+    bad = _crafted(tmp_path, lambda h: h["estimator"]["fitted"].update(loss_=123.0),
+                   lambda text: text.replace(b'"loss_": 123.0', b'"loss_": 1e999'))
+    with pytest.raises(ModelFileError, match="1e999 is too large for a float"):
+        glassnet.load(bad)
+
+
+@pytest.mark.parametrize("key", ["n_iter_", "t_", "no_improvement_count"])
+def test_a_negative_count_is_refused(tmp_path, key):
+    bad = _crafted(tmp_path, lambda h: h["estimator"]["fitted"].update({key: -3}))
+    with pytest.raises(ModelFileError, match=f"'{key}' is -3; a count is never negative"):
+        glassnet.load(bad)
+
+
+def test_an_activation_its_network_does_not_hold_is_refused(tmp_path):
+    bad = _crafted(tmp_path, lambda h: h["network"]["activations"][0].update(name="step"))
+    with pytest.raises(ModelFileError, match="activation 'relu' is not its network's hidden activation"):
+        glassnet.load(bad)
