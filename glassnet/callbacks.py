@@ -144,6 +144,11 @@ class _Printer(Callback):
 
 
 def _as_callbacks(callbacks: Iterable) -> list[Callback]:
+    if isinstance(callbacks, Callback) or callable(callbacks):
+        callbacks = [callbacks]  # one callback given on its own
+    elif isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Iterable):
+        raise InputTypeError(f"callbacks must be a list of Callback objects or functions f(epoch, logs), "
+                             f"got {callbacks!r}")
     result = []
     for callback in callbacks:
         if isinstance(callback, Callback):

@@ -280,3 +280,16 @@ def test_errors_are_builtin_subclasses():
     assert issubclass(InputError, ValueError)
     assert issubclass(InputTypeError, TypeError)
     assert issubclass(DivergenceError, ArithmeticError)
+
+
+def test_callbacks_that_are_not_a_list_of_callbacks_are_refused_clearly():
+    from glassnet.training import Trainer
+
+    net = Network.from_sizes([2, 3, 1], seed=0)
+    X, y = np.zeros((4, 2)), np.zeros(4)
+    for bad in (5, "print", None):
+        with pytest.raises(InputTypeError, match="callbacks must be a list"):
+            net.fit(X, y, epochs=1, callbacks=bad)
+    seen = []
+    Trainer(net, X, y, callbacks=lambda epoch, logs: seen.append(epoch)).run(2)  # one function on its own
+    assert seen == [0, 1]

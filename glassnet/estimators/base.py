@@ -279,12 +279,14 @@ class _BaseMLP(BaseEstimator):
         The fitted state (every attribute that is not a parameter, the network's weights and generator and
         the optimizer's state) is set aside first and put back if anything fails, from a refused argument
         to a divergence, so a refused refit never leaves a half-replaced model (new classes_ with the old
-        network, a new network with the old counters, feature names of data that was refused).
+        network, a new network with the old counters, feature names of data that was refused). An
+        interrupt (Ctrl-C, KeyboardInterrupt) is not a failure: the epochs trained so far are kept, as in
+        scikit-learn.
         """
         saved = self._fitted_state()
         try:
             return self._fit_once(X, y, sample_weight, incremental, classes)
-        except BaseException:
+        except Exception:
             self._restore_fitted_state(saved)
             raise
 
