@@ -11,11 +11,12 @@ session is in :mod:`.views`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import DivergenceError, InputError
 from .config import MULTICLASS_SETS, ConfigError, check_config
 from .uploads import Upload, read_upload
 
@@ -42,6 +43,7 @@ class PlaygroundSession:
         self.selected: tuple[str, int] | None = None  # the point whose backward view each frame carries
         self.network: Network | None = None
         self.steps = 0
+        self.diverged: DivergenceError | None = None  # set at the first non-finite cost or weight; reset clears it
 
     @property
     def net(self) -> Network:
@@ -133,17 +135,46 @@ class PlaygroundSession:
                                         optimizer=c["optimizer"], learning_rate=c["learning_rate"], l2=c["l2"])
         self.X_train, self.Y_train = self.trainer.X, self.trainer.Y
         self.steps = 0
+        self.diverged = None
         return net
 
     # -- training ---------------------------------------------------------------------------------------
     def step(self) -> float:
         """Train one mini-batch (:meth:`Trainer.step`); returns its cost, measured before the step.
 
-        A diverging batch raises DivergenceError with the network back at the weights its epoch began with.
+        The first non-finite cost or weight stops the training: this step and every later one raise the
+        DivergenceError :meth:`diverge` makes, until :meth:`reset` (or new settings) start again.
         """
-        cost = self.trainer.step()
+        if self.diverged is not None:
+            raise self.diverged
+        try:
+            cost = float(self.trainer.step())
+        except DivergenceError as e:  # the cost measured before this step; the step before made it so
+            raise self.diverge(e.epoch - 1 if e.batch == 1 and e.epoch > 1 else e.epoch) from None
         self.steps += 1
-        return float(cost)
+        if not math.isfinite(cost) or not self.finite_weights():
+            raise self.diverge()
+        return cost
+
+    def finite_weights(self) -> bool:
+        """Whether every weight and bias of the network is a finite number."""
+        return all(np.isfinite(layer.weights).all() and np.isfinite(layer.bias).all()
+                   for layer in self.net.layers)
+
+    def diverge(self, epoch: int | None = None) -> DivergenceError:
+        """Stop the training here (the first non-finite number): the error every later step raises.
+
+        ``epoch`` (counted from 1) is the one the training was in; by default the one the last step ran in.
+        """
+        if self.diverged is None:
+            if epoch is None:
+                epoch = max(1, self.epoch + (self.trainer.batch > 0))
+            self.diverged = DivergenceError(
+                f"the cost diverged at epoch {epoch}: the numbers grew past what floating point holds. Try a "
+                f"smaller learning rate (it is {self.config['learning_rate']:g}), then press Reset to start again",
+                epoch=epoch,
+            )
+        return self.diverged
 
     def train(self, batches: int) -> None:
         """Train ``batches`` mini-batches."""
