@@ -348,3 +348,72 @@ def test_every_page_script_is_an_es_module_and_nothing_is_put_on_window(page, se
     leaked = page.evaluate("['glassnetPlayground', 'state', 'store', 'conn', 'drawAll', 'renderBackward']"
                            ".filter((name) => name in window)")
     assert leaked == []
+
+
+DIVERGING_HASH = ("#data=plane&n=200&noise=0.1&test=0.3&seed=1&layers=" + ",".join(["4:identity"] * 8)
+                  + "&cost=mse&opt=sgd&lr=10&batch=0&l2=0")
+
+
+def connection_id(page) -> str:
+    return page.evaluate("import('/static/socket.js').then((module) => module.conn.id)")
+
+
+def test_a_diverging_run_stops_says_why_and_offers_reset(page, server_url):
+    page.goto(server_url + DIVERGING_HASH)
+    page.wait_for_function("document.getElementById('test-cost').dataset.value !== ''")
+    session_id = connection_id(page)
+    page.select_option("#speed", "0")
+    page.click("#play")
+    page.wait_for_function("document.getElementById('error').textContent.includes('diverged')")
+    banner = page.inner_text("#error")
+    assert "the cost diverged at epoch 2" in banner and "try a smaller learning rate" in banner.lower()
+    page.wait_for_function("(s) => !s.playing", arg=store(page))
+    assert "Play" in page.inner_text("#play")
+    # the last finite frame stays up: finite costs at epoch 2 at most, and the same connection (no reload)
+    shown = page.evaluate("""() => ({epoch: Number(document.getElementById('epoch').dataset.value),
+                                     cost: Number(document.getElementById('train-cost').dataset.value)})""")
+    assert np.isfinite(shown["cost"]) and shown["epoch"] <= 2
+    assert "connection lost" not in page.inner_text("body")
+    screenshot(page, "playground-diverged.png")
+    page.click("#error-action")   # the banner's Reset
+    page.wait_for_selector("#error", state="hidden")
+    page.wait_for_function("document.getElementById('epoch').dataset.value === '0'")
+    page.click("#step")
+    page.wait_for_function("document.getElementById('epoch').dataset.value === '1'")
+    assert connection_id(page) == session_id
+
+
+def test_a_refused_setting_puts_the_field_and_the_link_back(page, server_url):
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+
+    def refused(selector: str, value: str, words: str, shown: str, in_link: str) -> None:
+        if selector.startswith("select"):
+            page.select_option(selector[len("select"):], value)
+        else:
+            page.fill(selector, value)
+            page.press(selector, "Tab")
+        page.wait_for_function(f"document.getElementById('error').textContent.includes({json.dumps(words)})")
+        page.wait_for_function(f"document.querySelector({json.dumps(selector.removeprefix('select'))}).value"
+                               f" === {json.dumps(shown)}")
+        assert in_link in page.evaluate("location.hash")
+        page.wait_for_function("(s) => s.config.learning_rate === 0.5 && s.config.layers[0].units === 6",
+                               arg=store(page))
+
+    refused("#units-1", "100", "the limit is 64", "6", "layers=6%3Atanh")
+    refused("#learning_rate", "1000", "at most 10", "0.5", "lr=0.5")
+    refused("select#cost", "mse", "regression", "cross_entropy", "cost=cross_entropy")
+    # the shared link gives the settings in use, not the refused ones
+    assert "lr=1000" not in page.evaluate("location.hash")
+
+    # an upload's target column that is refused: the column in use stays chosen
+    rows = "\n".join(f"{i * 0.1:.2f},{(i * 7) % 5 * 0.3:.2f},{'yes' if i % 2 else 'no'}" for i in range(30))
+    page.select_option("#dataset", "upload")
+    page.set_input_files("#upload", files=[
+        {"name": "mine.csv", "mimeType": "text/csv", "buffer": f"u,v,label\n{rows}\n".encode()},
+    ])
+    page.wait_for_function("(s) => s.data !== null && s.data.name === 'mine.csv'", arg=store(page))
+    page.select_option("#target", "u")
+    page.wait_for_function("document.getElementById('error').textContent.includes('is not a number')")
+    assert page.input_value("#target") == "label"
+    assert page.evaluate("(s) => s.config.target", store(page)) == "label"

@@ -152,7 +152,7 @@ export function bindControls(actions) {
     if (store.playing) conn.send({ type: "play", playing: true, speed: Number($("speed").value) });
   };
   $("step").onclick = () => conn.send({ type: "step" });
-  $("reset").onclick = () => { store.history = []; conn.send({ type: "reset" }); };
+  $("reset").onclick = () => { clearErrors(); store.history = []; conn.send({ type: "reset" }); };
   $("share").onclick = async () => {
     const url = location.origin + location.pathname + configToHash(store.config);
     history.replaceState(null, "", configToHash(store.config));
@@ -180,7 +180,11 @@ async function uploadFile() {
     method: "POST", headers: { "Content-Type": "text/csv" }, body: text,
   });
   const body = await res.json();
-  if (!res.ok) { showError(body.field || "upload", body.error); return; }
+  if (!res.ok) {  // the file (or the target column) in use stays; so do the controls that show it
+    if (store.upload) { store.config.target = store.upload.target; $("target").value = store.upload.target; }
+    showError(body.field || "upload", body.error);
+    return;
+  }
   store.upload = body;
   store.config.dataset = "upload";
   store.config.target = body.target;
