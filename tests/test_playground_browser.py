@@ -417,3 +417,29 @@ def test_a_refused_setting_puts_the_field_and_the_link_back(page, server_url):
     page.wait_for_function("document.getElementById('error').textContent.includes('is not a number')")
     assert page.input_value("#target") == "label"
     assert page.evaluate("(s) => s.config.target", store(page)) == "label"
+
+
+def test_the_controls_offer_no_state_the_server_would_refuse(page, server_url):
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+    # "+ layer" stops at the limit of 8 hidden layers (the page had 1)
+    for count in range(2, 9):
+        page.click("#add-layer")
+        page.wait_for_function(f"document.querySelectorAll('.layer-card').length === {count}")
+    assert page.is_disabled("#add-layer")
+    page.wait_for_function("(s) => s.data.sizes.length === 10", arg=store(page))   # 8 hidden layers trained
+    assert page.is_hidden("#error")
+    # binary cross-entropy is offered for two classes only
+    disabled = "(v) => document.querySelector(`#cost option[value=\"${v}\"]`).disabled"
+    assert page.evaluate(disabled, "binary_cross_entropy") is False
+    page.select_option("#dataset", "spiral")
+    page.wait_for_function("(s) => s.data.name === 'spiral'", arg=store(page))
+    assert page.evaluate(disabled, "binary_cross_entropy") is True
+    assert page.evaluate(disabled, "cross_entropy") is False
+    # an empty learning rate is not sent as 0: the page says what is wanted and keeps the value in use
+    page.fill("#learning_rate", "")
+    page.press("#learning_rate", "Tab")
+    page.wait_for_function("document.getElementById('error').textContent.includes('learning rate is empty')")
+    assert "got 0" not in page.inner_text("#error")
+    assert page.input_value("#learning_rate") == "0.5"
+    assert page.evaluate("(s) => s.config.learning_rate", store(page)) == 0.5
