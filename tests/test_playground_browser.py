@@ -388,13 +388,14 @@ def test_a_refused_setting_puts_the_field_and_the_link_back(page, server_url):
     page.wait_for_function("(s) => s.data !== null", arg=store(page))
 
     def refused(selector: str, value: str, words: str, shown: str, in_link: str) -> None:
-        if selector.startswith("select"):
-            page.select_option(selector[len("select"):], value)
+        if selector.startswith("force"):   # a choice the controls no longer offer (its option is disabled)
+            page.evaluate("([id, v]) => { const e = document.querySelector(id); e.value = v;"
+                          " e.dispatchEvent(new Event('change')); }", [selector[len("force"):], value])
         else:
             page.fill(selector, value)
             page.press(selector, "Tab")
         page.wait_for_function(f"document.getElementById('error').textContent.includes({json.dumps(words)})")
-        page.wait_for_function(f"document.querySelector({json.dumps(selector.removeprefix('select'))}).value"
+        page.wait_for_function(f"document.querySelector({json.dumps(selector.removeprefix('force'))}).value"
                                f" === {json.dumps(shown)}")
         assert in_link in page.evaluate("location.hash")
         page.wait_for_function("(s) => s.config.learning_rate === 0.5 && s.config.layers[0].units === 6",
@@ -402,9 +403,11 @@ def test_a_refused_setting_puts_the_field_and_the_link_back(page, server_url):
 
     refused("#units-1", "100", "the limit is 64", "6", "layers=6%3Atanh")
     refused("#learning_rate", "1000", "at most 10", "0.5", "lr=0.5")
-    refused("select#cost", "mse", "regression", "cross_entropy", "cost=cross_entropy")
     # the shared link gives the settings in use, not the refused ones
     assert "lr=1000" not in page.evaluate("location.hash")
+    page.select_option("#dataset", "plane")
+    page.wait_for_function("(s) => s.data.name === 'plane'", arg=store(page))
+    refused("force#cost", "cross_entropy", "regression", "mse", "cost=mse")
 
     # an upload's target column that is refused: the column in use stays chosen
     rows = "\n".join(f"{i * 0.1:.2f},{(i * 7) % 5 * 0.3:.2f},{'yes' if i % 2 else 'no'}" for i in range(30))
@@ -443,3 +446,22 @@ def test_the_controls_offer_no_state_the_server_would_refuse(page, server_url):
     assert "got 0" not in page.inner_text("#error")
     assert page.input_value("#learning_rate") == "0.5"
     assert page.evaluate("(s) => s.config.learning_rate", store(page)) == 0.5
+
+
+def test_mean_squared_error_is_offered_for_classes(page, server_url):
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+    assert page.evaluate("document.querySelector('#cost option[value=\"mse\"]').disabled") is False
+    page.select_option("#cost", "mse")
+    page.wait_for_function("(s) => s.data.output === 'sigmoid'", arg=store(page))
+    assert page.evaluate("(s) => s.data.sizes", store(page)) == [2, 6, 2]
+    assert page.is_hidden("#error") and "output sigmoid" in page.inner_text("#data-description")
+    page.select_option("#dataset", "spiral")   # the cost chosen stays for other classes
+    page.wait_for_function("(s) => s.data.name === 'spiral' && s.data.output === 'sigmoid'", arg=store(page))
+    assert page.input_value("#cost") == "mse"
+    for _ in range(3):
+        page.click("#step")
+    page.wait_for_function("(s) => s.frame && s.frame.steps === 3", arg=store(page))
+    assert page.inner_text("#test-accuracy").endswith("%")
+    page.select_option("#dataset", "plane")   # numbers to predict: mse, an identity output
+    page.wait_for_function("(s) => s.data.name === 'plane' && s.data.output === 'identity'", arg=store(page))

@@ -151,6 +151,34 @@ def test_whole_epochs_match_fit_and_the_snippet_reproduces_the_run(client, tmp_p
     assert "test cost" in out.getvalue()
 
 
+def test_classes_train_with_mse_as_the_tutorials_do(client, tmp_path):
+    """mse for classes: one sigmoid output per class against one-hot targets, as Network.fit does it."""
+    epochs = 2
+    config = {**XOR, "dataset": "spiral", "classes": 3, "samples": 150, "cost": "mse"}
+    with session(client, config=config) as (ws, data, frame):
+        assert data["sizes"] == [2, 5, 3] and data["output"] == "sigmoid" and data["task"] == "classification"
+        for _ in range(epochs * data["batches_per_epoch"]):
+            ws.send_json({"type": "step"})
+            frame = receive_until(ws, "frame")
+        model = client.get("/api/sessions/test-session-0001/model")
+        snippet = client.get("/api/sessions/test-session-0001/snippet").text
+    trained = load_model(model.content, tmp_path)
+    d = glassnet.datasets.spiral(n_samples=150, noise=XOR["noise"], seed=XOR["seed"], n_classes=3)
+    X_train, X_test, y_train, y_test = train_test_split(d.X, d.y, test_size=XOR["test_fraction"], seed=XOR["seed"])
+    one_hot = np.eye(3)
+    net = glassnet.Network([glassnet.Dense(2, 5, "tanh"), glassnet.Dense(5, 3, "sigmoid")], cost="mse",
+                           seed=XOR["seed"])
+    net.fit(X_train, one_hot[y_train], epochs=epochs, batch_size=8, optimizer="sgd", learning_rate=0.5, l2=0.001)
+    np.testing.assert_array_equal(trained.params, net.params)
+    expected = net.cost(X_test, one_hot[y_test]) + net.l2_penalty(0.001, len(X_train))
+    np.testing.assert_allclose(frame["test_cost"], expected, rtol=1e-6)
+    assert frame["test_accuracy"] == np.mean(net.predict(X_test).argmax(axis=1) == y_test)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(snippet, "playground_run.py", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["net"].params, net.params)
+
+
 def test_frames_carry_pictures_of_the_right_size(client):
     with session(client) as (ws, data, frame):
         res = frame["output"]["res"]
@@ -406,7 +434,7 @@ def test_the_backward_trace_record_equals_a_float64_numpy_step(client, tmp_path,
         ({"learning_rate": float("nan")}, "learning_rate", "must be a number"),
         ({"learning_rate": 0}, "learning_rate", "greater than 0"),
         ({"samples": 100_000}, "samples", "at most 2000"),
-        ({"cost": "mse"}, "cost", "regression"),
+        ({"dataset": "plane", "cost": "cross_entropy"}, "cost", "regression"),
         ({"dataset": "spiral", "classes": 3, "cost": "binary_cross_entropy"}, "cost", "two classes"),
         ({"dataset": "upload"}, "upload", "no file uploaded"),
         ({"dataset": "draw", "points": [[0.1, 0.2, 0]]}, "points", "at least 4 points"),

@@ -76,7 +76,7 @@ class PlaygroundSession:
             self.X_train_raw, self.y_train, self.X_test_raw, self.y_test = X_train, y_train, X_test, y_test
             self.selected = None
             net = self.reset()
-            self.X_test, self.Y_test = net.check_XY(X_test, y_test)
+            self.X_test, self.Y_test = net.check_XY(X_test, self.targets(y_test))
             self.extent = plane_extent(np.concatenate([X_train, X_test]), info["standardize"], config["dataset"])
         except InputError as e:  # keep the session as it was: the page still shows the last good run
             self.__dict__.clear()
@@ -117,13 +117,28 @@ class PlaygroundSession:
         return Network(layers, cost=c["cost"], seed=c["seed"])
 
     def output(self) -> tuple[str, int]:
-        """The output layer the cost calls for: (activation, number of neurons)."""
+        """The output layer the cost calls for: (activation, number of neurons).
+
+        Classes with the mse cost get one sigmoid output per class, trained against one-hot targets (the
+        classic way: ``J = 1/(n k) sum (a - y)^2`` with ``a = sigmoid(s)``); the predicted class is the largest.
+        """
         cost = self.config["cost"]
         if cost == "cross_entropy":
             return "softmax", self.info["n_classes"]
         if cost == "binary_cross_entropy":
             return "sigmoid", 1
+        if self.one_hot:
+            return "sigmoid", self.info["n_classes"]
         return "identity", 1
+
+    @property
+    def one_hot(self) -> bool:
+        """Whether the targets are one-hot rows the session makes from the labels (classes with mse)."""
+        return self.config["cost"] == "mse" and self.info["task"] == "classification"
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """What the network is trained against: the labels, or their one-hot rows (:attr:`one_hot`)."""
+        return np.eye(self.info["n_classes"])[y] if self.one_hot else y
 
     def reset(self) -> Network:
         """A fresh network and Trainer from the seed: the same seed always gives the same start."""
@@ -131,8 +146,9 @@ class PlaygroundSession:
 
         c = self.config
         net = self.network = self._build_network()
-        self.trainer: Trainer = Trainer(net, self.X_train_raw, self.y_train, batch_size=c["batch_size"],
-                                        optimizer=c["optimizer"], learning_rate=c["learning_rate"], l2=c["l2"])
+        self.trainer: Trainer = Trainer(net, self.X_train_raw, self.targets(self.y_train),
+                                        batch_size=c["batch_size"], optimizer=c["optimizer"],
+                                        learning_rate=c["learning_rate"], l2=c["l2"])
         self.X_train, self.Y_train = self.trainer.X, self.trainer.Y
         self.steps = 0
         self.diverged = None
@@ -206,14 +222,9 @@ class PlaygroundSession:
 
 
 def _check_cost(cost: str, info: dict[str, Any]) -> None:
-    """The cost must suit the data: mse for numbers, a cross-entropy for classes (binary for two)."""
+    """The cost must suit the data: mse for numbers; for classes a cross-entropy (binary for two) or mse."""
     if info["task"] == "regression" and cost != "mse":
         raise ConfigError("cost", f"{info['name']} is a regression set (numbers to predict); use the mse cost")
-    if info["task"] == "classification" and cost == "mse":
-        raise ConfigError(
-            "cost", "mse is the cost for regression; for classes pick cross_entropy (or binary_cross_entropy "
-            "for two classes)"
-        )
     if cost == "binary_cross_entropy" and info["n_classes"] != 2:
         raise ConfigError(
             "cost", f"binary_cross_entropy takes two classes; this data has {info['n_classes']}: use cross_entropy"

@@ -134,8 +134,11 @@ def frame(session: PlaygroundSession) -> dict:
     """
     net, trainer = session.net, session.trainer
     n = len(session.X_train)
-    _, train_cost, train_acc = net.evaluate_checked(session.X_train, session.Y_train)
-    _, test_cost, test_acc = net.evaluate_checked(session.X_test, session.Y_test)
+    train_out, train_cost, train_acc = net.evaluate_checked(session.X_train, session.Y_train)
+    test_out, test_cost, test_acc = net.evaluate_checked(session.X_test, session.Y_test)
+    if session.one_hot:   # classes through mse: the predicted class is the largest sigmoid output
+        train_acc = float(np.mean(train_out.argmax(axis=1) == session.y_train))
+        test_acc = float(np.mean(test_out.argmax(axis=1) == session.y_test))
     penalty = net.l2_penalty(trainer.l2, n)
     if not all(math.isfinite(c) for c in (train_cost, test_cost, penalty)) or not session.finite_weights():
         raise session.diverge()

@@ -140,11 +140,12 @@ export function bindControls(actions) {
   const c = () => store.config;
   $("dataset").onchange = (e) => {
     const d = e.target.value;
+    const wasRegression = classCount() === null;
     c().dataset = d;
     const regression = d === "plane" || d === "sine" ||
       (d === "upload" && store.upload && store.upload.task === "regression");
     if (regression) c().cost = "mse";
-    else if (c().cost === "mse") c().cost = "cross_entropy";
+    else if (c().cost === "mse" && wasRegression) c().cost = "cross_entropy";  // (mse for classes: by choice)
     if (d === "upload" && !store.upload) {
       syncControls();
       showError("upload", "choose a CSV file (a header row, then rows of numbers; the last column is the target)");
