@@ -165,13 +165,15 @@ class SocketHandler:
                 return
             try:
                 await self.handle(live, _parse(received.get("text")))
-            except (WebSocketDisconnect, asyncio.CancelledError):
-                raise
+            except (WebSocketDisconnect, OSError):
+                raise   # the socket went away mid-reply: the endpoint cleans up
             except InputError as e:  # the reply carries the settings still in force, for the page to restore
                 field = e.field if isinstance(e, ConfigError) else "config"
                 await live.send({"type": "error", "field": field, "message": str(e),
                                  "config": live.core.config or None})
-            except Exception:  # a bug must not end the session without a word: log it, tell the page
+            except Exception as e:  # a bug must not end the session without a word: log it, tell the page
+                if type(e) is RuntimeError:   # starlette's "cannot send once closed": the socket is gone
+                    raise
                 log.exception("the playground could not handle a message")
                 await live.send({"type": "error", "field": "message", "message": "the server could not handle "
                                  "that message (its log has the details); the session goes on"})
