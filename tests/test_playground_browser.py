@@ -348,3 +348,120 @@ def test_every_page_script_is_an_es_module_and_nothing_is_put_on_window(page, se
     leaked = page.evaluate("['glassnetPlayground', 'state', 'store', 'conn', 'drawAll', 'renderBackward']"
                            ".filter((name) => name in window)")
     assert leaked == []
+
+
+DIVERGING_HASH = ("#data=plane&n=200&noise=0.1&test=0.3&seed=1&layers=" + ",".join(["4:identity"] * 8)
+                  + "&cost=mse&opt=sgd&lr=10&batch=0&l2=0")
+
+
+def connection_id(page) -> str:
+    return page.evaluate("import('/static/socket.js').then((module) => module.conn.id)")
+
+
+def test_a_diverging_run_stops_says_why_and_offers_reset(page, server_url):
+    page.goto(server_url + DIVERGING_HASH)
+    page.wait_for_function("document.getElementById('test-cost').dataset.value !== ''")
+    session_id = connection_id(page)
+    page.select_option("#speed", "0")
+    page.click("#play")
+    page.wait_for_function("document.getElementById('error').textContent.includes('diverged')")
+    banner = page.inner_text("#error")
+    assert "the cost diverged at epoch 2" in banner and "try a smaller learning rate" in banner.lower()
+    page.wait_for_function("(s) => !s.playing", arg=store(page))
+    assert "Play" in page.inner_text("#play")
+    # the last finite frame stays up: finite costs at epoch 2 at most, and the same connection (no reload)
+    shown = page.evaluate("""() => ({epoch: Number(document.getElementById('epoch').dataset.value),
+                                     cost: Number(document.getElementById('train-cost').dataset.value)})""")
+    assert np.isfinite(shown["cost"]) and shown["epoch"] <= 2
+    assert "connection lost" not in page.inner_text("body")
+    screenshot(page, "playground-diverged.png")
+    page.click("#error-action")   # the banner's Reset
+    page.wait_for_selector("#error", state="hidden")
+    page.wait_for_function("document.getElementById('epoch').dataset.value === '0'")
+    page.click("#step")
+    page.wait_for_function("document.getElementById('epoch').dataset.value === '1'")
+    assert connection_id(page) == session_id
+
+
+def test_a_refused_setting_puts_the_field_and_the_link_back(page, server_url):
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+
+    def refused(selector: str, value: str, words: str, shown: str, in_link: str) -> None:
+        if selector.startswith("force"):   # a choice the controls no longer offer (its option is disabled)
+            page.evaluate("([id, v]) => { const e = document.querySelector(id); e.value = v;"
+                          " e.dispatchEvent(new Event('change')); }", [selector[len("force"):], value])
+        else:
+            page.fill(selector, value)
+            page.press(selector, "Tab")
+        page.wait_for_function(f"document.getElementById('error').textContent.includes({json.dumps(words)})")
+        page.wait_for_function(f"document.querySelector({json.dumps(selector.removeprefix('force'))}).value"
+                               f" === {json.dumps(shown)}")
+        assert in_link in page.evaluate("location.hash")
+        page.wait_for_function("(s) => s.config.learning_rate === 0.5 && s.config.layers[0].units === 6",
+                               arg=store(page))
+
+    refused("#units-1", "100", "the limit is 64", "6", "layers=6%3Atanh")
+    refused("#learning_rate", "1000", "at most 10", "0.5", "lr=0.5")
+    # the shared link gives the settings in use, not the refused ones
+    assert "lr=1000" not in page.evaluate("location.hash")
+    page.select_option("#dataset", "plane")
+    page.wait_for_function("(s) => s.data.name === 'plane'", arg=store(page))
+    refused("force#cost", "cross_entropy", "regression", "mse", "cost=mse")
+
+    # an upload's target column that is refused: the column in use stays chosen
+    rows = "\n".join(f"{i * 0.1:.2f},{(i * 7) % 5 * 0.3:.2f},{'yes' if i % 2 else 'no'}" for i in range(30))
+    page.select_option("#dataset", "upload")
+    page.set_input_files("#upload", files=[
+        {"name": "mine.csv", "mimeType": "text/csv", "buffer": f"u,v,label\n{rows}\n".encode()},
+    ])
+    page.wait_for_function("(s) => s.data !== null && s.data.name === 'mine.csv'", arg=store(page))
+    page.select_option("#target", "u")
+    page.wait_for_function("document.getElementById('error').textContent.includes('is not a number')")
+    assert page.input_value("#target") == "label"
+    assert page.evaluate("(s) => s.config.target", store(page)) == "label"
+
+
+def test_the_controls_offer_no_state_the_server_would_refuse(page, server_url):
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+    # "+ layer" stops at the limit of 8 hidden layers (the page had 1)
+    for count in range(2, 9):
+        page.click("#add-layer")
+        page.wait_for_function(f"document.querySelectorAll('.layer-card').length === {count}")
+    assert page.is_disabled("#add-layer")
+    page.wait_for_function("(s) => s.data.sizes.length === 10", arg=store(page))   # 8 hidden layers trained
+    assert page.is_hidden("#error")
+    # binary cross-entropy is offered for two classes only
+    disabled = "(v) => document.querySelector(`#cost option[value=\"${v}\"]`).disabled"
+    assert page.evaluate(disabled, "binary_cross_entropy") is False
+    page.select_option("#dataset", "spiral")
+    page.wait_for_function("(s) => s.data.name === 'spiral'", arg=store(page))
+    assert page.evaluate(disabled, "binary_cross_entropy") is True
+    assert page.evaluate(disabled, "cross_entropy") is False
+    # an empty learning rate is not sent as 0: the page says what is wanted and keeps the value in use
+    page.fill("#learning_rate", "")
+    page.press("#learning_rate", "Tab")
+    page.wait_for_function("document.getElementById('error').textContent.includes('learning rate is empty')")
+    assert "got 0" not in page.inner_text("#error")
+    assert page.input_value("#learning_rate") == "0.5"
+    assert page.evaluate("(s) => s.config.learning_rate", store(page)) == 0.5
+
+
+def test_mean_squared_error_is_offered_for_classes(page, server_url):
+    page.goto(server_url + XOR_HASH)
+    page.wait_for_function("(s) => s.data !== null", arg=store(page))
+    assert page.evaluate("document.querySelector('#cost option[value=\"mse\"]').disabled") is False
+    page.select_option("#cost", "mse")
+    page.wait_for_function("(s) => s.data.output === 'sigmoid'", arg=store(page))
+    assert page.evaluate("(s) => s.data.sizes", store(page)) == [2, 6, 2]
+    assert page.is_hidden("#error") and "output sigmoid" in page.inner_text("#data-description")
+    page.select_option("#dataset", "spiral")   # the cost chosen stays for other classes
+    page.wait_for_function("(s) => s.data.name === 'spiral' && s.data.output === 'sigmoid'", arg=store(page))
+    assert page.input_value("#cost") == "mse"
+    for _ in range(3):
+        page.click("#step")
+    page.wait_for_function("(s) => s.frame && s.frame.steps === 3", arg=store(page))
+    assert page.inner_text("#test-accuracy").endswith("%")
+    page.select_option("#dataset", "plane")   # numbers to predict: mse, an identity output
+    page.wait_for_function("(s) => s.data.name === 'plane' && s.data.output === 'identity'", arg=store(page))

@@ -11,6 +11,7 @@ import base64
 import contextlib
 import io
 import json
+import math
 import re
 import threading
 import warnings
@@ -41,9 +42,18 @@ XOR = {
 }
 
 
+# requests must be addressed to the playground's own name (the Host check): a loopback name, as a browser sends
+LOCAL, WS = "http://127.0.0.1:8765", "ws://127.0.0.1:8765"
+
+
+def local_client(app) -> TestClient:
+    """A TestClient whose requests carry ``Host: 127.0.0.1:8765``, as a browser on this machine sends."""
+    return TestClient(app, base_url=LOCAL)
+
+
 @pytest.fixture
 def client():
-    with TestClient(create_app()) as c:
+    with local_client(create_app()) as c:
         yield c
 
 
@@ -58,7 +68,7 @@ def receive_until(ws, kind: str, limit: int = 50) -> dict:
 
 @contextlib.contextmanager
 def session(client, session_id: str = "test-session-0001", config: dict | None = XOR):
-    with client.websocket_connect(f"/ws/{session_id}") as ws:
+    with client.websocket_connect(f"{WS}/ws/{session_id}") as ws:
         assert receive_until(ws, "hello")["limits"]["max_neurons"] == LIMITS["max_neurons"]
         if config is not None:
             ws.send_json({"type": "config", "config": config})
@@ -141,6 +151,34 @@ def test_whole_epochs_match_fit_and_the_snippet_reproduces_the_run(client, tmp_p
     assert "test cost" in out.getvalue()
 
 
+def test_classes_train_with_mse_as_the_tutorials_do(client, tmp_path):
+    """mse for classes: one sigmoid output per class against one-hot targets, as Network.fit does it."""
+    epochs = 2
+    config = {**XOR, "dataset": "spiral", "classes": 3, "samples": 150, "cost": "mse"}
+    with session(client, config=config) as (ws, data, frame):
+        assert data["sizes"] == [2, 5, 3] and data["output"] == "sigmoid" and data["task"] == "classification"
+        for _ in range(epochs * data["batches_per_epoch"]):
+            ws.send_json({"type": "step"})
+            frame = receive_until(ws, "frame")
+        model = client.get("/api/sessions/test-session-0001/model")
+        snippet = client.get("/api/sessions/test-session-0001/snippet").text
+    trained = load_model(model.content, tmp_path)
+    d = glassnet.datasets.spiral(n_samples=150, noise=XOR["noise"], seed=XOR["seed"], n_classes=3)
+    X_train, X_test, y_train, y_test = train_test_split(d.X, d.y, test_size=XOR["test_fraction"], seed=XOR["seed"])
+    one_hot = np.eye(3)
+    net = glassnet.Network([glassnet.Dense(2, 5, "tanh"), glassnet.Dense(5, 3, "sigmoid")], cost="mse",
+                           seed=XOR["seed"])
+    net.fit(X_train, one_hot[y_train], epochs=epochs, batch_size=8, optimizer="sgd", learning_rate=0.5, l2=0.001)
+    np.testing.assert_array_equal(trained.params, net.params)
+    expected = net.cost(X_test, one_hot[y_test]) + net.l2_penalty(0.001, len(X_train))
+    np.testing.assert_allclose(frame["test_cost"], expected, rtol=1e-6)
+    assert frame["test_accuracy"] == np.mean(net.predict(X_test).argmax(axis=1) == y_test)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(snippet, "playground_run.py", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["net"].params, net.params)
+
+
 def test_frames_carry_pictures_of_the_right_size(client):
     with session(client) as (ws, data, frame):
         res = frame["output"]["res"]
@@ -174,6 +212,66 @@ def test_divergence_is_reported_and_training_stops(client):
         ws.send_json({"type": "play", "playing": True, "speed": 0})
         error = receive_until(ws, "error")
         assert error["field"] == "learning_rate" and "diverged" in error["message"]
+
+
+DIVERGING = {"dataset": "plane", "cost": "mse", "learning_rate": 10, "batch_size": None,
+             "layers": [{"units": 4, "activation": "identity"}] * 8}
+
+
+def finite_numbers(value) -> bool:
+    """Whether every number in a received message is finite (json.loads reads NaN and Infinity)."""
+    if isinstance(value, dict):
+        return all(finite_numbers(v) for v in value.values())
+    if isinstance(value, list):
+        return all(finite_numbers(v) for v in value)
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+@pytest.mark.parametrize("how", ["play", "step"])
+def test_a_diverging_run_stops_with_a_message_and_the_session_stays_usable(client, how):
+    with session(client, config=DIVERGING) as (ws, data, frame):
+        if how == "play":
+            ws.send_json({"type": "play", "playing": True, "speed": 0})
+        else:
+            for _ in range(4):
+                ws.send_json({"type": "step"})
+        frames = []
+        for _ in range(50):
+            message = ws.receive_json()
+            if message["type"] == "error":
+                break
+            if message["type"] == "frame":
+                frames.append(message)
+        assert message["type"] == "error" and message["diverged"] is True, message
+        assert message["field"] == "learning_rate" and message["epoch"] == 2
+        assert "the cost diverged at epoch 2" in message["message"] and "smaller learning rate" in message["message"]
+        assert message["config"]["learning_rate"] == 10
+        assert frames and all(finite_numbers(f) for f in frames)
+        assert frames[-1]["playing"] is False and frames[-1]["epoch"] <= 2   # the last finite frame, again
+        # training stays stopped: play and step answer with the same error, and nothing is trained
+        ws.send_json({"type": "play", "playing": True, "speed": 0})
+        assert "diverged at epoch 2" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "step"})
+        assert "diverged at epoch 2" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "backward", "part": "train", "index": 0})
+        assert "diverged at epoch 2" in receive_until(ws, "error")["message"]
+        ws.send_json({"type": "ping"})
+        assert receive_until(ws, "pong")["type"] == "pong"
+        # Reset starts again from the seed; the session trains on
+        ws.send_json({"type": "reset"})
+        assert receive_until(ws, "frame")["steps"] == 0
+        ws.send_json({"type": "step"})
+        first = receive_until(ws, "frame")
+        assert first["steps"] == 1 and finite_numbers(first)
+        # a smaller learning rate trains the same network without diverging
+        ws.send_json({"type": "config", "config": {**DIVERGING, "learning_rate": 0.001}})
+        receive_until(ws, "data")
+        for _ in range(5):
+            ws.send_json({"type": "step"})
+        last = receive_until(ws, "frame")
+        while last["steps"] < 5:
+            last = receive_until(ws, "frame")
+        assert finite_numbers(last) and last["train_cost"] < frame["train_cost"]
 
 
 # -- the backward view ----------------------------------------------------------------------------------
@@ -336,7 +434,7 @@ def test_the_backward_trace_record_equals_a_float64_numpy_step(client, tmp_path,
         ({"learning_rate": float("nan")}, "learning_rate", "must be a number"),
         ({"learning_rate": 0}, "learning_rate", "greater than 0"),
         ({"samples": 100_000}, "samples", "at most 2000"),
-        ({"cost": "mse"}, "cost", "regression"),
+        ({"dataset": "plane", "cost": "cross_entropy"}, "cost", "regression"),
         ({"dataset": "spiral", "classes": 3, "cost": "binary_cross_entropy"}, "cost", "two classes"),
         ({"dataset": "upload"}, "upload", "no file uploaded"),
         ({"dataset": "draw", "points": [[0.1, 0.2, 0]]}, "points", "at least 4 points"),
@@ -348,6 +446,7 @@ def test_invalid_settings_are_refused_with_a_clear_message(client, change, field
         ws.send_text(json.dumps({"type": "config", "config": {**XOR, **change}}))  # NaN as JSON allows it
         error = receive_until(ws, "error")
         assert error["field"] == field and words in error["message"]
+        assert error["config"] == data["config"]   # the settings in force, for the page to put back
         ws.send_json({"type": "step"})   # the session keeps the last good settings and still trains
         assert receive_until(ws, "frame")["steps"] == 1
 
@@ -366,6 +465,29 @@ def test_bad_messages_do_not_end_the_session(client):
         assert receive_until(ws, "error")["field"] == "layer1"
         ws.send_json({"type": "ping"})
         assert receive_until(ws, "pong")["type"] == "pong"
+
+
+def test_huge_numbers_and_deep_nesting_are_refused_with_a_clear_message(client):
+    huge = "9" * 4000
+    with session(client) as (ws, data, frame):
+        cases = [
+            ('{"type": "config", "config": {"seed": HUGE}}', "seed", "at most 2.14748e+09"),
+            ('{"type": "config", "config": {"layers": [{"units": HUGE}]}}', "layer1", "the limit is 64"),
+            ('{"type": "config", "config": {"dataset": "draw", "points": [[HUGE, 0, 0]]}}', "points",
+             "(4,008 characters)"),
+            ('{"type": "config", "config": {"seed": HUGE9}}', "message", "at most 4,300 digits"),
+            ("[" * 100_000 + "]" * 100_000, "message", "nested too deep"),
+            ('{"type": "config", "config": {"points": DEEP}}', "message", "nested too deep"),
+            (json.dumps({"type": "x" * 100_000}), "message", "(100,002 characters)"),
+        ]
+        for text, field, words in cases:
+            text = text.replace("HUGE9", "9" * 5000).replace("HUGE", huge).replace("DEEP", "[" * 500 + "]" * 500)
+            ws.send_text(text)
+            error = receive_until(ws, "error")
+            assert error["field"] == field and words in error["message"], (text[:60], error)
+            assert len(error["message"]) < 400 and error["config"] == data["config"]
+        ws.send_json({"type": "step"})   # the session lives on, with its settings
+        assert receive_until(ws, "frame")["steps"] == 1
 
 
 # -- uploads --------------------------------------------------------------------------------------------
@@ -422,8 +544,8 @@ def test_unknown_session_has_nothing_to_download(client):
 
 # -- sessions -------------------------------------------------------------------------------------------
 def test_the_number_of_sessions_is_capped():
-    with TestClient(create_app(max_sessions=1)) as client, session(client, "first-session-1", config=None):
-        with client.websocket_connect("/ws/second-session-2") as ws2:
+    with local_client(create_app(max_sessions=1)) as client, session(client, "first-session-1", config=None):
+        with client.websocket_connect(f"{WS}/ws/second-session-2") as ws2:
             message = ws2.receive_json()
             assert message["type"] == "fatal" and "1 sessions" in message["message"]
             with pytest.raises(WebSocketDisconnect):
@@ -431,16 +553,48 @@ def test_the_number_of_sessions_is_capped():
 
 
 def test_bad_session_ids_and_foreign_origins_are_refused(client):
-    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws/x") as ws:
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(f"{WS}/ws/x") as ws:
         ws.receive_json()
     headers = {"origin": "http://evil.example"}
-    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws/good-session-id", headers=headers) as ws:
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(f"{WS}/ws/good-session-id",
+                                                                      headers=headers) as ws:
         ws.receive_json()
+
+
+def test_requests_addressed_to_another_host_are_refused():
+    """DNS rebinding: a foreign page whose name resolves to this machine sends its own name as Host."""
+    with local_client(create_app()) as client:
+        for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "127.0.0.1", "LOCALHOST:9000"):
+            assert client.get("/api/limits", headers={"host": host}).status_code == 200, host
+        for host in ("evil.example", "evil.example:8765", "127.0.0.1.evil.example:8765", "localhost:x", ""):
+            r = client.get("/", headers={"host": host})
+            assert r.status_code == 403 and "not to the glassnet playground's address" in r.text, host
+        r = client.post("/api/sessions/test-session-0001/upload", headers={"host": "evil.example"}, content="a\n")
+        assert r.status_code == 403
+        for headers in ({"host": "evil.example:8765", "origin": "http://evil.example:8765"},
+                        {"host": "evil.example"}):
+            with pytest.raises(WebSocketDisconnect) as refused:
+                with client.websocket_connect(f"{WS}/ws/good-session-id", headers=headers) as ws:
+                    ws.receive_json()
+            assert refused.value.code == 1008 and "Host" in refused.value.reason
+        assert not client.app.state.sessions.sessions
+    # started with --host and --port: that address (at that port) and the loopback names, nothing else
+    with local_client(create_app(host="192.168.1.5", port=8765)) as client:
+        assert client.get("/", headers={"host": "192.168.1.5:8765"}).status_code == 200
+        assert client.get("/", headers={"host": "localhost:8765"}).status_code == 200
+        for host in ("192.168.1.5:8766", "192.168.1.6:8765", "evil.example:8765"):
+            assert client.get("/", headers={"host": host}).status_code == 403, host
+        assert "open http://192.168.1.5:8765/" in client.get("/", headers={"host": "evil.example"}).text
+    # bound to every interface: any IP address (a page served by it) but no domain name
+    with local_client(create_app(host="0.0.0.0", port=8765)) as client:
+        assert client.get("/", headers={"host": "10.0.0.7:8765"}).status_code == 200
+        assert client.get("/", headers={"host": "[fe80::1]:8765"}).status_code == 200
+        assert client.get("/", headers={"host": "evil.example:8765"}).status_code == 403
 
 
 def test_a_session_ends_when_its_tab_goes_away_mid_stream():
     app = create_app()
-    with TestClient(app) as client:
+    with local_client(app) as client:
         with session(client, "going-away-0001") as (ws, _, _):
             ws.send_json({"type": "play", "playing": True, "speed": 0})
             receive_until(ws, "frame")
@@ -459,7 +613,7 @@ def test_a_session_ends_when_its_tab_goes_away_mid_stream():
 
 def test_a_silent_tab_is_dropped_after_the_heartbeat_timeout():
     app = create_app(heartbeat_timeout=0.3)
-    with TestClient(app) as client, client.websocket_connect("/ws/silent-tab-0001") as ws:
+    with local_client(app) as client, client.websocket_connect(f"{WS}/ws/silent-tab-0001") as ws:
         assert ws.receive_json()["type"] == "hello"
         with pytest.raises(WebSocketDisconnect):
             ws.receive_json()   # nothing sent: the server gives up on this tab and closes

@@ -8,12 +8,12 @@ page that holds the bad value and saying what would be accepted.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from ..errors import InputError, InputTypeError
 from ..validation import check_number
 
-__all__ = ["LIMITS", "DEFAULT_CONFIG", "ConfigError", "check_config"]
+__all__ = ["LIMITS", "DEFAULT_CONFIG", "ConfigError", "check_config", "short_repr"]
 
 LIMITS: dict[str, Any] = {
     "max_hidden_layers": 8,
@@ -68,6 +68,19 @@ class ConfigError(InputError):
         self.field = field
 
 
+def short_repr(value: object) -> str:
+    """``value`` as a message shows it: its repr, cut short (a 4,000-digit number is not sent back whole)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:30]}...{text[-10:]} ({len(text):,} characters)"
+
+
+def _finite(v: object) -> bool:
+    """A JSON number that is finite (an int of any size is; math.isfinite would overflow on a huge one)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    return isinstance(v, int) or math.isfinite(v)
+
+
 def _number(config: dict, field: str, low: float, high: float, *, integer: bool = False,
             low_open: bool = False) -> Any:
     value = config.get(field, DEFAULT_CONFIG.get(field))
@@ -82,7 +95,8 @@ def _number(config: dict, field: str, low: float, high: float, *, integer: bool 
 def _choice(config: dict, field: str, choices: tuple[str, ...]) -> str:
     value = config.get(field, DEFAULT_CONFIG.get(field))
     if value not in choices:
-        raise ConfigError(field, f"{field.replace('_', ' ')} must be one of {', '.join(choices)}; got {value!r}")
+        name, allowed = field.replace("_", " "), ", ".join(choices)
+        raise ConfigError(field, f"{name} must be one of {allowed}; got {short_repr(value)}")
     return value
 
 
@@ -128,13 +142,14 @@ def _check_layers(layers: object) -> list[dict[str, Any]]:
 def _check_layer(i: int, layer: object) -> dict[str, Any]:
     if not isinstance(layer, dict):
         raise ConfigError("layers", f"hidden layer {i} must be an object {{units, activation}}")
-    units = layer.get("units")
-    if (isinstance(units, bool) or not isinstance(units, (int, float)) or not math.isfinite(units)
-            or units != int(units) or units < 1):
+    value = layer.get("units")
+    whole = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value) and value.is_integer())
+    if isinstance(value, bool) or not whole or cast(float, value) < 1:
         raise ConfigError(f"layer{i}", f"hidden layer {i}: the number of neurons must be a whole number >= 1")
+    units = int(cast(float, value))   # (a whole float, or an int of any size: no float overflow on the way)
     if units > LIMITS["max_neurons"]:
         raise ConfigError(
-            f"layer{i}", f"hidden layer {i} has {int(units)} neurons; the limit is {LIMITS['max_neurons']}"
+            f"layer{i}", f"hidden layer {i} has {short_repr(units)} neurons; the limit is {LIMITS['max_neurons']}"
         )
     activation = layer.get("activation", "tanh")
     if activation == "step":
@@ -146,9 +161,10 @@ def _check_layer(i: int, layer: object) -> dict[str, Any]:
     if activation not in HIDDEN_ACTIVATIONS:
         raise ConfigError(
             f"layer{i}",
-            f"hidden layer {i}: activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; got {activation!r}",
+            f"hidden layer {i}: activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; "
+            f"got {short_repr(activation)}",
         )
-    return {"units": int(units), "activation": activation}
+    return {"units": units, "activation": activation}
 
 
 def _check_points(points: object, classes: int) -> list[list[float | int]]:
@@ -158,12 +174,12 @@ def _check_points(points: object, classes: int) -> list[list[float | int]]:
     checked: list[list[float | int]] = []
     for p in points:
         if (not isinstance(p, list) or len(p) != 3
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in p)
+                or not all(_finite(v) for v in p)
                 or p[2] != int(p[2]) or not 0 <= p[2] < classes
                 or abs(p[0]) > PLANE_HALF_WIDTH or abs(p[1]) > PLANE_HALF_WIDTH):
             raise ConfigError(
                 "points", f"each drawn point must be [x1, x2, class] inside the plane with a class below "
-                f"{classes}; got {p!r}"
+                f"{classes}; got {short_repr(p)}"
             )
         checked.append([float(p[0]), float(p[1]), int(p[2])])
     return checked

@@ -24,6 +24,7 @@ from .config import LIMITS
 
 try:
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
     from starlette.routing import Mount, Route, WebSocketRoute
     from starlette.staticfiles import StaticFiles
 except ImportError as _missing:  # pragma: no cover - exercised only without the extra
@@ -31,6 +32,7 @@ except ImportError as _missing:  # pragma: no cover - exercised only without the
         'the glassnet playground needs starlette and uvicorn; install them with pip install "glassnet[playground]"'
     ) from _missing
 
+from .guard import HostGuard
 from .routes import STATIC, HttpRoutes
 from .sockets import SessionManager, SocketHandler
 
@@ -43,12 +45,16 @@ def create_app(
     fps: float = 12.0,
     heartbeat_timeout: float = 30.0,
     max_upload_bytes: int = LIMITS["max_upload_bytes"],
+    host: str | None = None,
+    port: int | None = None,
 ) -> Starlette:
     """The playground as an ASGI app (serve it with uvicorn, or test it with starlette's TestClient).
 
     ``max_sessions`` caps the tabs trained at once; ``fps`` is the frame rate while training;
     ``heartbeat_timeout`` ends a session whose page has sent nothing (not even a ping) for that long;
     ``max_upload_bytes`` caps a CSV upload. ``app.state.sessions`` is the SessionManager.
+    Requests must be addressed (Host header) to a loopback name or ``host``, at ``port`` when given
+    (:class:`~glassnet.playground.guard.HostGuard`: no DNS rebinding).
     """
     if max_sessions < 1 or fps <= 0 or heartbeat_timeout <= 0 or max_upload_bytes < 1:
         raise InputError("max_sessions, fps, heartbeat_timeout and max_upload_bytes must be positive")
@@ -64,7 +70,7 @@ def create_app(
         WebSocketRoute("/ws/{session_id}", SocketHandler(manager, limits, 1.0 / fps, heartbeat_timeout).endpoint),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(HostGuard, host=host, port=port)])
     app.state.sessions = manager
     return app
 
@@ -80,7 +86,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False,
         raise ImportError(
             'the glassnet playground needs uvicorn; install it with pip install "glassnet[playground]"'
         ) from None
-    app = create_app(**options)
+    app = create_app(host=host, port=port, **options)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     print(f"glassnet playground: open {url} in a browser (Ctrl+C stops it)", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):

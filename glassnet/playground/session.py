@@ -11,11 +11,12 @@ session is in :mod:`.views`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import DivergenceError, InputError
 from .config import MULTICLASS_SETS, ConfigError, check_config
 from .uploads import Upload, read_upload
 
@@ -42,6 +43,7 @@ class PlaygroundSession:
         self.selected: tuple[str, int] | None = None  # the point whose backward view each frame carries
         self.network: Network | None = None
         self.steps = 0
+        self.diverged: DivergenceError | None = None  # set at the first non-finite cost or weight; reset clears it
 
     @property
     def net(self) -> Network:
@@ -74,7 +76,7 @@ class PlaygroundSession:
             self.X_train_raw, self.y_train, self.X_test_raw, self.y_test = X_train, y_train, X_test, y_test
             self.selected = None
             net = self.reset()
-            self.X_test, self.Y_test = net.check_XY(X_test, y_test)
+            self.X_test, self.Y_test = net.check_XY(X_test, self.targets(y_test))
             self.extent = plane_extent(np.concatenate([X_train, X_test]), info["standardize"], config["dataset"])
         except InputError as e:  # keep the session as it was: the page still shows the last good run
             self.__dict__.clear()
@@ -115,13 +117,28 @@ class PlaygroundSession:
         return Network(layers, cost=c["cost"], seed=c["seed"])
 
     def output(self) -> tuple[str, int]:
-        """The output layer the cost calls for: (activation, number of neurons)."""
+        """The output layer the cost calls for: (activation, number of neurons).
+
+        Classes with the mse cost get one sigmoid output per class, trained against one-hot targets (the
+        classic way: ``J = 1/(n k) sum (a - y)^2`` with ``a = sigmoid(s)``); the predicted class is the largest.
+        """
         cost = self.config["cost"]
         if cost == "cross_entropy":
             return "softmax", self.info["n_classes"]
         if cost == "binary_cross_entropy":
             return "sigmoid", 1
+        if self.one_hot:
+            return "sigmoid", self.info["n_classes"]
         return "identity", 1
+
+    @property
+    def one_hot(self) -> bool:
+        """Whether the targets are one-hot rows the session makes from the labels (classes with mse)."""
+        return self.config["cost"] == "mse" and self.info["task"] == "classification"
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """What the network is trained against: the labels, or their one-hot rows (:attr:`one_hot`)."""
+        return np.eye(self.info["n_classes"])[y] if self.one_hot else y
 
     def reset(self) -> Network:
         """A fresh network and Trainer from the seed: the same seed always gives the same start."""
@@ -129,21 +146,51 @@ class PlaygroundSession:
 
         c = self.config
         net = self.network = self._build_network()
-        self.trainer: Trainer = Trainer(net, self.X_train_raw, self.y_train, batch_size=c["batch_size"],
-                                        optimizer=c["optimizer"], learning_rate=c["learning_rate"], l2=c["l2"])
+        self.trainer: Trainer = Trainer(net, self.X_train_raw, self.targets(self.y_train),
+                                        batch_size=c["batch_size"], optimizer=c["optimizer"],
+                                        learning_rate=c["learning_rate"], l2=c["l2"])
         self.X_train, self.Y_train = self.trainer.X, self.trainer.Y
         self.steps = 0
+        self.diverged = None
         return net
 
     # -- training ---------------------------------------------------------------------------------------
     def step(self) -> float:
         """Train one mini-batch (:meth:`Trainer.step`); returns its cost, measured before the step.
 
-        A diverging batch raises DivergenceError with the network back at the weights its epoch began with.
+        The first non-finite cost or weight stops the training: this step and every later one raise the
+        DivergenceError :meth:`diverge` makes, until :meth:`reset` (or new settings) start again.
         """
-        cost = self.trainer.step()
+        if self.diverged is not None:
+            raise self.diverged
+        try:
+            cost = float(self.trainer.step())
+        except DivergenceError as e:  # the cost measured before this step; the step before made it so
+            raise self.diverge(e.epoch - 1 if e.batch == 1 and e.epoch > 1 else e.epoch) from None
         self.steps += 1
-        return float(cost)
+        if not math.isfinite(cost) or not self.finite_weights():
+            raise self.diverge()
+        return cost
+
+    def finite_weights(self) -> bool:
+        """Whether every weight and bias of the network is a finite number."""
+        return all(np.isfinite(layer.weights).all() and np.isfinite(layer.bias).all()
+                   for layer in self.net.layers)
+
+    def diverge(self, epoch: int | None = None) -> DivergenceError:
+        """Stop the training here (the first non-finite number): the error every later step raises.
+
+        ``epoch`` (counted from 1) is the one the training was in; by default the one the last step ran in.
+        """
+        if self.diverged is None:
+            if epoch is None:
+                epoch = max(1, self.epoch + (self.trainer.batch > 0))
+            self.diverged = DivergenceError(
+                f"the cost diverged at epoch {epoch}: the numbers grew past what floating point holds. Try a "
+                f"smaller learning rate (it is {self.config['learning_rate']:g}), then press Reset to start again",
+                epoch=epoch,
+            )
+        return self.diverged
 
     def train(self, batches: int) -> None:
         """Train ``batches`` mini-batches."""
@@ -175,14 +222,9 @@ class PlaygroundSession:
 
 
 def _check_cost(cost: str, info: dict[str, Any]) -> None:
-    """The cost must suit the data: mse for numbers, a cross-entropy for classes (binary for two)."""
+    """The cost must suit the data: mse for numbers; for classes a cross-entropy (binary for two) or mse."""
     if info["task"] == "regression" and cost != "mse":
         raise ConfigError("cost", f"{info['name']} is a regression set (numbers to predict); use the mse cost")
-    if info["task"] == "classification" and cost == "mse":
-        raise ConfigError(
-            "cost", "mse is the cost for regression; for classes pick cross_entropy (or binary_cross_entropy "
-            "for two classes)"
-        )
     if cost == "binary_cross_entropy" and info["n_classes"] != 2:
         raise ConfigError(
             "cost", f"binary_cross_entropy takes two classes; this data has {info['n_classes']}: use cross_entropy"

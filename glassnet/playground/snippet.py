@@ -37,10 +37,15 @@ def snippet(session: PlaygroundSession) -> str:
     dense = [f"    glassnet.Dense({sizes[i]}, {sizes[i + 1]}, {layer.activation.name!r}),"
              for i, layer in enumerate(net.layers)]
     lines += ["", "net = glassnet.Network(["] + dense + [f"], cost={c['cost']!r}, seed={c['seed']})"]
+    y_train, y_test = "y_train", "y_test"
+    if session.one_hot:
+        lines += [f"Y_train, Y_test = np.eye({session.info['n_classes']})[y_train], "
+                  f"np.eye({session.info['n_classes']})[y_test]  # one-hot targets for the mse cost"]
+        y_train, y_test = "Y_train", "Y_test"
     epochs = session.epoch
     if epochs:
         lines += [
-            f"history = net.fit(X_train, y_train, epochs={epochs}, batch_size={c['batch_size']!r}, "
+            f"history = net.fit(X_train, {y_train}, epochs={epochs}, batch_size={c['batch_size']!r}, "
             f"optimizer={c['optimizer']!r},",
             f"                  learning_rate={c['learning_rate']!r}, l2={c['l2']!r})",
         ]
@@ -50,9 +55,11 @@ def snippet(session: PlaygroundSession) -> str:
         lines.append(f"# (the playground was {session.position} rows into epoch {epochs + 1}; "
                      "the snippet stops at the last whole epoch)")
     lines += [
-        'print("training cost", net.cost(X_train, y_train), " test cost", net.cost(X_test, y_test))',
+        f'print("training cost", net.cost(X_train, {y_train}), " test cost", net.cost(X_test, {y_test}))',
     ]
-    if session.info["task"] == "classification":
+    if session.one_hot:
+        lines.append('print("test accuracy", np.mean(net.predict(X_test).argmax(axis=1) == y_test))')
+    elif session.info["task"] == "classification":
         lines.append('print("test accuracy", net.accuracy(X_test, y_test))')
     return "\n".join(lines) + "\n"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import math
 import re
 import time
@@ -24,13 +25,15 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import DivergenceError, InputError
 from . import views
-from .config import ConfigError
+from .config import ConfigError, short_repr
 from .session import PlaygroundSession
 
 __all__ = ["SessionManager", "SessionsFull", "Live", "SocketHandler", "train_frame", "SPEEDS"]
 
+log = logging.getLogger("glassnet.playground")
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_MESSAGE_CHARS = 256_000           # a settings message with 1000 drawn points is ~40 kB
+MAX_DEPTH = 8                          # the deepest message the page sends nests 4 deep ({config: {points: [[]]}})
 SPEEDS = (1, 5, 20, 100, 0)            # epochs per second the page offers; 0: as fast as the machine goes
 TRAIN_BUDGET = 0.05                    # seconds of training per frame at most (keeps frames steady)
 
@@ -51,17 +54,14 @@ class Live:
         self.playing = False
         self.speed = 20
         self.wake = asyncio.Event()
+        self.last_frame: dict | None = None  # the last frame sent: shown again when the run diverges
 
     async def send(self, message: dict) -> None:
-        text = json.dumps(message, allow_nan=False, default=_jsonable)
+        await self.send_text(views.encode(self.core, message))
+
+    async def send_text(self, text: str) -> None:
         async with self.send_lock:
             await self.websocket.send_text(text)
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 class SessionManager:
@@ -165,12 +165,18 @@ class SocketHandler:
                 return
             try:
                 await self.handle(live, _parse(received.get("text")))
-            except ConfigError as e:
-                await live.send({"type": "error", "field": e.field, "message": str(e)})
-            except DivergenceError as e:
-                await live.send({"type": "error", "field": "learning_rate", "message": str(e)})
-            except InputError as e:
-                await live.send({"type": "error", "field": "config", "message": str(e)})
+            except (WebSocketDisconnect, OSError):
+                raise   # the socket went away mid-reply: the endpoint cleans up
+            except InputError as e:  # the reply carries the settings still in force, for the page to restore
+                field = e.field if isinstance(e, ConfigError) else "config"
+                await live.send({"type": "error", "field": field, "message": str(e),
+                                 "config": live.core.config or None})
+            except Exception as e:  # a bug must not end the session without a word: log it, tell the page
+                if type(e) is RuntimeError:   # starlette's "cannot send once closed": the socket is gone
+                    raise
+                log.exception("the playground could not handle a message")
+                await live.send({"type": "error", "field": "message", "message": "the server could not handle "
+                                 "that message (its log has the details); the session goes on"})
 
     async def run_loop(self, live: Live) -> None:
         """While playing: train a few batches in a worker thread, send a frame, keep the frame rate."""
@@ -184,30 +190,47 @@ class SocketHandler:
                     continue
                 try:
                     frame = await asyncio.to_thread(train_frame, live.core, live.speed, self.interval)
+                    frame["playing"] = live.playing
+                    text = views.encode(live.core, frame)
                 except DivergenceError as e:
-                    live.playing = False
-                    live.wake.clear()
-                    await live.send({**views.frame(live.core), "playing": False})
-                    await live.send({"type": "error", "field": "learning_rate", "message": str(e)})
+                    await self.diverged(live, e)
                     continue
-            frame["playing"] = live.playing
-            await live.send(frame)
+                live.last_frame = frame
+            await live.send_text(text)
             await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+
+    async def diverged(self, live: Live, error: DivergenceError) -> None:
+        """Stop playing, show the last finite frame again and say why (the page offers Reset)."""
+        live.playing = False
+        live.wake.clear()
+        if live.last_frame is not None:
+            await live.send({**live.last_frame, "playing": False})
+        await live.send({"type": "error", "field": "learning_rate", "diverged": True, "epoch": error.epoch,
+                         "message": str(error), "config": live.core.config})
 
     async def handle(self, live: Live, message: dict) -> None:
         """One message from the page."""
         kind = message.get("type")
         if kind == "ping":
             await live.send({"type": "pong"})
-        elif kind in ("play", "pause"):
-            await live.send(_play(live, message) if kind == "play" else _pause(live))
-        else:
+            return
+        try:
+            if kind in ("play", "pause"):
+                await live.send(_play(live, message) if kind == "play" else _pause(live))
+                return
             async with live.lock:
-                reply = await _change(live, kind, message)
-            for r in reply:
-                if r.get("type") == "frame":
-                    r["playing"] = live.playing
-                await live.send(r)
+                texts = []
+                for r in await _change(live, kind, message):
+                    if r.get("type") == "frame":
+                        r["playing"] = live.playing
+                    texts.append(views.encode(live.core, r))
+                    if r.get("type") == "frame":
+                        live.last_frame = r
+        except DivergenceError as e:
+            await self.diverged(live, e)
+            return
+        for text in texts:
+            await live.send_text(text)
 
 
 def _parse(text: str | None) -> dict:
@@ -215,14 +238,31 @@ def _parse(text: str | None) -> dict:
     if text is None:
         raise ConfigError("message", "messages must be JSON text, not binary")
     if len(text) > MAX_MESSAGE_CHARS:
-        raise ConfigError("message", f"message too long ({len(text):,} characters)")
+        raise ConfigError("message", f"message too long ({len(text):,} characters; the limit is {MAX_MESSAGE_CHARS:,})")
+    too_deep = ConfigError("message", f"message nested too deep (arrays and objects at most {MAX_DEPTH} levels)")
     try:
         message = json.loads(text)
-    except json.JSONDecodeError:
-        raise ConfigError("message", "messages must be JSON") from None
+    except RecursionError:   # json's parser stops (safely) at Python's recursion limit
+        raise too_deep from None
+    except ValueError:  # JSONDecodeError is a ValueError, as is an integer of more than 4,300 digits
+        raise ConfigError("message", "messages must be JSON, with numbers of at most 4,300 digits") from None
+    if _depth(message) > MAX_DEPTH:
+        raise too_deep
     if not isinstance(message, dict):
         raise ConfigError("message", "messages must be JSON objects")
     return message
+
+
+def _depth(value: object) -> int:
+    """How deep the lists and dicts of parsed JSON nest (walked without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _play(live: Live, message: dict) -> dict:
@@ -232,6 +272,8 @@ def _play(live: Live, message: dict) -> dict:
     live.speed = speed
     if live.core.network is None:
         raise ConfigError("config", "nothing to train yet: the settings have not been accepted")
+    if live.core.diverged is not None:
+        raise live.core.diverged
     live.playing = bool(message.get("playing", True))
     if live.playing:
         live.wake.set()
@@ -251,6 +293,8 @@ async def _change(live: Live, kind: object, message: dict) -> list[dict]:
         return [views.data_message(core), views.frame(core)]
     if core.network is None:
         raise ConfigError("config", "send the settings first")
+    if core.diverged is not None and (kind == "step" or (kind == "backward" and message.get("index") is not None)):
+        raise core.diverged
     if kind == "step":
         live.playing = False
         await asyncio.to_thread(core.step)
@@ -265,4 +309,4 @@ async def _change(live: Live, kind: object, message: dict) -> list[dict]:
         b = views.backward(core, message.get("part", "train"), message.get("index"))
         core.selected = (b["part"], b["index"])
         return [b]
-    raise ConfigError("message", f"unknown message type {kind!r}")
+    raise ConfigError("message", f"unknown message type {short_repr(kind)}")

@@ -13,19 +13,20 @@ go as JSON floats (float32 values widen to float64 exactly).
 from __future__ import annotations
 
 import base64
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .config import PLANE_HALF_WIDTH, ConfigError
+from .config import PLANE_HALF_WIDTH, ConfigError, short_repr
 
 if TYPE_CHECKING:
     from ..layers import Dense
     from ..network import Network
     from .session import PlaygroundSession
 
-__all__ = ["data_message", "frame", "backward", "plane_extent"]
+__all__ = ["data_message", "frame", "backward", "plane_extent", "encode"]
 
 TRACE_NEURONS = 6      # the trace record shows each layer's first 6 neurons and each neuron's first 6 weights,
 TRACE_WEIGHTS = 6      # as the text walkthrough does (a full record of 8 x 64 neurons takes a second to build)
@@ -111,16 +112,36 @@ def data_message(session: PlaygroundSession) -> dict:
     }
 
 
+def encode(session: PlaygroundSession, message: dict) -> str:
+    """``message`` as JSON text; a number JSON cannot hold (NaN, infinity) is the run diverging."""
+    try:
+        return json.dumps(message, allow_nan=False, default=_jsonable)
+    except ValueError:
+        raise session.diverge() from None
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
 def frame(session: PlaygroundSession) -> dict:
     """Costs, the output and each hidden neuron over the input plane, and the weights, as they are now.
 
     The costs shown are J on each part plus the training's L2 term ``l2 / (2 n) sum W^2`` (n: training rows).
+    A non-finite cost or weight raises the session's DivergenceError (:meth:`PlaygroundSession.diverge`).
     """
     net, trainer = session.net, session.trainer
     n = len(session.X_train)
-    _, train_cost, train_acc = net.evaluate_checked(session.X_train, session.Y_train)
-    _, test_cost, test_acc = net.evaluate_checked(session.X_test, session.Y_test)
+    train_out, train_cost, train_acc = net.evaluate_checked(session.X_train, session.Y_train)
+    test_out, test_cost, test_acc = net.evaluate_checked(session.X_test, session.Y_test)
+    if session.one_hot:   # classes through mse: the predicted class is the largest sigmoid output
+        train_acc = float(np.mean(train_out.argmax(axis=1) == session.y_train))
+        test_acc = float(np.mean(test_out.argmax(axis=1) == session.y_test))
     penalty = net.l2_penalty(trainer.l2, n)
+    if not all(math.isfinite(c) for c in (train_cost, test_cost, penalty)) or not session.finite_weights():
+        raise session.diverge()
     message: dict[str, Any] = {
         "type": "frame",
         "epoch": session.epoch,
@@ -173,7 +194,7 @@ def backward(session: PlaygroundSession, part: str, index: object) -> dict:
     """
     X, Y, _ = session.rows(part)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(X):
-        raise ConfigError("point", f"there is no {part} point number {index!r}")
+        raise ConfigError("point", f"there is no {part} point number {short_repr(index)}")
     tr = session.net.trace(X[index : index + 1], Y[index : index + 1], learning_rate=session.config["learning_rate"],
                            input_names=session.info["features"])
     return {

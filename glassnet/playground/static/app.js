@@ -11,7 +11,7 @@ import { $, decode, el, fmt } from "./util.js";
 import { store } from "./state.js";
 import { conn } from "./socket.js";
 import { clearErrors, showError } from "./errors.js";
-import { hashToConfig } from "./hash.js";
+import { configToHash, hashToConfig } from "./hash.js";
 import { bindControls, sendConfig, setPlaying, syncControls } from "./controls.js";
 import { bindPlane, drawPlane } from "./plane.js";
 import { drawChart } from "./chart.js";
@@ -105,6 +105,23 @@ function onBackward(b, fromFrame = false) {
   if (!fromFrame) drawAll();
 }
 
+/** The server refused something. Its answer carries the settings still in force: the controls and the share
+ * link go back to them, so the page never shows a refused value while the old network trains. A diverging
+ * run has stopped (the last finite frame stays up) and the banner offers Reset. */
+function onError(m) {
+  if (m.config && !["point", "message", "speed"].includes(m.field)) {   // (those refuse no setting)
+    store.config = JSON.parse(JSON.stringify(m.config));
+    syncControls();
+    history.replaceState(null, "", configToHash(store.config));
+  }
+  if (m.diverged) {
+    setPlaying(false);
+    showError(m.field, m.message, { label: "⟲ Reset", run: () => $("reset").click() });
+  } else {
+    showError(m.field, m.message);
+  }
+}
+
 function onMessage(m) {
   switch (m.type) {
     case "hello": sendConfig(true); break;
@@ -112,10 +129,7 @@ function onMessage(m) {
     case "frame": onFrame(m); break;
     case "state": setPlaying(m.playing); break;
     case "backward": onBackward(m); break;
-    case "error":
-      showError(m.field, m.message);
-      if (m.field === "learning_rate") setPlaying(false);
-      break;
+    case "error": onError(m); break;
     case "fatal": conn.fatal = true; showError("", m.message); break;
     default: break;
   }

@@ -24,6 +24,8 @@ export function sendConfig(immediately = false) {
 /** The controls show store.config. */
 export function syncControls() {
   const c = store.config;
+  const classes = classCount();
+  if (c.cost === "binary_cross_entropy" && classes !== undefined && classes !== 2) c.cost = "cross_entropy";
   $("dataset").value = c.dataset;
   $("classes").value = c.classes; $("classes-value").textContent = c.classes;
   $("samples").value = c.samples; $("samples-value").textContent = c.samples;
@@ -48,7 +50,37 @@ export function syncControls() {
   for (let k = 0; k < c.classes; k++) sel.append(el("option", { value: k }, `${k}`));
   sel.value = keep && Number(keep) < c.classes ? keep : "0";
   sel.style.color = CLASS_COLORS[Number(sel.value)];
+  for (const option of $("cost").options) {   // binary cross-entropy takes two classes; regression takes mse
+    option.disabled = classes === null ? option.value !== "mse"
+      : option.value === "binary_cross_entropy" && classes !== 2;
+  }
   renderLayerCards();
+}
+
+/** How many classes the chosen data has (null: numbers to predict; undefined: not known yet). */
+function classCount() {
+  const c = store.config;
+  if (["plane", "sine"].includes(c.dataset)) return null;
+  if (["xor", "circles", "moons"].includes(c.dataset)) return 2;
+  if (c.dataset === "upload") {
+    if (!store.upload) return undefined;
+    return store.upload.task === "regression" ? null : store.upload.classes.length;
+  }
+  return c.classes;   // spiral, gaussians and drawn points: the classes slider
+}
+
+/** A number typed into `input` for setting `key`, or null (after saying what is wanted and putting the value
+ * in use back) when the field is empty or holds no number: Number("") would send 0. */
+function typedNumber(input, key, wanted) {
+  const text = input.value.trim();
+  const value = Number(text);
+  if (text === "" || !Number.isFinite(value)) {
+    clearErrors();
+    input.value = store.config[key] === null ? 0 : store.config[key];
+    showError(key, `${key.replace("_", " ")} is ${text === "" ? "empty" : "not a number"}: type ${wanted}`);
+    return null;
+  }
+  return value;
 }
 
 function renderLayerCards() {
@@ -64,7 +96,9 @@ function renderLayerCards() {
     input.value = layer.units;
     const plus = el("button", { title: "one neuron more", "aria-label": `more neurons in layer ${i + 1}` }, "+");
     minus.onclick = () => { if (layer.units > 1) { layer.units -= 1; changed(); } };
-    plus.onclick = () => { layer.units += 1; changed(); };
+    plus.onclick = () => {
+      if (!store.limits || layer.units < store.limits.max_neurons) { layer.units += 1; changed(); }
+    };
     input.onchange = () => { layer.units = Number(input.value); changed(); };
     units.append(minus, input, plus);
     const select = el("select", { "aria-label": `activation of layer ${i + 1}` });
@@ -76,6 +110,14 @@ function renderLayerCards() {
   });
   const n = store.config.layers.length;
   const L = store.limits;
+  // the buttons stop at the limits rather than lead to a refusal
+  $("add-layer").disabled = Boolean(L) && n >= L.max_hidden_layers;
+  $("remove-layer").disabled = n === 0;
+  box.querySelectorAll(".layer-card").forEach((card, i) => {
+    const [minus, , plus] = card.querySelectorAll(".units > *");
+    minus.disabled = store.config.layers[i].units <= 1;
+    plus.disabled = Boolean(L) && store.config.layers[i].units >= L.max_neurons;
+  });
   $("layer-count").textContent = `${n} hidden layer${n === 1 ? "" : "s"}` +
     (L ? ` (limit ${L.max_hidden_layers} of ${L.max_neurons})` : "");
 }
@@ -98,11 +140,12 @@ export function bindControls(actions) {
   const c = () => store.config;
   $("dataset").onchange = (e) => {
     const d = e.target.value;
+    const wasRegression = classCount() === null;
     c().dataset = d;
     const regression = d === "plane" || d === "sine" ||
       (d === "upload" && store.upload && store.upload.task === "regression");
     if (regression) c().cost = "mse";
-    else if (c().cost === "mse") c().cost = "cross_entropy";
+    else if (c().cost === "mse" && wasRegression) c().cost = "cross_entropy";  // (mse for classes: by choice)
     if (d === "upload" && !store.upload) {
       syncControls();
       showError("upload", "choose a CSV file (a header row, then rows of numbers; the last column is the target)");
@@ -119,7 +162,13 @@ export function bindControls(actions) {
   };
   range("classes", "classes"); range("samples", "samples"); range("noise", "noise");
   range("test_fraction", "test_fraction");
-  $("seed").onchange = (e) => { c().seed = Number(e.target.value); changed(); };
+  const typed = (id, wanted, set) => {
+    $(id).onchange = (e) => {
+      const v = typedNumber(e.target, id, wanted);
+      if (v !== null) { set(v); changed(); }
+    };
+  };
+  typed("seed", "a whole number of at least 0", (v) => (c().seed = v));
   $("reseed").onclick = () => { c().seed = Math.floor(Math.random() * 100000); changed(); };
   $("cost").onchange = (e) => { c().cost = e.target.value; changed(); };
   $("optimizer").onchange = (e) => {
@@ -127,14 +176,11 @@ export function bindControls(actions) {
     c().learning_rate = e.target.value === "adam" ? 0.01 : 0.3;
     changed();
   };
-  $("learning_rate").onchange = (e) => { c().learning_rate = Number(e.target.value); changed(); };
-  $("batch_size").onchange = (e) => {
-    const v = Number(e.target.value);
-    c().batch_size = v === 0 ? null : v;
-    changed();
-  };
-  $("l2").onchange = (e) => { c().l2 = Number(e.target.value); changed(); };
+  typed("learning_rate", "a number greater than 0", (v) => (c().learning_rate = v));
+  typed("batch_size", "a whole number (0: the whole training set)", (v) => (c().batch_size = v === 0 ? null : v));
+  typed("l2", "a number of at least 0 (0: no L2)", (v) => (c().l2 = v));
   $("add-layer").onclick = () => {
+    if (store.limits && c().layers.length >= store.limits.max_hidden_layers) return;
     const last = c().layers[c().layers.length - 1];
     c().layers.push({ units: last ? last.units : 4, activation: last ? last.activation : "tanh" });
     changed();
@@ -152,7 +198,7 @@ export function bindControls(actions) {
     if (store.playing) conn.send({ type: "play", playing: true, speed: Number($("speed").value) });
   };
   $("step").onclick = () => conn.send({ type: "step" });
-  $("reset").onclick = () => { store.history = []; conn.send({ type: "reset" }); };
+  $("reset").onclick = () => { clearErrors(); store.history = []; conn.send({ type: "reset" }); };
   $("share").onclick = async () => {
     const url = location.origin + location.pathname + configToHash(store.config);
     history.replaceState(null, "", configToHash(store.config));
@@ -180,7 +226,11 @@ async function uploadFile() {
     method: "POST", headers: { "Content-Type": "text/csv" }, body: text,
   });
   const body = await res.json();
-  if (!res.ok) { showError(body.field || "upload", body.error); return; }
+  if (!res.ok) {  // the file (or the target column) in use stays; so do the controls that show it
+    if (store.upload) { store.config.target = store.upload.target; $("target").value = store.upload.target; }
+    showError(body.field || "upload", body.error);
+    return;
+  }
   store.upload = body;
   store.config.dataset = "upload";
   store.config.target = body.target;

@@ -1,10 +1,18 @@
 // glassnet playground: the error banner, the complaints beside the fields, and passing notices.
 import { $ } from "./util.js";
 
-/** Show the server's (or the page's) complaint about `field` in the banner and beside that field. */
-export function showError(field, message) {
+/** Show the server's (or the page's) complaint about `field` in the banner and beside that field; `action`
+ * ({label, run}) adds a button to the banner that offers the way out (e.g. Reset after a diverging run). */
+export function showError(field, message, action = null) {
   const banner = $("error");
   banner.textContent = message;
+  if (action) {
+    const button = document.createElement("button");
+    button.id = "error-action";
+    button.textContent = action.label;
+    button.onclick = action.run;
+    banner.append(" ", button);
+  }
   banner.hidden = false;
   banner.dataset.field = field || "";
   let placed = false;

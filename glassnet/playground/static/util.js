@@ -68,7 +68,9 @@ export function diverging(v) {
 }
 export function classProbs(values, i, nOut) {
   if (nOut === 1) { const p = values[i]; return [1 - p, p]; }
-  return Array.from(values.subarray(i * nOut, i * nOut + nOut));
+  const probs = Array.from(values.subarray(i * nOut, i * nOut + nOut));
+  const sum = probs.reduce((a, b) => a + b, 0);   // softmax sums to 1; sigmoid outputs (the mse cost) need not
+  return sum > 0 ? probs.map((p) => p / sum) : probs.map(() => 1 / nOut);
 }
 /** The colour of a predicted class mix: the classes' colours weighted by probability, paler when unsure. */
 export function classColor(probs) {
