@@ -48,11 +48,14 @@ def _compile_adam() -> Callable:
     # error_model="numpy": a division by zero gives inf as in numpy instead of a per-element check that
     # raises, which is what lets the loop compile to vector instructions (about 10x faster).
     @numba.njit(cache=True, nogil=True, error_model="numpy")
-    def adam_step(params, grads, m, v, one_minus_beta1, one_minus_beta2, eps_t, lr_t):  # pragma: no cover
+    def adam_step(params, grads, m, v, one_minus_beta1, one_minus_beta2, eps_t, lr_t, tiny):  # pragma: no cover
+        zero = tiny - tiny  # 0 in the arrays' dtype, so the select below stays in that dtype
         for i in range(params.shape[0]):
             g = grads[i]
             m_i = m[i] + (g - m[i]) * one_minus_beta1
             v_i = v[i] + (g * g - v[i]) * one_minus_beta2
+            m_i = m_i if abs(m_i) >= tiny else zero  # flush subnormal moments to 0, as Adam.step does
+            v_i = v_i if v_i >= tiny else zero
             m[i] = m_i
             v[i] = v_i
             params[i] -= m_i / (math.sqrt(v_i) + eps_t) * lr_t

@@ -81,3 +81,23 @@ def test_fused_true_without_numba_is_a_clear_error(monkeypatch):
 def test_fused_must_be_a_bool_or_none():
     with pytest.raises(TypeError):
         Adam(fused="yes")
+
+
+@pytest.mark.parametrize("fused", [False, pytest.param(True, marks=needs_numba)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_moments_below_the_smallest_normal_float_are_flushed_to_zero(fused, dtype):
+    """A weight whose gradient stays 0 (behind a dead ReLU) has its moments decay by beta each step; once they
+    fall below the smallest normal float they are set to 0 (subnormal arithmetic is 10-100x slower)."""
+    tiny = np.finfo(dtype).tiny
+    params = np.ones(4, dtype=dtype)
+    grads = np.zeros(4, dtype=dtype)
+    opt = Adam(1e-3, fused=fused)
+    opt.step(params, grads)  # allocates the moments
+    opt.m[:] = [tiny * 4, tiny * 1.05, -tiny * 1.05, 1.0]
+    opt.v[:] = [tiny * 4, tiny * 1.0005, 0.0, 1.0]
+    opt.step(params, grads)
+    # beta1 = 0.9: 4 tiny -> 3.6 tiny stays; 1.05 tiny -> 0.945 tiny is subnormal -> 0 (either sign); 1 -> 0.9
+    np.testing.assert_array_equal(opt.m, np.array([tiny * 4 * 0.9, 0.0, 0.0, 0.9], dtype=dtype))
+    assert np.signbit(opt.m).sum() == 0
+    # beta2 = 0.999: 4 tiny stays normal; 1.0005 tiny -> 0.9995 tiny is subnormal -> 0
+    assert opt.v[0] >= tiny and opt.v[1] == 0 and opt.v[2] == 0 and opt.v[3] == np.asarray(0.999, dtype=dtype)
