@@ -14,6 +14,7 @@ Each optimizer owns its file form: :meth:`Optimizer.config` (its settings and sc
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -123,15 +124,21 @@ def get_schedule(spec: float | Schedule | dict) -> Schedule:
     if isinstance(spec, dict):
         params = {k: v for k, v in spec.items() if k != "name"}
         name = spec.get("name")
-        if name not in SCHEDULES:
-            raise InputError(f"unknown learning-rate schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
-        try:
-            return SCHEDULES[name](**params)
-        except InputTypeError:
-            raise
-        except TypeError as exc:  # a missing or unknown setting: say which, in glassnet's own error
-            raise InputTypeError(f"bad settings {params!r} for learning-rate schedule {name!r}: {exc}") from None
+        return _build(SCHEDULES, name, params, f"learning-rate schedule {name!r}",
+                      f"bad settings {params!r} for learning-rate schedule {name!r}")
     return Constant(spec)
+
+
+def _build(kinds: dict, name: object, settings: dict, what: str, bad: str) -> Any:
+    """``kinds[name](**settings)``, with glassnet's errors for an unknown name or a missing or unknown setting."""
+    if not isinstance(name, str) or name not in kinds:
+        raise InputError(f"unknown {what}; choose one of: {', '.join(kinds)}")
+    try:
+        return kinds[name](**settings)
+    except InputTypeError:
+        raise
+    except TypeError as exc:  # a missing or unknown setting: say which, in glassnet's own error
+        raise InputTypeError(f"{bad}: {exc}") from None
 
 
 # -- optimizers ---------------------------------------------------------------------------------------------
@@ -374,16 +381,11 @@ def optimizer_from_config(config: dict) -> Optimizer:
     if not isinstance(config, dict):
         raise InputTypeError(f"an optimizer config is a dict like {{'name': 'adam', ...}}, got {config!r}")
     name = config.get("name")
-    if name not in OPTIMIZERS:
+    if not isinstance(name, str) or name not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
     settings = {key: value for key, value in config.items() if key != "name"}
     rate = settings.get("learning_rate")
     if isinstance(rate, bool) or not isinstance(rate, (int, float, dict)):
         raise InputTypeError(f"the optimizer's learning_rate {rate!r} is neither a number nor a schedule config")
     settings["learning_rate"] = get_schedule(rate)
-    try:
-        return OPTIMIZERS[name](**settings)
-    except InputTypeError:
-        raise
-    except TypeError as exc:  # an unknown or missing setting: say which, in glassnet's own error
-        raise InputTypeError(f"bad settings for the {name} optimizer: {exc}") from None
+    return _build(OPTIMIZERS, name, settings, f"optimizer {name!r}", f"bad settings for the {name} optimizer")

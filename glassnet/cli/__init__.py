@@ -30,6 +30,7 @@ from .common import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    MODEL_HELP,
     TASK_NAMES,
     _batch,
     _count,
@@ -48,7 +49,6 @@ from .train import cmd_train
 
 __all__ = ["build_parser", "main"]
 
-MODEL_HELP = "a model file written by glassnet train (or net.save / clf.save)"
 TARGET_HELP = "the target column of a CSV file (default: the model's)"
 ROWS_HELP = ("which rows of the data the model was trained on to measure: held-out (default: the test rows its "
              "training held out, as the model file records them) or all")

@@ -14,6 +14,8 @@ from ..errors import GlassnetError
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130  # a usage error exits 2 from argparse itself
 TASK_NAMES = {"classify": "classification", "regress": "regression"}
 
+MODEL_HELP = "a model file written by glassnet train (or net.save / clf.save)"
+
 
 class CommandError(GlassnetError):
     """A problem the command line reports in one line and exits 1."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, ModelFileError
-from .common import EXIT_OK, _describe_network, _say
+from .common import EXIT_OK, MODEL_HELP, _describe_network, _say
 from .models import WRITTEN_BY, Model
 
 __all__ = ["add_export_parser", "cmd_export"]
@@ -25,7 +25,7 @@ def add_export_parser(add: Any) -> None:
             "standardization is folded in) and the outputs scikit-learn's ONNX converters give: label and "
             "probabilities for a classifier, variable for a regressor. --to torch writes the state_dict of an "
             "nn.Sequential (torch.save) with the standardization folded into the first layer.")
-    p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train (or net.save / clf.save)")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     p.add_argument("--to", required=True, choices=["onnx", "torch"], help="the format")
     p.add_argument("out", metavar="OUT", help="the file to write (.onnx, or .pt for torch)")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
