@@ -214,3 +214,12 @@ def test_is_sparse():
     assert is_sparse(X) and is_sparse(sp.csc_matrix(X)) and is_sparse(sp.lil_array(X))
     assert not is_sparse(X.toarray()) and not is_sparse([[1, 2]]) and not is_sparse(None)
     assert glassnet.sparse.is_sparse is is_sparse
+
+
+def test_trace_and_blame_of_sparse_rows_are_those_of_the_dense_rows():
+    X, y = sparse_data(n=30, d=8, density=0.4)
+    net = small_net(8, 3, "float64")
+    dense = X.toarray()
+    assert str(net.trace(sp.csr_matrix(X)[4], y[4])) == str(net.trace(dense[4], y[4]))
+    assert str(net.trace(X[[4, 5]], y[4:6])) == str(net.trace(dense[4:6], y[4:6]))
+    assert str(net.blame(X, y)) == str(net.blame(dense, y))

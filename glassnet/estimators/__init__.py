@@ -52,7 +52,8 @@ output) work, with the same model as on the dense form of the same X.
 Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform: the "sklearn" scheme of
 :mod:`glassnet.initializers`), from the network's seed. Differences from scikit-learn that remain: Adam
 adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm; there is no ``lbfgs``
-solver; predictions come in the network's dtype (float32 by default); ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model).
+solver; predictions come in the network's dtype (float32 by
+default); ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model).
 """
 
 from .classifier import MLPClassifier
