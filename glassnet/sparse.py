@@ -98,7 +98,10 @@ def check_sparse_X(X: Any, n_features: int | None, dtype: np.dtype | None = None
     if kind == "c":
         raise InputTypeError(f"{name} holds complex numbers; glassnet works with real numbers")
     if kind not in "biuf":
-        raise InputTypeError(f"{name} must hold numbers, but this sparse matrix holds {X.dtype} values")
+        raise InputTypeError(
+            f"{name} must hold numbers, but this sparse matrix holds {np.dtype(X.dtype).name} values that are not "
+            "numbers; encode text as numbers first (e.g. TfidfVectorizer, OneHotEncoder)"
+        )
     if shape[0] == 0:
         raise InputError(f"{name} is empty (0 samples); pass at least one row")
     if n_features is not None and shape[1] != n_features:

@@ -165,6 +165,11 @@ def test_wrong_shapes_and_types_are_refused():
         check_sparse_X(sp.coo_array(np.ones(4)), None)
     with pytest.raises(InputTypeError, match="complex"):
         net.predict(X.astype(np.complex128))
+    for values in (np.array(["a", "b"], dtype=object), np.array(["1", "2"])):
+        text = sp.csr_array(np.eye(2))
+        text.data = values
+        with pytest.raises(InputTypeError, match="must hold numbers.*encode text as numbers first"):
+            check_sparse_X(text, 2)
     with pytest.raises(InputError, match="X has 240 rows but Y has 239"):
         net.fit(X, y[:-1], epochs=1)
 
