@@ -52,11 +52,26 @@ def _rows_class() -> Any:
         class CSRRows(csr_array):
             """A CSR array of samples, one per row, whose ``len()`` is its number of rows (as for numpy).
 
-            Slices and row selections of it are CSRRows too (scipy builds them from ``self.__class__``).
+            A slice of rows (``X[a:b]``) holds just those rows' nonzeros, cut straight from X's arrays: it
+            shares them when it is most of X (a full batch is X itself, not a copy), and scipy copies the
+            smaller ones so that they do not keep a big X alive. Other selections are scipy's (copies of the
+            rows chosen), CSRRows too.
             """
 
             def __len__(self) -> int:
                 return int(self.shape[0])
+
+            def __getitem__(self, key: Any) -> Any:
+                if isinstance(key, slice) and key.step in (None, 1):
+                    begin, end, _ = key.indices(self.shape[0])
+                    end = max(begin, end)
+                    offsets = self.indptr[begin : end + 1]
+                    first, last = int(offsets[0]), int(offsets[-1])
+                    return type(self)(
+                        (self.data[first:last], self.indices[first:last], offsets - offsets[0]),
+                        shape=(end - begin, self.shape[1]), copy=False,
+                    )
+                return super().__getitem__(key)
 
         # found again by name (pickle, a fitted layer's last batch) through this module's __getattr__
         CSRRows.__module__, CSRRows.__qualname__ = __name__, "CSRRows"

@@ -194,6 +194,18 @@ def test_checking_shares_the_arrays_of_a_csr_of_the_right_dtype():
     assert pickle.loads(pickle.dumps(checked)).toarray().tolist() == X.toarray().tolist()
 
 
+def test_slices_of_rows_are_the_rows_and_full_batches_do_not_copy_X():
+    X, y = sparse_data()
+    checked = check_sparse_X(X, X.shape[1], np.dtype(np.float64))
+    for key in (slice(0, 240), slice(10, 200), slice(239, 240), slice(-7, None), slice(50, 10), slice(0, 240, 3)):
+        part = checked[key]
+        assert isinstance(part, CSRRows)
+        np.testing.assert_array_equal(part.toarray(), X.toarray()[key])
+    net = small_net(X.shape[1], 3, "float64")
+    net.fit(X, y, epochs=2)  # full-batch gradient descent: the batch is X itself
+    assert np.shares_memory(net.layers[0].a_prev.data, X.data)
+
+
 def test_glassnet_imports_and_trains_without_scipy():
     code = """
 import sys
