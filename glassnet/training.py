@@ -411,6 +411,8 @@ def fit(
 
     Parameters
     ----------
+    X : (n_samples, n_inputs): a numpy array (a np.memmap is read batch by batch) or a scipy.sparse matrix
+        or array, never made dense (the first layer multiplies it as it is; see :mod:`glassnet.sparse`).
     batch_size : rows per step; None is full-batch gradient descent (one step per epoch).
     optimizer : ``"sgd"``, ``"adam"`` or an Optimizer object (``SGD(0.1, momentum=0.9)``).
     learning_rate : a number or a Schedule; None keeps the optimizer's own (SGD 0.1, Adam 0.001).
