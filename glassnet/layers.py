@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 from .activations import Activation, get_activation
 from .errors import InputError, InputTypeError
 from .initializers import initialize
+from .sparse import sparse_product
 
 __all__ = ["Dense"]
 
@@ -161,7 +162,11 @@ class Dense:
         The returned array is reused by the next call; copy it to keep it.
         """
         rows = a_prev.shape[0]
-        s = np.matmul(a_prev, self.weights, out=self._buffer("s", rows, self.n_out))
+        out = self._buffer("s", rows, self.n_out)
+        if isinstance(a_prev, np.ndarray):
+            s = np.matmul(a_prev, self.weights, out=out)
+        else:  # a sparse batch of X (glassnet.sparse): scipy's product on its nonzeros
+            s = sparse_product(a_prev, self.weights, out)
         s += self.bias
         a = self.activation.value(s, out=self._buffer("a", rows, self.n_out))
         self.a_prev, self.s, self.a = a_prev, s, a

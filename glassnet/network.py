@@ -32,6 +32,7 @@ from .errors import InputError, InputTypeError, NotTrainableError
 from .initializers import DEFAULT_SCHEME, check_scheme, initialize_network
 from .layers import Dense
 from .randomness import rng_state_to_json
+from .sparse import is_sparse, sparse_gradient
 from .validation import (
     check_float_dtype,
     check_non_negative,
@@ -256,7 +257,9 @@ class Network:
         outputs = np.empty((len(X), self.n_outputs), dtype=self.dtype)
         total_cost = 0.0
         for start in range(0, len(X), _PREDICT_ROWS):
-            a = np.asarray(X[start : start + _PREDICT_ROWS], dtype=self.dtype)
+            a = X[start : start + _PREDICT_ROWS]
+            if not is_sparse(a):  # a sparse X stays sparse: the first layer multiplies it as it is
+                a = np.asarray(a, dtype=self.dtype)
             for layer in self.layers:
                 s, a = layer.evaluate(a)
             outputs[start : start + len(a)] = a
@@ -324,7 +327,10 @@ class Network:
             layer = layers[l]
             layer.delta = delta
             np.sum(delta, axis=0, out=layer.grad_bias)                                 # BP3
-            np.matmul(layer.a_prev.T, delta, out=layer.grad_weights)                   # BP4
+            if isinstance(layer.a_prev, np.ndarray):
+                np.matmul(layer.a_prev.T, delta, out=layer.grad_weights)               # BP4
+            else:
+                sparse_gradient(layer.a_prev, delta, layer.grad_weights)               # BP4 on a sparse X
             if l > 0:
                 below = layers[l - 1]
                 delta = np.matmul(delta, layer.weights.T, out=below.delta_buffer(rows))  # BP2: blame sent back,

@@ -36,6 +36,7 @@ import numpy as np
 from .callbacks import Callback, EarlyStopping, History, _as_callbacks, _Printer
 from .errors import DivergenceError, InputError
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
+from .sparse import is_sparse
 from .validation import check_fraction, check_non_negative, check_positive, check_sample_weight
 
 if TYPE_CHECKING:
@@ -167,9 +168,10 @@ class Trainer:
                 yield X[begin:end], Y[begin:end], None if W is None else W[begin:end]
             return
         order = self.network.rng.permutation(n)
+        sparse = is_sparse(X)  # a sparse X's batch is its rows as a small CSR (their nonzeros): no dense buffer
         if self._batch_buffers is None:
             self._batch_buffers = (
-                np.empty((size, X.shape[1]), dtype=X.dtype),
+                np.empty((0 if sparse else size, X.shape[1]), dtype=X.dtype),
                 np.empty((size, Y.shape[1]), dtype=Y.dtype),
                 None if W is None else np.empty(size, dtype=W.dtype),
             )
@@ -179,7 +181,7 @@ class Trainer:
             m = len(rows)
             # mode="clip" (the rows are valid by construction) lets np.take write straight into `out`;
             # the default mode="raise" gathers into a hidden temporary first.
-            xb = np.take(X, rows, axis=0, out=x_buffer[:m], mode="clip")
+            xb = X[rows] if sparse else np.take(X, rows, axis=0, out=x_buffer[:m], mode="clip")
             yb = np.take(Y, rows, axis=0, out=y_buffer[:m], mode="clip")
             wb = None if W is None or w_buffer is None else np.take(W, rows, out=w_buffer[:m], mode="clip")
             yield xb, yb, wb
@@ -409,6 +411,8 @@ def fit(
 
     Parameters
     ----------
+    X : (n_samples, n_inputs): a numpy array (a np.memmap is read batch by batch) or a scipy.sparse matrix
+        or array, never made dense (the first layer multiplies it as it is; see :mod:`glassnet.sparse`).
     batch_size : rows per step; None is full-batch gradient descent (one step per epoch).
     optimizer : ``"sgd"``, ``"adam"`` or an Optimizer object (``SGD(0.1, momentum=0.9)``).
     learning_rate : a number or a Schedule; None keeps the optimizer's own (SGD 0.1, Adam 0.001).

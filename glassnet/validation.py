@@ -13,6 +13,7 @@ from typing import Literal, cast, overload
 import numpy as np
 
 from .errors import InputError, InputTypeError
+from .sparse import check_sparse_X, is_sparse
 
 # Finite-value checks walk big arrays (and memory-mapped files) in slices of this many rows, so that
 # checking a dataset never holds a second copy of it in memory.
@@ -71,6 +72,8 @@ def check_finite(name: str, array: np.ndarray) -> None:
 
 def check_X(X: object, n_features: int | None, dtype: np.dtype | None = None, name: str = "X") -> np.ndarray:
     """A 2-D, non-empty, finite numeric X with ``n_features`` columns (when given)."""
+    if is_sparse(X):  # scipy.sparse: checked as CSR rows, never made dense (see glassnet.sparse)
+        return check_sparse_X(X, n_features, dtype, name)
     array = as_numeric(name, X, dtype)
     if array.ndim == 1:
         raise InputError(

@@ -162,6 +162,7 @@ ENGINE = {
     "glassnet.randomness",
     "glassnet.architecture",
     "glassnet.validation",
+    "glassnet.sparse",  # the first layer on a sparse X: imports only errors (and scipy, lazily)
     "glassnet.activations",
     "glassnet.costs",
     "glassnet.initializers",

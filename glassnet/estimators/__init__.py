@@ -44,10 +44,15 @@ is kept in ``validation_loss_curve_``.
 ``sample_weight`` and ``class_weight``: each batch's cost is the weighted mean of its samples' costs, as
 in scikit-learn (see :mod:`glassnet.costs`); a class weight multiplies the sample weight of its samples.
 
+Sparse X (scipy.sparse CSR or CSC, matrices or arrays, as scikit-learn's MLP takes them) is never made
+dense: the first layer's ``s_1 = X @ W_1 + b_1`` and its gradient ``X^T @ delta_1`` are computed on the
+sparse matrix (see :mod:`glassnet.sparse`), so text pipelines (TfidfVectorizer, OneHotEncoder with sparse
+output) work, with the same model as on the dense form of the same X.
+
 Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform: the "sklearn" scheme of
 :mod:`glassnet.initializers`), from the network's seed. Differences from scikit-learn that remain: Adam
 adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm; there is no ``lbfgs``
-solver; sparse X is refused (the engine is dense); predictions come in the network's dtype (float32 by
+solver; predictions come in the network's dtype (float32 by
 default); ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model).
 """
 

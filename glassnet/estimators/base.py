@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import InputError, InputTypeError
 from ..network import Network
 from ..optimizers import SGD, Adam, Constant, Optimizer
+from ..sparse import sparse_rows
 from ..training import Callback, Trainer
 from ..validation import check_float_dtype, check_number
 from ._sklearn import (
@@ -321,8 +322,9 @@ class _BaseMLP(BaseEstimator):
             raise InputError("partial_fit does not support early_stopping=True")
         X, y = validate_data(
             self, X, y, reset=first_pass, dtype=dtype, multi_output=True, y_numeric=not self._is_classifier,
-            accept_sparse=False,
+            accept_sparse=("csr", "csc"),
         )
+        X = sparse_rows(X)  # a sparse X as CSR rows that len() counts (glassnet.sparse)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         Y, y, sample_weight, labels = self._prepare_targets(y, sample_weight, first_pass, incremental, classes)
@@ -448,12 +450,12 @@ class _BaseMLP(BaseEstimator):
         would only dress float32 rounding up as float64 precision. Use ``dtype="float64"`` for float64.
         """
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=False)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=("csr", "csc"))
         return self.network_.predict(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import InputError, InputTypeError
 from ..network import Network
+from ..sparse import is_sparse
 from ..validation import check_positive
 from .render import limit, plain_list, plain_number
 from .render_markdown import trace_markdown
@@ -320,6 +321,9 @@ class Trace:
 
 def _as_batch(net: Network, x: object, y: object) -> tuple[object, object]:
     """Turn one example (1-D x; a label, number or 1-D target row y) into a batch of one row."""
+    if is_sparse(x):  # a row of a sparse X (shape (1, n)) is one example; its worked numbers are shown dense
+        rows = cast(Any, x).toarray()
+        x = rows[0] if rows.shape[0] == 1 else rows
     x_array = np.asarray(x) if not isinstance(x, np.ndarray) else x
     if x_array.ndim != 1:
         return x, y
