@@ -170,10 +170,11 @@ def test_missing_values_are_refused_or_filled_and_the_fill_is_recorded(tmp_path,
     assert main(args) == 1
     _error(capsys, "line 5", "'area_m2'", "missing value", "--fill-missing")
     assert main([*args, "--fill-missing", "median"]) == 0
-    areas = [area + i % 3 for i, (area, _, _) in enumerate(HOUSES) if i != 3]
+    train = set(_training_rows(len(HOUSES)).tolist())  # the fill is learned from the training rows only
+    areas = [area + i % 3 for i, (area, _, _) in enumerate(HOUSES) if i != 3 and i in train]
     table = _header(out)["preprocessing"]["table"]
     assert table["fill_missing"] == "median" and table["fill"]["area_m2"] == pytest.approx(np.median(areas))
-    towns = [town for _, _, town in HOUSES]
+    towns = [town for i, (_, _, town) in enumerate(HOUSES) if i in train]
     assert table["fill"]["town"] == max(sorted(set(towns)), key=towns.count)
     capsys.readouterr()
     assert main(["info", str(out)]) == 0
@@ -185,6 +186,56 @@ def test_missing_values_are_refused_or_filled_and_the_fill_is_recorded(tmp_path,
     assert main(["predict", str(out), str(new)]) == 0
     first, second = (float(v) for v in capsys.readouterr().out.split()[2:])
     assert first == second
+
+
+def _training_rows(n: int, fraction: float = 0.2, seed: int = 0) -> np.ndarray:
+    """The rows ``glassnet train`` trains on for a regression target: numpy's permutation with the seed, the
+    first ``round(fraction * n)`` of it held out (train_test_split's documented draw, without strata)."""
+    held = np.random.default_rng(seed).permutation(n)[: int(round(fraction * n))]
+    return np.setdiff1d(np.arange(n), held)
+
+
+def test_categories_and_fill_values_are_learned_from_the_training_rows_only(tmp_path, capsys):
+    """The held-out test rows have a town of their own and areas ten times larger: with the encoding learned
+    from every row (the old leak), the town would be a category and the mean area would move; learned from
+    the training rows, the town is unseen (all zeros, with a warning) and the mean is the training rows'."""
+    from glassnet.datasets import train_test_split
+
+    n = 20
+    train = _training_rows(n)
+    drawn, _, _, _ = train_test_split(np.arange(n), np.linspace(0.5, 1.5, n), test_size=0.2, seed=0)
+    assert sorted(drawn.tolist()) == train.tolist()  # the draw the docstring states is the one glassnet makes
+    lines, areas = ["area_m2,town,price"], []
+    for i in range(n):
+        held = i not in train
+        area = 800.0 + 10 * i if held else 50.0 + 3 * i
+        town = "Seaside" if held else ("Hilltop", "Oldtown")[i % 2]
+        if i == train[0]:
+            lines.append(f",{town},{1000.0 * i + 1.5}")  # a missing area in a training row
+            continue
+        if not held:
+            areas.append(area)
+        lines.append(f"{area},{town},{1000.0 * i + 1.5}")
+    data = _write(tmp_path / "homes.csv", "\n".join(lines) + "\n")
+    out = tmp_path / "homes.glassnet"
+    assert main(["train", str(data), "--target", "price", "--fill-missing", "mean", "--layers", "", "--epochs", "1",
+                 "--quiet", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "'Seaside'" in err and "held-out" in err and "--unseen zeros" in err, err
+    pre = _header(out)["preprocessing"]
+    assert pre["table"]["categories"] == {"town": ["Hilltop", "Oldtown"]}
+    assert pre["feature_names"] == ["area_m2", "town=Hilltop", "town=Oldtown"]
+    assert pre["table"]["fill"]["area_m2"] == pytest.approx(float(np.mean(areas)))  # not the mean with 800s
+    assert pre["table"]["fill"]["town"] in ("Hilltop", "Oldtown")
+    # the inputs are standardized on the training rows: the filled training column's mean is its fill value
+    assert pre["inputs"]["mean"][0] == pytest.approx(float(np.mean(areas)))
+    training = _header(out)["training"]
+    assert (training["n_train"], training["n_test"]) == (len(train), n - len(train))
+    # the held-out rows are measured as trained: their town as all zeros, when asked to
+    assert main(["evaluate", str(out), str(data)]) == 1
+    _error(capsys, "'Seaside'", "--unseen zeros")
+    assert main(["evaluate", str(out), str(data), "--unseen", "zeros"]) == 0
+    assert f"the {n - len(train)} test rows" in capsys.readouterr().out
 
 
 def test_a_semicolon_file_read_as_one_column_says_why(tmp_path, capsys):
