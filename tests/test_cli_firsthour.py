@@ -290,6 +290,38 @@ def test_evaluate_plot_and_report_measure_the_held_out_rows(tmp_path, capsys):
     assert "measured on the 40 test rows of moons" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
+def test_report_and_boundary_speak_of_the_columns_in_their_units(tmp_path, capsys, monkeypatch):
+    """The report's blame names the inputs by their columns and its output neurons by class; plot boundary
+    is given the rows in the file's units, the columns' names and the recorded standardization."""
+    pytest.importorskip("matplotlib")
+    import html
+
+    import glassnet.plots
+
+    lines = ["area_m2,bedrooms,kind"] + [f"{50 + 7 * i % 90},{1 + i % 5},{'big' if 7 * i % 90 > 40 else 'small'}"
+                                         for i in range(40)]
+    data = _write(tmp_path / "kinds.csv", "\n".join(lines) + "\n")
+    out = tmp_path / "kinds.glassnet"
+    assert main(["train", str(data), "--target", "kind", "--layers", "4", "--epochs", "3", "--quiet",
+                 "--out", str(out), "--report", str(tmp_path / "train.html")]) == 0
+    for page in (tmp_path / "train.html", tmp_path / "r.html"):
+        if page.name == "r.html":
+            assert main(["report", str(out), str(data), "--out", str(page)]) == 0
+        text = html.unescape(page.read_text(encoding="utf-8"))
+        blame = text[text.index("<h2>Blame</h2>") : text.index("<h2>Confusion matrix</h2>")]
+        assert "area_m2: " in blame and "bedrooms: " in blame and "x0:" not in blame, blame
+        assert "0 = P('small'), against 'big'" in blame
+        assert "in the data's units" in text
+    seen = {}
+    monkeypatch.setattr(glassnet.plots, "plot_decision_boundary", lambda net, X, y, **kw: seen.update(X=X, **kw))
+    assert main(["plot", "boundary", str(out), str(data), "--out", str(tmp_path / "b.png")]) == 0
+    rows = np.array([[float(v) for v in line.split(",")[:2]] for line in lines[1:]])
+    np.testing.assert_array_equal(seen["X"], rows)
+    assert seen["feature_names"] == ["area_m2", "bedrooms"] and seen["class_names"] == ["big", "small"]
+    pre = _header(out)["preprocessing"]["inputs"]
+    np.testing.assert_allclose(seen["inputs"].transform(rows), (rows - pre["mean"]) / np.array(pre["scale"]))
+
+
 def test_changed_data_is_measured_whole_and_said_so(tmp_path, capsys):
     data = _houses_csv(tmp_path / "houses.csv")
     out = tmp_path / "houses.glassnet"
