@@ -87,6 +87,7 @@ def render_report(
     dpi: float = 80,
     feature_names: list[str] | None = None,
     inputs: Any = None,
+    targets: Any = None,
 ) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     from . import __version__
@@ -230,6 +231,8 @@ def render_report(
 
         shown = _subsample(len(X_checked))
         labels = truth if cost_fn.is_classification else Y_checked[:, 0]
+        if targets is not None and not cost_fn.is_classification:
+            labels = np.asarray(targets.inverse_transform(labels.astype(np.float64)), dtype=np.float64)
         kind = "decision boundary" if cost_fn.is_classification else "regression surface"
         # in the data's own units: the inputs' scaling undone, x = mean + scale * z, and the axes named
         points = X_checked[shown] if inputs is None else inputs.inverse_transform(X_checked[shown].astype(np.float64))
@@ -238,7 +241,8 @@ def render_report(
             f"<h2>The {kind}</h2>",
             pictures.figure(
                 lambda: plot_decision_boundary(network, points, labels[shown], class_names=class_names,
-                                               feature_names=feature_names, inputs=inputs),
+                                               feature_names=feature_names, inputs=inputs,
+                                               targets=None if cost_fn.is_classification else targets),
                 f"the network's {kind} over the plane of its two inputs{units}, with the data",
             ),
         ]
@@ -281,6 +285,7 @@ def write_report(
     dpi: float = 80,
     feature_names: list[str] | None = None,
     inputs: Any = None,
+    targets: Any = None,
 ) -> Path:
     """Write one self-contained HTML report about ``network`` to ``path`` (atomically); returns the path.
 
@@ -298,9 +303,11 @@ def write_report(
         boundary's axes.
     inputs : the scaling X went through (a :class:`~glassnet.datasets.Standardizer`; X is what the network
         is given, z = (x - mean) / scale): the boundary is drawn in the data's own units, x = mean + scale * z.
+    targets : the scaling of a regression's targets (Y is as the network is trained on them): the regression
+        surface and the points' colours are in the target's units.
     """
     from .plots._mpl import atomic_write
 
     page = render_report(network, history, X, Y, class_names, title, image_format=image_format, dpi=dpi,
-                         feature_names=feature_names, inputs=inputs)
+                         feature_names=feature_names, inputs=inputs, targets=targets)
     return atomic_write(path, page.encode("utf-8"))

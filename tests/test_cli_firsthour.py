@@ -322,6 +322,25 @@ def test_report_and_boundary_speak_of_the_columns_in_their_units(tmp_path, capsy
     np.testing.assert_allclose(seen["inputs"].transform(rows), (rows - pre["mean"]) / np.array(pre["scale"]))
 
 
+def test_a_regression_surface_is_given_the_prices_as_the_file_has_them(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import glassnet.plots
+
+    data = _houses_csv(tmp_path / "houses.csv")
+    out = tmp_path / "houses.glassnet"
+    assert main(["train", str(data), "--target", "price", "--columns", "area_m2,bedrooms", "--layers", "4",
+                 "--epochs", "2", "--quiet", "--out", str(out), "--report", str(tmp_path / "r.html")]) == 0
+    assert "regression surface" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    seen = {}
+    monkeypatch.setattr(glassnet.plots, "plot_decision_boundary", lambda net, X, y, **kw: seen.update(y=y, **kw))
+    assert main(["plot", "boundary", str(out), str(data), "--rows", "all", "--out", str(tmp_path / "b.png")]) == 0
+    prices = [2000.0 * (area + i % 3) + 10000 * rooms + PREMIUM[town] for i, (area, rooms, town) in enumerate(HOUSES)]
+    np.testing.assert_allclose(seen["y"], prices)
+    scaling = _header(out)["preprocessing"]["target_scaling"]
+    np.testing.assert_allclose(seen["targets"].inverse_transform(np.array([0.0, 1.0])),
+                               np.ravel(scaling["mean"])[0] + np.ravel(scaling["scale"])[0] * np.array([0.0, 1.0]))
+
+
 def test_changed_data_is_measured_whole_and_said_so(tmp_path, capsys):
     data = _houses_csv(tmp_path / "houses.csv")
     out = tmp_path / "houses.glassnet"

@@ -303,3 +303,26 @@ def test_boundary_is_drawn_in_the_data_units_with_the_inputs_named():
     assert sorted(map(tuple, scattered.tolist())) == sorted(map(tuple, X.tolist()))  # the points where they are
     with pytest.raises(InputError, match="feature_names has 1 names"):
         plot_decision_boundary(net, X, y, feature_names=["area_m2"])
+
+
+def test_regression_surface_is_drawn_in_the_target_units():
+    """s = z1 + 0.5 z2 (identity output) on z = (x - (10, 20)) / (2, 4), the target standardized with mean 1000
+    and scale 10: the surface is 1000 + 10 s over the plane of x, worked out here by hand."""
+    from matplotlib.image import AxesImage
+
+    from glassnet.datasets import Standardizer
+    from glassnet.plots import plot_decision_boundary
+
+    net = Network([Dense(2, 1, "identity", [[1.0], [0.5]], [0.0])], cost="mse", dtype="float64")
+    X = np.array([[8.0, 12.0], [14.0, 30.0], [10.0, 20.0]])
+    prices = np.array([990.0, 1030.0, 1000.0])
+    fig = plot_decision_boundary(net, X, prices, inputs=Standardizer.from_arrays([10.0, 20.0], [2.0, 4.0]),
+                                 targets=Standardizer.from_arrays(1000.0, 10.0), resolution=20, dpi=DPI)
+    ax = fig.axes[0]
+    (image,) = [a for a in ax.get_children() if isinstance(a, AxesImage)]
+    left, right, bottom, top = image.get_extent()
+    assert (left, right, bottom, top) == pytest.approx((8 - 0.6, 14 + 0.6, 12 - 1.8, 30 + 1.8))
+    gx, gy = np.meshgrid(np.linspace(left, right, 20), np.linspace(bottom, top, 20))
+    np.testing.assert_allclose(image.get_array(), 1000 + 10 * ((gx - 10) / 2 + 0.5 * (gy - 20) / 4), rtol=1e-12)
+    assert image.norm.vmin == pytest.approx(min(990.0, image.get_array().min()))
+    assert "target's units" in fig.axes[1].get_ylabel()

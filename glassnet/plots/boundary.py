@@ -67,6 +67,7 @@ def plot_decision_boundary(
     dpi: float = 100,
     feature_names: Sequence[str] | None = None,
     inputs: Any = None,
+    targets: Any = None,
 ) -> Any:
     """The network's answer over the plane of its two inputs, with the points (X, y) on top.
 
@@ -78,6 +79,8 @@ def plot_decision_boundary(
     through (a :class:`~glassnet.datasets.Standardizer`, or anything with ``transform`` and
     ``inverse_transform``): X is then in the units the data has, the plane is drawn in those units, and the
     network is given ``inputs.transform(plane)``, as ``glassnet train`` feeds it (z = (x - mean) / scale).
+    ``targets`` (regression) is the scaling of the targets: y is then in the target's units, and so is the
+    surface, ``targets.inverse_transform(output)``.
 
     The plane spans X plus a 10% margin (``[-1.5, 1.5]^2`` of the network's inputs without X). Returns the
     Figure.
@@ -164,6 +167,8 @@ def plot_decision_boundary(
         if not 0 <= output < network.n_outputs:
             raise InputError(f"output must lie in 0..{network.n_outputs - 1}, got {output}")
         surface = out[:, output].reshape(shape)
+        if targets is not None:  # the network's output in the target's units, y = mean + scale * output
+            surface = np.asarray(targets.inverse_transform(surface.reshape(-1)), dtype=np.float64).reshape(shape)
         values = [surface]
         targets = None
         if points is not None and y is not None:
@@ -201,7 +206,8 @@ def plot_decision_boundary(
             else:
                 ax.scatter(points[:, 0], points[:, 1], s=12, color="white", edgecolors="black", zorder=3)
         bar = fig.colorbar(image, ax=ax, shrink=0.8)
-        bar.set_label("network output" + (f" {output}" if network.n_outputs > 1 else ""), fontsize=8)
+        bar.set_label("network output" + (f" {output}" if network.n_outputs > 1 else "")
+                      + (", in the target's units" if targets is not None else ""), fontsize=8)
         if title is None:
             title = "regression surface (points coloured by their targets)"
     ax.set_xlim(extent[0], extent[1])
