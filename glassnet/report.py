@@ -85,6 +85,9 @@ def render_report(
     *,
     image_format: str = "png",
     dpi: float = 80,
+    feature_names: list[str] | None = None,
+    inputs: Any = None,
+    targets: Any = None,
 ) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     from . import __version__
@@ -105,6 +108,11 @@ def render_report(
             raise InputError(
                 f"class_names has {len(class_names)} names but the network tells {k} classes apart"
             )
+    if feature_names is not None:
+        feature_names = [str(name) for name in feature_names]
+        if len(feature_names) != network.n_inputs:
+            raise InputError(f"feature_names has {len(feature_names)} names; the network has {network.n_inputs} "
+                             "inputs")
     X_checked: np.ndarray | None = None
     if X is not None:
         X_checked, Y_checked = network.check_XY(X, Y)
@@ -162,6 +170,7 @@ def render_report(
 
     out += [
         "<h2>The network</h2>",
+        _names_table(network, feature_names, class_names),
         pictures.figure(
             lambda: plot_network(network, view="weights"),
             "connections: line width |w|, blue positive, orange negative",
@@ -178,7 +187,7 @@ def render_report(
     if X_checked is not None:
         out.append("<h2>Blame</h2>")
         try:
-            result = blame(network, X_checked, Y_checked)
+            result = blame(network, X_checked, Y_checked, input_names=feature_names)
         except NotTrainableError as exc:
             out.append(f'<p class="note">{_esc(exc)}</p>')
         else:
@@ -186,7 +195,9 @@ def render_report(
 
             out += [
                 f"<p>Each neuron's mean |delta| (its error dJ/ds per example) over the {len(X_checked)} examples, "
-                "and the upstream neurons that carry most of its input, ranked by mean |w a|.</p>",
+                "and the upstream neurons that carry most of its input, ranked by mean |w a|"
+                + (f" (the output neurons: {_esc(_output_legend(network, class_names))})" if class_names else "")
+                + ".</p>",
                 result.to_html(max_neurons=20),
                 pictures.figure(lambda: plot_blame(result), "mean |delta| per neuron, and input shares"),
             ]
@@ -220,17 +231,45 @@ def render_report(
 
         shown = _subsample(len(X_checked))
         labels = truth if cost_fn.is_classification else Y_checked[:, 0]
+        if targets is not None and not cost_fn.is_classification:
+            labels = np.asarray(targets.inverse_transform(labels.astype(np.float64)), dtype=np.float64)
         kind = "decision boundary" if cost_fn.is_classification else "regression surface"
+        # in the data's own units: the inputs' scaling undone, x = mean + scale * z, and the axes named
+        points = X_checked[shown] if inputs is None else inputs.inverse_transform(X_checked[shown].astype(np.float64))
+        units = "" if inputs is None else ", in the data's units"
         out += [
             f"<h2>The {kind}</h2>",
             pictures.figure(
-                lambda: plot_decision_boundary(network, X_checked[shown], labels[shown], class_names=class_names),
-                f"the network's {kind} over the plane of its two inputs, with the data",
+                lambda: plot_decision_boundary(network, points, labels[shown], class_names=class_names,
+                                               feature_names=feature_names, inputs=inputs,
+                                               targets=None if cost_fn.is_classification else targets),
+                f"the network's {kind} over the plane of its two inputs{units}, with the data",
             ),
         ]
 
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _output_legend(network: Any, class_names: list[str] | None) -> str:
+    """Which class each output neuron stands for: "0 = 'a', 1 = 'b'", or for one sigmoid output its P()."""
+    if not class_names:
+        return ""
+    if network.n_outputs == 1 and len(class_names) == 2:
+        return f"0 = P({class_names[1]!r}), against {class_names[0]!r}"
+    return ", ".join(f"{j} = {name!r}" for j, name in enumerate(class_names))
+
+
+def _names_table(network: Any, feature_names: list[str] | None, class_names: list[str] | None) -> str:
+    """The inputs by name (layer 0) and the output neurons by class, as the tables and pictures number them."""
+    rows = []
+    if feature_names is not None:
+        rows.append("<tr><th class=left>inputs</th><td class=left>"
+                    + ", ".join(f"{k} = {_esc(name)}" for k, name in enumerate(feature_names)) + "</td></tr>")
+    if class_names:
+        rows.append(f"<tr><th class=left>output neurons</th><td class=left>{_esc(_output_legend(network, class_names))}"
+                    "</td></tr>")
+    return f"<table>{''.join(rows)}</table>" if rows else ""
 
 
 def write_report(
@@ -244,6 +283,9 @@ def write_report(
     *,
     image_format: str = "png",
     dpi: float = 80,
+    feature_names: list[str] | None = None,
+    inputs: Any = None,
+    targets: Any = None,
 ) -> Path:
     """Write one self-contained HTML report about ``network`` to ``path`` (atomically); returns the path.
 
@@ -254,10 +296,18 @@ def write_report(
     X, Y : examples to measure it on (adds cost and accuracy, a backward-pass diagram of the first
         example, the blame table and picture, the confusion matrix for classifiers, and the decision
         boundary or regression surface for 2-D inputs).
-    class_names : names of the classes, for the confusion matrix and the boundary's legend.
+    class_names : names of the classes, one per output neuron (two for one sigmoid output): the output
+        neurons are labelled by them, the confusion matrix and the boundary's legend too.
     image_format : ``"png"`` (inlined as base64) or ``"svg"`` (inlined as markup).
+    feature_names : the inputs' names, one per input: the blame tables name the inputs by them, and the
+        boundary's axes.
+    inputs : the scaling X went through (a :class:`~glassnet.datasets.Standardizer`; X is what the network
+        is given, z = (x - mean) / scale): the boundary is drawn in the data's own units, x = mean + scale * z.
+    targets : the scaling of a regression's targets (Y is as the network is trained on them): the regression
+        surface and the points' colours are in the target's units.
     """
     from .plots._mpl import atomic_write
 
-    page = render_report(network, history, X, Y, class_names, title, image_format=image_format, dpi=dpi)
+    page = render_report(network, history, X, Y, class_names, title, image_format=image_format, dpi=dpi,
+                         feature_names=feature_names, inputs=inputs, targets=targets)
     return atomic_write(path, page.encode("utf-8"))

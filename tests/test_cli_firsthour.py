@@ -170,10 +170,11 @@ def test_missing_values_are_refused_or_filled_and_the_fill_is_recorded(tmp_path,
     assert main(args) == 1
     _error(capsys, "line 5", "'area_m2'", "missing value", "--fill-missing")
     assert main([*args, "--fill-missing", "median"]) == 0
-    areas = [area + i % 3 for i, (area, _, _) in enumerate(HOUSES) if i != 3]
+    train = set(_training_rows(len(HOUSES)).tolist())  # the fill is learned from the training rows only
+    areas = [area + i % 3 for i, (area, _, _) in enumerate(HOUSES) if i != 3 and i in train]
     table = _header(out)["preprocessing"]["table"]
     assert table["fill_missing"] == "median" and table["fill"]["area_m2"] == pytest.approx(np.median(areas))
-    towns = [town for _, _, town in HOUSES]
+    towns = [town for i, (_, _, town) in enumerate(HOUSES) if i in train]
     assert table["fill"]["town"] == max(sorted(set(towns)), key=towns.count)
     capsys.readouterr()
     assert main(["info", str(out)]) == 0
@@ -185,6 +186,56 @@ def test_missing_values_are_refused_or_filled_and_the_fill_is_recorded(tmp_path,
     assert main(["predict", str(out), str(new)]) == 0
     first, second = (float(v) for v in capsys.readouterr().out.split()[2:])
     assert first == second
+
+
+def _training_rows(n: int, fraction: float = 0.2, seed: int = 0) -> np.ndarray:
+    """The rows ``glassnet train`` trains on for a regression target: numpy's permutation with the seed, the
+    first ``round(fraction * n)`` of it held out (train_test_split's documented draw, without strata)."""
+    held = np.random.default_rng(seed).permutation(n)[: int(round(fraction * n))]
+    return np.setdiff1d(np.arange(n), held)
+
+
+def test_categories_and_fill_values_are_learned_from_the_training_rows_only(tmp_path, capsys):
+    """The held-out test rows have a town of their own and areas ten times larger: with the encoding learned
+    from every row (the old leak), the town would be a category and the mean area would move; learned from
+    the training rows, the town is unseen (all zeros, with a warning) and the mean is the training rows'."""
+    from glassnet.datasets import train_test_split
+
+    n = 20
+    train = _training_rows(n)
+    drawn, _, _, _ = train_test_split(np.arange(n), np.linspace(0.5, 1.5, n), test_size=0.2, seed=0)
+    assert sorted(drawn.tolist()) == train.tolist()  # the draw the docstring states is the one glassnet makes
+    lines, areas = ["area_m2,town,price"], []
+    for i in range(n):
+        held = i not in train
+        area = 800.0 + 10 * i if held else 50.0 + 3 * i
+        town = "Seaside" if held else ("Hilltop", "Oldtown")[i % 2]
+        if i == train[0]:
+            lines.append(f",{town},{1000.0 * i + 1.5}")  # a missing area in a training row
+            continue
+        if not held:
+            areas.append(area)
+        lines.append(f"{area},{town},{1000.0 * i + 1.5}")
+    data = _write(tmp_path / "homes.csv", "\n".join(lines) + "\n")
+    out = tmp_path / "homes.glassnet"
+    assert main(["train", str(data), "--target", "price", "--fill-missing", "mean", "--layers", "", "--epochs", "1",
+                 "--quiet", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "'Seaside'" in err and "held-out" in err and "--unseen zeros" in err, err
+    pre = _header(out)["preprocessing"]
+    assert pre["table"]["categories"] == {"town": ["Hilltop", "Oldtown"]}
+    assert pre["feature_names"] == ["area_m2", "town=Hilltop", "town=Oldtown"]
+    assert pre["table"]["fill"]["area_m2"] == pytest.approx(float(np.mean(areas)))  # not the mean with 800s
+    assert pre["table"]["fill"]["town"] in ("Hilltop", "Oldtown")
+    # the inputs are standardized on the training rows: the filled training column's mean is its fill value
+    assert pre["inputs"]["mean"][0] == pytest.approx(float(np.mean(areas)))
+    training = _header(out)["training"]
+    assert (training["n_train"], training["n_test"]) == (len(train), n - len(train))
+    # the held-out rows are measured as trained: their town as all zeros, when asked to
+    assert main(["evaluate", str(out), str(data)]) == 1
+    _error(capsys, "'Seaside'", "--unseen zeros")
+    assert main(["evaluate", str(out), str(data), "--unseen", "zeros"]) == 0
+    assert f"the {n - len(train)} test rows" in capsys.readouterr().out
 
 
 def test_a_semicolon_file_read_as_one_column_says_why(tmp_path, capsys):
@@ -237,6 +288,57 @@ def test_evaluate_plot_and_report_measure_the_held_out_rows(tmp_path, capsys):
     assert main(["report", str(out), "--out", str(tmp_path / "r.html")]) == 0
     assert "the 40 test rows" in capsys.readouterr().out
     assert "measured on the 40 test rows of moons" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_report_and_boundary_speak_of_the_columns_in_their_units(tmp_path, capsys, monkeypatch):
+    """The report's blame names the inputs by their columns and its output neurons by class; plot boundary
+    is given the rows in the file's units, the columns' names and the recorded standardization."""
+    pytest.importorskip("matplotlib")
+    import html
+
+    import glassnet.plots
+
+    lines = ["area_m2,bedrooms,kind"] + [f"{50 + 7 * i % 90},{1 + i % 5},{'big' if 7 * i % 90 > 40 else 'small'}"
+                                         for i in range(40)]
+    data = _write(tmp_path / "kinds.csv", "\n".join(lines) + "\n")
+    out = tmp_path / "kinds.glassnet"
+    assert main(["train", str(data), "--target", "kind", "--layers", "4", "--epochs", "3", "--quiet",
+                 "--out", str(out), "--report", str(tmp_path / "train.html")]) == 0
+    for page in (tmp_path / "train.html", tmp_path / "r.html"):
+        if page.name == "r.html":
+            assert main(["report", str(out), str(data), "--out", str(page)]) == 0
+        text = html.unescape(page.read_text(encoding="utf-8"))
+        blame = text[text.index("<h2>Blame</h2>") : text.index("<h2>Confusion matrix</h2>")]
+        assert "area_m2: " in blame and "bedrooms: " in blame and "x0:" not in blame, blame
+        assert "0 = P('small'), against 'big'" in blame
+        assert "in the data's units" in text
+    seen = {}
+    monkeypatch.setattr(glassnet.plots, "plot_decision_boundary", lambda net, X, y, **kw: seen.update(X=X, **kw))
+    assert main(["plot", "boundary", str(out), str(data), "--out", str(tmp_path / "b.png")]) == 0
+    rows = np.array([[float(v) for v in line.split(",")[:2]] for line in lines[1:]])
+    np.testing.assert_array_equal(seen["X"], rows)
+    assert seen["feature_names"] == ["area_m2", "bedrooms"] and seen["class_names"] == ["big", "small"]
+    pre = _header(out)["preprocessing"]["inputs"]
+    np.testing.assert_allclose(seen["inputs"].transform(rows), (rows - pre["mean"]) / np.array(pre["scale"]))
+
+
+def test_a_regression_surface_is_given_the_prices_as_the_file_has_them(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import glassnet.plots
+
+    data = _houses_csv(tmp_path / "houses.csv")
+    out = tmp_path / "houses.glassnet"
+    assert main(["train", str(data), "--target", "price", "--columns", "area_m2,bedrooms", "--layers", "4",
+                 "--epochs", "2", "--quiet", "--out", str(out), "--report", str(tmp_path / "r.html")]) == 0
+    assert "regression surface" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    seen = {}
+    monkeypatch.setattr(glassnet.plots, "plot_decision_boundary", lambda net, X, y, **kw: seen.update(y=y, **kw))
+    assert main(["plot", "boundary", str(out), str(data), "--rows", "all", "--out", str(tmp_path / "b.png")]) == 0
+    prices = [2000.0 * (area + i % 3) + 10000 * rooms + PREMIUM[town] for i, (area, rooms, town) in enumerate(HOUSES)]
+    np.testing.assert_allclose(seen["y"], prices)
+    scaling = _header(out)["preprocessing"]["target_scaling"]
+    np.testing.assert_allclose(seen["targets"].inverse_transform(np.array([0.0, 1.0])),
+                               np.ravel(scaling["mean"])[0] + np.ravel(scaling["scale"])[0] * np.array([0.0, 1.0]))
 
 
 def test_changed_data_is_measured_whole_and_said_so(tmp_path, capsys):

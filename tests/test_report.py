@@ -238,3 +238,91 @@ def _logits(net, X):
     for layer in net.layers[:-1]:
         a = np.tanh(a @ layer.weights + layer.bias)
     return a @ net.layers[-1].weights + net.layers[-1].bias
+
+
+def test_report_names_the_inputs_and_the_output_neurons():
+    """The blame tables name the inputs as the data does (not x0/x1), and the output neurons by class."""
+    net, history, X, y = classifier()
+    page = render_report(net, history, X, y, class_names=["low", "middle", "high"], dpi=DPI,
+                         feature_names=["area_m2", "rooms"])
+    parse(page)
+    text = html.unescape(page)
+    blame = text[text.index("<h2>Blame</h2>") : text.index("<h2>Confusion matrix</h2>")]
+    assert "area_m2: " in blame and "rooms: " in blame
+    assert "x0:" not in blame and "x1:" not in blame
+    assert "the output neurons: 0 = 'low', 1 = 'middle', 2 = 'high'" in blame
+    network = text[text.index("<h2>The network</h2>") : text.index("<h2>Blame</h2>")]
+    assert "0 = area_m2, 1 = rooms" in network and "0 = 'low', 1 = 'middle', 2 = 'high'" in network
+    with pytest.raises(InputError, match="feature_names has 3 names; the network has 2 inputs"):
+        render_report(net, X=X, Y=y, feature_names=["a", "b", "c"])
+
+
+def test_report_names_one_sigmoid_output_by_the_class_it_gives_the_probability_of():
+    net = Network([Dense(2, 1, "sigmoid", [[1.0], [-1.0]], [0.25])], cost="binary_cross_entropy", dtype="float64")
+    X = np.array([[-1.0, -1.0], [1.0, 1.0], [0.5, -0.5]])
+    page = html.unescape(render_report(net, X=X, Y=np.array([0, 1, 1]), class_names=["no", "yes"], dpi=DPI))
+    assert "0 = P('yes'), against 'no'" in page
+
+
+def test_boundary_is_drawn_in_the_data_units_with_the_inputs_named():
+    """A neuron a = sigmoid(z1 - z2 + 0.25) on standardized inputs z = (x - mean) / scale, mean (100, 5),
+    scale (20, 2): in the data's units its boundary a = 0.5 is the line x2 = 5 + 2 (0.25 + (x1 - 100) / 20),
+    and the heatmap is the sigmoid of that, worked out here by hand."""
+    import matplotlib
+    from matplotlib.image import AxesImage
+
+    from glassnet.datasets import Standardizer
+    from glassnet.plots import plot_decision_boundary
+
+    matplotlib.use("Agg")
+    net = Network([Dense(2, 1, "sigmoid", [[1.0], [-1.0]], [0.25])], cost="binary_cross_entropy", dtype="float64")
+    scaler = Standardizer.from_arrays([100.0, 5.0], [20.0, 2.0])
+    X = np.array([[60.0, 1.0], [140.0, 9.0], [110.0, 3.0], [80.0, 8.0]])
+    z = (X - [100.0, 5.0]) / [20.0, 2.0]
+    y = (z[:, 0] - z[:, 1] + 0.25 > 0).astype(int)
+    y[3] = 1 - y[3]  # one point on the wrong side: accuracy 75%
+    fig = plot_decision_boundary(net, X, y, class_names=["no", "yes"], feature_names=["area_m2", "bedrooms"],
+                                 inputs=scaler, resolution=50, dpi=DPI)
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("area_m2", "bedrooms")
+    assert "75.0%" in ax.get_title()
+    left, right = ax.get_xlim()
+    bottom, top = ax.get_ylim()
+    assert (left, right) == pytest.approx((60 - 8, 140 + 8)) and (bottom, top) == pytest.approx((1 - 0.8, 9 + 0.8))
+    contours = [c for c in ax.get_children() if isinstance(c, matplotlib.contour.ContourSet)]
+    vertices = np.concatenate([p.vertices for c in contours for p in c.get_paths() if len(p.vertices)])
+    assert len(vertices) > 10
+    # the contour interpolates between grid nodes 0.2 apart in x2: within 1e-4 of the line
+    np.testing.assert_allclose(vertices[:, 1], 5 + 2 * (0.25 + (vertices[:, 0] - 100) / 20), atol=1e-4)
+    (image,) = [a for a in ax.get_children() if isinstance(a, AxesImage)]
+    gx, gy = np.meshgrid(np.linspace(left, right, 50), np.linspace(bottom, top, 50))
+    s = (gx - 100) / 20 - (gy - 5) / 2 + 0.25
+    np.testing.assert_allclose(image.get_array(), 1 / (1 + np.exp(-s)), atol=1e-9)
+    scattered = np.concatenate([c.get_offsets() for c in ax.collections if hasattr(c, "get_offsets")
+                                and len(c.get_offsets()) and not isinstance(c, matplotlib.contour.ContourSet)])
+    assert sorted(map(tuple, scattered.tolist())) == sorted(map(tuple, X.tolist()))  # the points where they are
+    with pytest.raises(InputError, match="feature_names has 1 names"):
+        plot_decision_boundary(net, X, y, feature_names=["area_m2"])
+
+
+def test_regression_surface_is_drawn_in_the_target_units():
+    """s = z1 + 0.5 z2 (identity output) on z = (x - (10, 20)) / (2, 4), the target standardized with mean 1000
+    and scale 10: the surface is 1000 + 10 s over the plane of x, worked out here by hand."""
+    from matplotlib.image import AxesImage
+
+    from glassnet.datasets import Standardizer
+    from glassnet.plots import plot_decision_boundary
+
+    net = Network([Dense(2, 1, "identity", [[1.0], [0.5]], [0.0])], cost="mse", dtype="float64")
+    X = np.array([[8.0, 12.0], [14.0, 30.0], [10.0, 20.0]])
+    prices = np.array([990.0, 1030.0, 1000.0])
+    fig = plot_decision_boundary(net, X, prices, inputs=Standardizer.from_arrays([10.0, 20.0], [2.0, 4.0]),
+                                 targets=Standardizer.from_arrays(1000.0, 10.0), resolution=20, dpi=DPI)
+    ax = fig.axes[0]
+    (image,) = [a for a in ax.get_children() if isinstance(a, AxesImage)]
+    left, right, bottom, top = image.get_extent()
+    assert (left, right, bottom, top) == pytest.approx((8 - 0.6, 14 + 0.6, 12 - 1.8, 30 + 1.8))
+    gx, gy = np.meshgrid(np.linspace(left, right, 20), np.linspace(bottom, top, 20))
+    np.testing.assert_allclose(image.get_array(), 1000 + 10 * ((gx - 10) / 2 + 0.5 * (gy - 20) / 4), rtol=1e-12)
+    assert image.norm.vmin == pytest.approx(min(990.0, image.get_array().min()))
+    assert "target's units" in fig.axes[1].get_ylabel()

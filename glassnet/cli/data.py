@@ -112,9 +112,33 @@ def _prepare_data(spec: dict) -> _Prepared:
     if not 0 < fraction < 1:
         raise CommandError(f"--test-split must lie between 0 and 1, got {fraction}")
     train, test = _split_rows(dataset.y, fraction, spec["seed"])
+    if table is not None and (table.categories or table.fill):
+        dataset, table = _learn_table(data, spec, dataset, table, train)
     X_train, X_test, y_train, y_test = dataset.X[train], dataset.X[test], dataset.y[train], dataset.y[test]
     return _Prepared(X_train, y_train, X_test, y_test, dataset, f"{fraction:.0%} of the rows, drawn with the seed",
                      table)
+
+
+def _learn_table(data: str, spec: dict, dataset: Any, table: Any, train: np.ndarray) -> tuple[Any, Any]:
+    """The CSV's encoding learned again from the training rows alone (the text columns' categories and the fill
+    values; nothing of the held-out test rows leaks into it), and every row encoded by it. A category only the
+    held-out rows have is one the model never sees: encoded as all zeros, with a warning."""
+    from dataclasses import replace
+
+    from ..datasets.files import read_csv_rows
+    from ..datasets.tables import TableEncoding
+
+    path = Path(data)
+    header, rows, lines = read_csv_rows(path)
+    encoding = TableEncoding.fit(path, header, rows, lines, table.columns, text="one-hot",
+                                 fill_missing=spec.get("fill_missing"), learn=train)
+    X, met = encoding.transform(path, header, rows, lines, unseen="zeros")
+    for column, values in met.items():
+        _say(f"glassnet: warning: {path}, column {column!r}: {len(values)} categor"
+             f"{'y' if len(values) == 1 else 'ies'} only the held-out test rows have ({_listed(values)}), encoded "
+             "as all zeros there (categories are learned from the training rows; evaluate and predict on "
+             "this file take --unseen zeros for them)", file=sys.stderr)
+    return replace(dataset, X=X, feature_names=tuple(encoding.feature_names)), encoding
 
 
 def _align_features(model: Model, dataset: Any, data: str) -> np.ndarray:

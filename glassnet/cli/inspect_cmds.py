@@ -105,7 +105,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     else:
         model = Model.load(args.model)
         net = model.network
-        X = y = None
+        X = y = raw = raw_y = None
         if args.data is not None or needs_data:
             data = _data_of(args, model, f"glassnet plot {kind}")
             if kind == "confusion":  # measured, like evaluate: the held-out rows by default
@@ -113,6 +113,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
                 _say(f"data     {which}")
             else:
                 X, y = _labelled_data(model, data, args.target)
+            raw, raw_y = X, y  # in the data's units, for the boundary's axes and a regression's surface
             X, y = model.prepare(X), model.prepare_targets(y)
         if kind == "network":
             x1 = y1 = None
@@ -137,7 +138,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
                 )
             plots.plot_first_layer_weights(net, shape=shape, path=out)
         elif kind == "boundary":
-            plots.plot_decision_boundary(net, X, y, class_names=model.classes, path=out)
+            regression = model.task == "regression"
+            plots.plot_decision_boundary(net, raw, raw_y if regression else y, class_names=model.classes,
+                                         feature_names=model.feature_names, inputs=model.inputs,
+                                         targets=model.target_scaler if regression else None, path=out)
         elif kind == "hidden":
             plots.plot_hidden_activations(net, X, y, path=out)
         elif kind == "confusion":
@@ -170,7 +174,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     written = write_report(
         args.out, model.network, History.from_dict(history) if history else None, X, y,
         class_names=model.classes, title=title,
-        image_format=args.image_format,
+        image_format=args.image_format, feature_names=model.feature_names, inputs=model.inputs,
+        targets=model.target_scaler,
     )
     _say(f"wrote {written}")
     return EXIT_OK

@@ -275,7 +275,8 @@ def _write_report(path: Path, model: Model, history: Any, prepared: _Prepared) -
     if prepared.X_test is not None and prepared.y_test is not None:
         X, y = prepared.X_test, prepared.y_test
     written = write_report(path, model.network, history, model.prepare(X), model.prepare_targets(y),
-                           class_names=model.classes, title=f"glassnet: {prepared.dataset.name}")
+                           class_names=model.classes, title=f"glassnet: {prepared.dataset.name}",
+                           feature_names=model.feature_names, inputs=model.inputs, targets=model.target_scaler)
     _say(f"report   written to {written}")
 
 

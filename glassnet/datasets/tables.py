@@ -99,8 +99,16 @@ class TableEncoding:
     # -- fitting ----------------------------------------------------------------------------------------------
     @classmethod
     def fit(cls, path: Path, header: list[str], rows: list[list[str]], lines: list[int], columns: list[str], *,
-            text: str = "refuse", fill_missing: str | None = None) -> TableEncoding:
-        """Learn the categories of the text columns and the fill values from ``rows`` (cells as read)."""
+            text: str = "refuse", fill_missing: str | None = None,
+            learn: Sequence[int] | np.ndarray | None = None) -> TableEncoding:
+        """Learn the categories of the text columns and the fill values from ``rows`` (cells as read).
+
+        ``learn``: the indices of the rows to learn them from, the training rows (default: every row). Every
+        row is checked (a word in a column of numbers, a missing cell with nothing to fill it), but only the
+        ``learn`` rows decide the categories and the fill values, so that nothing of the rows held out for
+        the test leaks into the encoding: a category only they have is unseen, and a fill value is the
+        training rows' mean, median or most frequent value.
+        """
         from .files import _parse_features
 
         if text not in TEXT_CHOICES:
@@ -108,6 +116,10 @@ class TableEncoding:
         if fill_missing is not None and fill_missing not in FILL_METHODS:
             raise DatasetError(f"fill_missing must be one of {', '.join(FILL_METHODS)}, got {fill_missing!r}")
         encoding = cls(columns=list(columns), fill_missing=fill_missing)
+        learning = np.ones(len(rows), dtype=bool)
+        if learn is not None:
+            learning[:] = False
+            learning[np.asarray(learn, dtype=np.intp)] = True
         problems = []  # columns the old rules refuse: reported below, the first bad cell row by row
         for name in columns:
             j = header.index(name)
@@ -115,12 +127,16 @@ class TableEncoding:
             values = _numbers(cells)
             if values is not None and np.isfinite(values).all():  # the common case: numbers, none missing
                 if fill_missing is not None:
-                    encoding.fill[name] = _fill_value(values, fill_missing)
+                    encoding.fill[name] = _fill_value(values[learning], fill_missing)
                 continue
             missing = _is_missing(cells)
             present = [cell for cell, gone in zip(cells, missing, strict=True) if not gone]
             if not present:
                 raise DatasetError(f"{path}, column {name!r}: every value is missing; drop the column")
+            learned = [cell for cell, gone, used in zip(cells, missing, learning, strict=True) if used and not gone]
+            if not learned:
+                raise DatasetError(f"{path}, column {name!r}: every value of the training rows is missing, so "
+                                   "there is nothing to learn it from; drop the column")
             values = _numbers(present)
             if values is not None and not np.isfinite(values).all():
                 problems.append(j)
@@ -139,12 +155,12 @@ class TableEncoding:
                     "--fill-missing mean|median|most-frequent)"
                 )
             if values is None:
-                categories, counts = np.unique(np.array(present), return_counts=True)
+                categories, counts = np.unique(np.array(learned), return_counts=True)
                 encoding.categories[name] = [str(c) for c in categories]
                 if fill_missing is not None:
                     encoding.fill[name] = str(categories[int(np.argmax(counts))])
             elif fill_missing is not None:
-                encoding.fill[name] = _fill_value(values, fill_missing)
+                encoding.fill[name] = _fill_value(np.array(learned, dtype=np.float64), fill_missing)
         if problems:
             _parse_features(path, rows, lines, problems, header)
         return encoding

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,9 @@ def plot_decision_boundary(
     title: str | None = None,
     path: str | os.PathLike[str] | None = None,
     dpi: float = 100,
+    feature_names: Sequence[str] | None = None,
+    inputs: Any = None,
+    targets: Any = None,
 ) -> Any:
     """The network's answer over the plane of its two inputs, with the points (X, y) on top.
 
@@ -71,18 +75,34 @@ def plot_decision_boundary(
     is less sure (for one sigmoid output, by ``P(class 1)`` with the line ``a = 0.5`` drawn). Regression:
     the value of output ``output`` as a heatmap, the points coloured by their targets on the same scale.
 
-    The plane spans X plus a 10% margin (``[-1.5, 1.5]^2`` without X). Returns the Figure.
+    ``feature_names`` label the two axes (default x1, x2). ``inputs`` is the scaling the network's inputs go
+    through (a :class:`~glassnet.datasets.Standardizer`, or anything with ``transform`` and
+    ``inverse_transform``): X is then in the units the data has, the plane is drawn in those units, and the
+    network is given ``inputs.transform(plane)``, as ``glassnet train`` feeds it (z = (x - mean) / scale).
+    ``targets`` (regression) is the scaling of the targets: y is then in the target's units, and so is the
+    surface, ``targets.inverse_transform(output)``.
+
+    The plane spans X plus a 10% margin (``[-1.5, 1.5]^2`` of the network's inputs without X). Returns the
+    Figure.
     """
     require_matplotlib()
     from matplotlib.colors import LinearSegmentedColormap, Normalize
 
     check_network(network)
     check_plane(network, "the decision boundary")
+    xlabel, ylabel = _axis_names(feature_names)
     points = _checked_points(network, X)
-    xs, ys, grid = plane_grid(points, resolution)
+    if points is not None and inputs is not None:  # the data's own units, in float64 (a price is no float32)
+        points = np.asarray(X, dtype=np.float64).reshape(points.shape)
+    if points is None and inputs is not None:  # the default square of the network's inputs, in the data's units
+        corners = np.asarray(inputs.inverse_transform(np.array([[-1.5, -1.5], [1.5, 1.5]])), dtype=np.float64)
+        xs, ys, grid = plane_grid(corners, resolution, margin=0.0)
+    else:
+        xs, ys, grid = plane_grid(points, resolution)
     shape = (len(ys), len(xs))
     extent = (xs[0], xs[-1], ys[0], ys[-1])
-    out = network.predict(grid)
+    out = network.predict(grid if inputs is None else inputs.transform(grid))
+    fed = points if points is None or inputs is None else inputs.transform(points)  # what the network is given
     cost = network.cost_function
 
     fig = new_figure(5.6, 4.6, dpi)
@@ -134,7 +154,7 @@ def plot_decision_boundary(
                     label=names[c],
                     zorder=3,
                 )
-            accuracy = float(np.mean(network.predict_classes(points) == labels))
+            accuracy = float(np.mean(network.predict_classes(fed) == labels))
             ax.legend(fontsize=8, loc="best", framealpha=0.8)
         elif points is not None:
             ax.scatter(points[:, 0], points[:, 1], s=12, color="#333333", zorder=3)
@@ -147,6 +167,8 @@ def plot_decision_boundary(
         if not 0 <= output < network.n_outputs:
             raise InputError(f"output must lie in 0..{network.n_outputs - 1}, got {output}")
         surface = out[:, output].reshape(shape)
+        if targets is not None:  # the network's output in the target's units, y = mean + scale * output
+            surface = np.asarray(targets.inverse_transform(surface.reshape(-1)), dtype=np.float64).reshape(shape)
         values = [surface]
         targets = None
         if points is not None and y is not None:
@@ -184,15 +206,26 @@ def plot_decision_boundary(
             else:
                 ax.scatter(points[:, 0], points[:, 1], s=12, color="white", edgecolors="black", zorder=3)
         bar = fig.colorbar(image, ax=ax, shrink=0.8)
-        bar.set_label("network output" + (f" {output}" if network.n_outputs > 1 else ""), fontsize=8)
+        bar.set_label("network output" + (f" {output}" if network.n_outputs > 1 else "")
+                      + (", in the target's units" if targets is not None else ""), fontsize=8)
         if title is None:
             title = "regression surface (points coloured by their targets)"
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     return finish(fig, path, dpi)
+
+
+def _axis_names(feature_names: Sequence[str] | None) -> tuple[str, str]:
+    """The two axes' labels: the inputs' names, or x1 and x2."""
+    if feature_names is None:
+        return "x1", "x2"
+    names = [str(name) for name in feature_names]
+    if len(names) != 2:
+        raise InputError(f"feature_names has {len(names)} names; the plane has two inputs")
+    return names[0], names[1]
 
 
 def plot_hidden_activations(
