@@ -618,3 +618,25 @@ def test_a_silent_tab_is_dropped_after_the_heartbeat_timeout():
         with pytest.raises(WebSocketDisconnect):
             ws.receive_json()   # nothing sent: the server gives up on this tab and closes
         assert "silent-tab-0001" not in app.state.sessions.sessions
+
+
+def test_a_weight_set_by_hand_is_in_the_next_frame_and_the_model_file(client, tmp_path):
+    with session(client) as (ws, data, frame):
+        before = np.frombuffer(base64.b64decode(frame["weights"][1]["w"]), dtype="<f4").reshape(5, 2)
+        ws.send_json({"type": "set_weight", "layer": 2, "row": 3, "column": 1, "value": -1.25})
+        after = np.frombuffer(base64.b64decode(receive_until(ws, "frame")["weights"][1]["w"]), dtype="<f4")
+        expected = before.copy()
+        expected[3, 1] = -1.25
+        np.testing.assert_array_equal(after.reshape(5, 2), expected)
+        net = load_model(client.get(f"{LOCAL}/api/sessions/test-session-0001/model").content, tmp_path)
+        assert net.layers[1].weights[3, 1] == np.float32(-1.25)
+        # refused, saying what is wanted, and nothing changes: no such layer, row, a huge or non-finite value
+        for change, words in [({"layer": 3}, "from 0 to 2"), ({"layer": 0}, "numbered from 1"),
+                              ({"row": 5}, "row must be a whole number from 0 to 4"),
+                              ({"value": 10**400}, "from -100 to 100"), ({"value": "x"}, "from -100 to 100"),
+                              ({"value": True}, "from -100 to 100")]:
+            ws.send_json({"type": "set_weight", "layer": 2, "row": 0, "column": 0, "value": 0.5, **change})
+            error = receive_until(ws, "error")
+            assert error["field"] == "weight" and words in error["message"], (change, error)
+        net_after = load_model(client.get(f"{LOCAL}/api/sessions/test-session-0001/model").content, tmp_path)
+        np.testing.assert_array_equal(net_after.layers[1].weights, expected)   # no refused value got in

@@ -17,14 +17,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError
-from .config import MULTICLASS_SETS, ConfigError, check_config
+from .config import MULTICLASS_SETS, ConfigError, check_config, short_repr
 from .uploads import Upload, read_upload
 
 if TYPE_CHECKING:
     from ..network import Network
     from ..training import Trainer
 
-__all__ = ["PlaygroundSession"]
+__all__ = ["PlaygroundSession", "MAX_WEIGHT"]
+
+MAX_WEIGHT = 100.0   # a weight set by hand lies in [-100, 100]
 
 
 class PlaygroundSession:
@@ -153,6 +155,31 @@ class PlaygroundSession:
         self.steps = 0
         self.diverged = None
         return net
+
+    def set_weight(self, layer: object, row: object, column: object, value: object) -> None:
+        """Set one weight by hand: ``weights[row, column]`` of hidden or output layer ``layer`` (from 1), the
+        ``w_{column,row}`` of the tutorials' notation, to ``value`` (finite, at most ``MAX_WEIGHT`` in size).
+        The training goes on from there (the optimizer's state is kept)."""
+        layers = self.net.layers
+
+        def index(name: str, v: object, n: int) -> int:
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < n:
+                raise ConfigError("weight", f"the weight's {name} must be a whole number from 0 to {n - 1}; "
+                                  f"got {short_repr(v)}")
+            return v
+
+        number = index("layer", layer, len(layers) + 1)
+        if number == 0:
+            raise ConfigError("weight", "the inputs have no weights: the layers are numbered from 1")
+        weights = layers[number - 1].weights
+        assert weights is not None  # a built network's layers hold their arrays
+        k, j = index("row", row, weights.shape[0]), index("column", column, weights.shape[1])
+        # (abs first: a huge int compares with a float exactly, where math.isfinite would overflow)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > MAX_WEIGHT \
+                or not math.isfinite(value):
+            raise ConfigError("weight", f"a weight must be a number from -{MAX_WEIGHT:g} to {MAX_WEIGHT:g}; "
+                              f"got {short_repr(value)}")
+        weights[k, j] = value
 
     # -- training ---------------------------------------------------------------------------------------
     def step(self) -> float:

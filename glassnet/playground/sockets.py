@@ -5,6 +5,7 @@ ping, for ``heartbeat_timeout`` seconds) its training stops and its memory goes.
 thread trains a few mini-batches per frame (:func:`train_frame`) and frames go out at a steady rate.
 
 Messages in: ``config`` (the settings), ``step``, ``play`` (playing, speed), ``pause``, ``reset``,
+``set_weight`` (layer, row, column, value),
 ``backward`` (part, index; index None clears the choice), ``ping``. Messages out: ``hello``, ``data``,
 ``frame``, ``backward``, ``state``, ``pong``, ``error`` (field, message) and ``fatal``.
 """
@@ -301,6 +302,9 @@ async def _change(live: Live, kind: object, message: dict) -> list[dict]:
         return [views.frame(core)]
     if kind == "reset":
         core.reset()
+        return [views.frame(core)]
+    if kind == "set_weight":
+        core.set_weight(message.get("layer"), message.get("row"), message.get("column"), message.get("value"))
         return [views.frame(core)]
     if kind == "backward":
         if message.get("index") is None:
