@@ -46,6 +46,8 @@ class PlaygroundSession:
         self.network: Network | None = None
         self.steps = 0
         self.diverged: DivergenceError | None = None  # set at the first non-finite cost or weight; reset clears it
+        self.history: list[float] = []   # the training cost of each frame since the start (for the hints)
+        self.history_steps = 0             # the steps at the last cost recorded
 
     @property
     def net(self) -> Network:
@@ -154,6 +156,7 @@ class PlaygroundSession:
         self.X_train, self.Y_train = self.trainer.X, self.trainer.Y
         self.steps = 0
         self.diverged = None
+        self.history, self.history_steps = [], 0
         return net
 
     def set_weight(self, layer: object, row: object, column: object, value: object) -> None:
@@ -198,6 +201,12 @@ class PlaygroundSession:
         if not math.isfinite(cost) or not self.finite_weights():
             raise self.diverge()
         return cost
+
+    def record_cost(self, cost: float) -> None:
+        """Keep the training cost of a frame (once per step count; the last 200) for the hints."""
+        if self.steps > self.history_steps:
+            self.history = [*self.history[-199:], cost]
+            self.history_steps = self.steps
 
     def finite_weights(self) -> bool:
         """Whether every weight and bias of the network is a finite number."""

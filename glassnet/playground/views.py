@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .config import PLANE_HALF_WIDTH, ConfigError, short_repr
+from .hints import hints
 
 if TYPE_CHECKING:
     from ..layers import Dense
@@ -153,6 +154,8 @@ def frame(session: PlaygroundSession) -> dict:
         "test_accuracy": test_acc,
         "weights": [_layer_weights(layer) for layer in net.layers],
     }
+    session.record_cost(message["train_cost"])
+    message["hints"] = hints(session, train_acc, message["train_cost"])
     if session.extent:
         message.update(_pictures(net, session.extent))
     if session.selected is not None:

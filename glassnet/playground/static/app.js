@@ -7,6 +7,7 @@
 //   diagram.js   the network diagram and its tooltip      errors.js   banner, field errors, notices
 //   backward.js  the backward view's tables               stepper.js  the step-through of one example
 //   record.js    reading the trace record (Trace.to_dict) util.js     DOM, number and colour helpers
+//   hints.js     the server's hints about the run
 import { $, VALUE_GRADIENT, classPalette, decode, el, fmt, SHAPES, shapeSvg } from "./util.js";
 import { store } from "./state.js";
 import { conn } from "./socket.js";
@@ -18,6 +19,7 @@ import { drawChart } from "./chart.js";
 import { bindDiagram, drawDiagram } from "./diagram.js";
 import { renderBackward } from "./backward.js";
 import { renderTrace } from "./stepper.js";
+import { renderHints } from "./hints.js";
 
 function drawAll() {
   drawPlane();
@@ -137,6 +139,7 @@ function onFrame(f) {
   $("test-accuracy").textContent = f.test_accuracy === null ? "–" : (100 * f.test_accuracy).toFixed(1) + "%";
   if (f.playing !== undefined) setPlaying(f.playing);
   announce(f, !f.playing);
+  renderHints(f.hints);
   if (f.backward) onBackward(f.backward, true);
   drawAll();
 }
