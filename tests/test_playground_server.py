@@ -640,3 +640,34 @@ def test_a_weight_set_by_hand_is_in_the_next_frame_and_the_model_file(client, tm
             assert error["field"] == "weight" and words in error["message"], (change, error)
         net_after = load_model(client.get(f"{LOCAL}/api/sessions/test-session-0001/model").content, tmp_path)
         np.testing.assert_array_equal(net_after.layers[1].weights, expected)   # no refused value got in
+
+
+def test_extra_input_features_train_as_fit_on_those_columns_and_the_snippet_reproduces_it(client, tmp_path):
+    epochs = 2
+    config = {**XOR, "features": ["x1", "x2", "x1*x2", "sin x1", "x1^2"]}
+    with session(client, config=config) as (ws, data, frame):
+        # in the page's order of the features, whatever the order sent; the points keep their two coordinates
+        assert data["features"] == ["x1", "x2", "x1^2", "x1*x2", "sin x1"] and data["sizes"] == [5, 5, 2]
+        assert len(data["train"]["X"][0]) == 2 and len(data["extent"]) == 4
+        assert len(np.frombuffer(base64.b64decode(frame["inputs"]["values"]), dtype="<f4")) == 5 * 12 * 12
+        for _ in range(epochs * data["batches_per_epoch"]):
+            ws.send_json({"type": "step"})
+            frame = receive_until(ws, "frame")
+        trained = load_model(client.get("/api/sessions/test-session-0001/model").content, tmp_path)
+        snippet = client.get("/api/sessions/test-session-0001/snippet").text
+        ws.send_json({"type": "config", "config": {**XOR, "features": ["x1", "x1"]}})
+        assert receive_until(ws, "error")["field"] == "features"
+        ws.send_json({"type": "config", "config": {**XOR, "features": ["x3"]}})
+        assert "x1, x2, x1^2" in receive_until(ws, "error")["message"]
+
+    X_train, X_test, y_train, _ = xor_split()
+    x1, x2 = X_train[:, 0], X_train[:, 1]
+    columns = np.column_stack([x1, x2, x1 * x1, x1 * x2, np.sin(x1)])   # written here, independently
+    net = glassnet.Network([glassnet.Dense(5, 5, "tanh"), glassnet.Dense(5, 2, "softmax")],
+                           cost="cross_entropy", seed=XOR["seed"])
+    net.fit(columns, y_train, epochs=epochs, batch_size=8, optimizer="sgd", learning_rate=0.5, l2=0.001)
+    np.testing.assert_array_equal(trained.params, net.params)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(snippet, "playground_run.py", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["net"].params, net.params)

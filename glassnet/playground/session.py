@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError
-from .config import MULTICLASS_SETS, ConfigError, check_config, short_repr
+from .config import MULTICLASS_SETS, PLAIN_FEATURES, ConfigError, check_config, feature_columns, short_repr
 from .uploads import Upload, read_upload
 
 if TYPE_CHECKING:
@@ -33,8 +33,9 @@ class PlaygroundSession:
     """The state of one browser tab: settings, data, network and its Trainer (the position in the epoch).
 
     After :meth:`configure`: ``config`` and ``info`` (name, task, n_classes, features, class_names,
-    standardize), the raw split ``X_train_raw, y_train, X_test_raw, y_test`` (standardized for uploads),
-    the checked arrays ``X_train, Y_train, X_test, Y_test`` (Y as the network's outputs) and ``extent``,
+    standardize, featured), the raw split ``X_train_raw, y_train, X_test_raw, y_test`` (the points'
+    coordinates; standardized for uploads), the checked arrays ``X_train, Y_train, X_test, Y_test`` (X as the
+    network's inputs, :meth:`inputs`; Y as its outputs) and ``extent``,
     the input plane the pictures cover ([] for more than two inputs).
     """
 
@@ -72,6 +73,10 @@ class PlaygroundSession:
 
         config = check_config(config)
         X, y, info = self._data(config)
+        # two-input data may feed the network other inputs made from x1, x2 (x1^2, sin x1, ...)
+        info["featured"] = X.shape[1] == 2 and config["dataset"] != "upload" and config["features"] != PLAIN_FEATURES
+        if info["featured"]:
+            info["features"] = list(config["features"])
         _check_cost(config["cost"], info)
         X_train, X_test, y_train, y_test = _split(X, y, config, info["standardize"])
         saved = dict(self.__dict__)
@@ -80,7 +85,7 @@ class PlaygroundSession:
             self.X_train_raw, self.y_train, self.X_test_raw, self.y_test = X_train, y_train, X_test, y_test
             self.selected = None
             net = self.reset()
-            self.X_test, self.Y_test = net.check_XY(X_test, self.targets(y_test))
+            self.X_test, self.Y_test = net.check_XY(self.inputs(X_test), self.targets(y_test))
             self.extent = plane_extent(np.concatenate([X_train, X_test]), info["standardize"], config["dataset"])
         except InputError as e:  # keep the session as it was: the page still shows the last good run
             self.__dict__.clear()
@@ -135,6 +140,10 @@ class PlaygroundSession:
             return "sigmoid", self.info["n_classes"]
         return "identity", 1
 
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's inputs for points ``X`` (their coordinates): the chosen features of x1, x2, or X."""
+        return feature_columns(X, self.info["features"]) if self.info.get("featured") else X
+
     @property
     def one_hot(self) -> bool:
         """Whether the targets are one-hot rows the session makes from the labels (classes with mse)."""
@@ -150,7 +159,7 @@ class PlaygroundSession:
 
         c = self.config
         net = self.network = self._build_network()
-        self.trainer: Trainer = Trainer(net, self.X_train_raw, self.targets(self.y_train),
+        self.trainer: Trainer = Trainer(net, self.inputs(self.X_train_raw), self.targets(self.y_train),
                                         batch_size=c["batch_size"], optimizer=c["optimizer"],
                                         learning_rate=c["learning_rate"], l2=c["l2"])
         self.X_train, self.Y_train = self.trainer.X, self.trainer.Y

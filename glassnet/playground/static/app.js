@@ -7,12 +7,13 @@
 //   diagram.js   the network diagram and its tooltip      errors.js   banner, field errors, notices
 //   backward.js  the backward view's tables               stepper.js  the step-through of one example
 //   record.js    reading the trace record (Trace.to_dict) util.js     DOM, number and colour helpers
-//   hints.js     the server's hints about the run
+//   hints.js     the server's hints about the run         classroom.js  links that hide parts of the page
 import { $, VALUE_GRADIENT, classPalette, decode, el, fmt, SHAPES, shapeSvg } from "./util.js";
 import { store } from "./state.js";
 import { conn } from "./socket.js";
 import { clearErrors, showError } from "./errors.js";
-import { configToHash, hashToConfig } from "./hash.js";
+import { configToHash, hashToConfig, hashToHidden } from "./hash.js";
+import { applyHidden, bindClassroom } from "./classroom.js";
 import { bindControls, sendConfig, setPlaying, syncControls } from "./controls.js";
 import { bindPlane, drawPlane } from "./plane.js";
 import { drawChart } from "./chart.js";
@@ -125,6 +126,7 @@ function onFrame(f) {
   store.frame = f;
   store.weights = f.weights.map((l) => ({ w: decode(l.w), b: decode(l.b) }));
   if (f.output) f.outputValues = decode(f.output.values);
+  f.inputValues = f.inputs ? decode(f.inputs.values) : null;
   if (f.hidden) f.hiddenValues = f.hidden.layers.map(decode);
   const h = store.history, last = h[h.length - 1];
   if (!last || f.progress > last.x) h.push({ x: f.progress, train: f.train_cost, test: f.test_cost });
@@ -205,6 +207,8 @@ async function start() {
     `${L.max_sessions} sessions (browser tabs) at once. Training runs in Python on glassnet's engine; ` +
     "this page only draws what it sends.";
   store.config = hashToConfig(location.hash, info.defaults);
+  applyHidden(hashToHidden(location.hash));
+  bindClassroom((hide) => location.origin + location.pathname + configToHash(store.config, hide));
   syncControls();
   bindControls({ setView, stepTrace });
   bindPlane({ setView, selectPoint });

@@ -55,7 +55,34 @@ export function syncControls() {
     option.disabled = classes === null ? option.value !== "mse"
       : option.value === "binary_cross_entropy" && classes !== 2;
   }
+  renderFeatures();
   renderLayerCards();
+}
+
+const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2"];
+const FEATURE_LABELS = { "x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2" };
+
+/** The inputs the network sees (two-input data only): a checkbox per feature; the last one stays on. */
+function renderFeatures() {
+  const c = store.config;
+  $("features-row").hidden = !["xor", "circles", "moons", "spiral", "gaussians", "plane", "draw"].includes(c.dataset);
+  const box = $("features");
+  if (!box.children.length) {
+    for (const name of FEATURES) {
+      const input = el("input", { type: "checkbox", value: name, id: `feature-${name}` });
+      input.onchange = () => {
+        const on = FEATURES.filter((f) => $(`feature-${f}`).checked);
+        if (!on.length) { input.checked = true; return; }
+        store.config.features = on;
+        changed();
+      };
+      const label = el("label", {});
+      label.append(input, document.createTextNode(FEATURE_LABELS[name] || name));
+      box.append(label);
+    }
+  }
+  const on = c.features || ["x1", "x2"];
+  for (const name of FEATURES) $(`feature-${name}`).checked = on.includes(name);
 }
 
 /** How many classes the chosen data has (null: numbers to predict; undefined: not known yet). */

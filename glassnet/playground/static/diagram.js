@@ -9,6 +9,7 @@ import { layerColumns } from "./record.js";
 
 const NODE = 34, GAP = 10, MAX_SHOWN = 10;
 let layout = null;   // where the last drawing put each neuron and line, for the tooltip
+export const diagramLayout = () => layout;
 
 /** The backward view's numbers per layer (columns of the trace record), or null in the forward view. */
 function backColumns() {
@@ -109,6 +110,11 @@ function drawNode(ctx, l, i, x, y, scale, hres, back) {
   } else if (back && l === 0) {
     ctx.fillStyle = "#f3f4f6"; ctx.fillRect(x, y, NODE, NODE);
     number(ctx, back.x[i], x, y);
+  } else if (twoD && l === 0 && f.inputValues) {   // features of x1, x2 (x1², sin x1, ...) over the plane
+    const res = f.inputs.res, cells = res * res, vals = f.inputValues;
+    let m = 1e-9;
+    for (let c = 0; c < cells; c++) m = Math.max(m, Math.abs(vals[i * cells + c]));
+    paintGrid(ctx, res, (c) => diverging(vals[i * cells + c] / m), x, y, NODE, NODE);
   } else if (twoD && l === 0) {
     const res = 12;
     paintGrid(ctx, res, (c) => {

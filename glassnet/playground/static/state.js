@@ -23,4 +23,5 @@ export const store = {
   logScale: false,       // the cost chart's y axis
   reveal: false,         // scroll the backward view into sight when its numbers arrive
   hints: [],             // the server's hints about this run
+  hide: [],              // the parts of the page a classroom link hides
 };
