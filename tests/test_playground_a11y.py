@@ -45,6 +45,10 @@ def test_axe_finds_no_serious_violation_in_the_main_states(page, server_url, siz
     page.select_option("#dataset", "draw")   # drawn points: the class picker and the hints
     page.wait_for_selector("#draw-row:not([hidden])")
     found["drawing"] = serious(axe_violations(page))
+    page.click('#lesson-list button[data-lesson="race"]')   # a guided lesson, with its race's table
+    page.click("#lesson-race")
+    page.wait_for_selector("#lesson-race-result:not([hidden])")
+    found["a lesson"] = serious(axe_violations(page))
     assert all(not v for v in found.values()), {state: v for state, v in found.items() if v}
 
 

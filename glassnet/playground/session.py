@@ -113,7 +113,7 @@ class PlaygroundSession:
                 "features": list(d.feature_names), "class_names": list(d.target_names), "standardize": True}
         return d.X, d.y, info
 
-    def _build_network(self) -> Network:
+    def build_network(self) -> Network:
         from ..layers import Dense
         from ..network import Network
 
@@ -158,7 +158,7 @@ class PlaygroundSession:
         from ..training import Trainer
 
         c = self.config
-        net = self.network = self._build_network()
+        net = self.network = self.build_network()
         self.trainer: Trainer = Trainer(net, self.inputs(self.X_train_raw), self.targets(self.y_train),
                                         batch_size=c["batch_size"], optimizer=c["optimizer"],
                                         learning_rate=c["learning_rate"], l2=c["l2"])

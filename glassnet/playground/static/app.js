@@ -8,6 +8,7 @@
 //   backward.js  the backward view's tables               stepper.js  the step-through of one example
 //   record.js    reading the trace record (Trace.to_dict) util.js     DOM, number and colour helpers
 //   hints.js     the server's hints about the run         classroom.js  links that hide parts of the page
+//   lessons.js   the guided lessons (lessons.json)
 import { $, VALUE_GRADIENT, classPalette, decode, el, fmt, SHAPES, shapeSvg } from "./util.js";
 import { store } from "./state.js";
 import { conn } from "./socket.js";
@@ -21,6 +22,7 @@ import { bindDiagram, drawDiagram } from "./diagram.js";
 import { renderBackward } from "./backward.js";
 import { renderTrace } from "./stepper.js";
 import { renderHints } from "./hints.js";
+import { bindLessons, lessonRace, lessonRefused, lessonTick, raceDone } from "./lessons.js";
 
 function drawAll() {
   drawPlane();
@@ -95,6 +97,7 @@ function renderLegend(m) {
 function stepTrace(by) {
   store.traceStage = Math.max(0, store.traceStage + by);
   renderTrace();
+  lessonTick();
 }
 
 // -- messages from the server
@@ -184,10 +187,12 @@ function onMessage(m) {
     case "frame": onFrame(m); break;
     case "state": setPlaying(m.playing); break;
     case "backward": onBackward(m); break;
-    case "error": onError(m); break;
+    case "error": onError(m); lessonRefused(m.field); raceDone(); break;
+    case "race": raceDone(); lessonRace(m); break;
     case "fatal": conn.fatal = true; showError("", m.message); break;
     default: break;
   }
+  lessonTick();
 }
 
 // -- start
@@ -211,6 +216,7 @@ async function start() {
   bindClassroom((hide) => location.origin + location.pathname + configToHash(store.config, hide));
   syncControls();
   bindControls({ setView, stepTrace });
+  await bindLessons({ setView });
   bindPlane({ setView, selectPoint });
   bindDiagram({ redrawPlane: drawPlane, send: (m) => conn.send(m) });
   for (const [id, key] of [["show-test", "showTest"], ["discretize", "discretize"]]) {

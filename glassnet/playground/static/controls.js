@@ -114,7 +114,7 @@ function typedNumber(input, key, wanted) {
 function renderLayerCards() {
   const box = $("layers");
   box.innerHTML = "";
-  const acts = store.activations || ["tanh"];
+  const acts = [...(store.activations || ["tanh"]), ...store.offer];
   store.config.layers.forEach((layer, i) => {
     const card = el("div", { class: "layer-card", "data-layer": i + 1 });
     card.append(el("div", { class: "title" }, `hidden layer ${i + 1}`));

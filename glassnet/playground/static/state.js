@@ -24,4 +24,5 @@ export const store = {
   reveal: false,         // scroll the backward view into sight when its numbers arrive
   hints: [],             // the server's hints about this run
   hide: [],              // the parts of the page a classroom link hides
+  offer: [],             // activations a lesson offers besides the trainable ones (to show why one is refused)
 };
