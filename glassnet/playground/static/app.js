@@ -144,7 +144,7 @@ function onFrame(f) {
   $("test-accuracy").textContent = f.test_accuracy === null ? "–" : (100 * f.test_accuracy).toFixed(1) + "%";
   if (f.playing !== undefined) setPlaying(f.playing);
   announce(f, !f.playing);
-  renderHints(f.hints);
+  renderHints(f.hints, f.steps);
   if (f.backward) onBackward(f.backward, true);
   drawAll();
 }

@@ -5,8 +5,14 @@ import { store } from "./state.js";
 import { changed } from "./controls.js";
 
 let shown = "";   // the hints on the page now (re-drawn only when they change: frames come 20 times a second)
+const STICKY = ["oscillating", "rising"];   // once seen in a run, these stay until it starts again
+let sticky = [];
 
-export function renderHints(hints) {
+/** The hints of a frame (`steps`: the run's steps; 0 is a fresh start, which forgets the sticky ones). */
+export function renderHints(fresh, steps) {
+  if (steps === 0) sticky = [];
+  for (const h of fresh || []) if (STICKY.includes(h.id)) sticky = [h];
+  const hints = [...sticky, ...(fresh || []).filter((h) => !STICKY.includes(h.id))];
   const key = JSON.stringify((hints || []).map((h) => [h.id, h.layer, h.action.label]));
   if (key === shown) return;
   shown = key;
