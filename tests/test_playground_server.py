@@ -618,3 +618,56 @@ def test_a_silent_tab_is_dropped_after_the_heartbeat_timeout():
         with pytest.raises(WebSocketDisconnect):
             ws.receive_json()   # nothing sent: the server gives up on this tab and closes
         assert "silent-tab-0001" not in app.state.sessions.sessions
+
+
+def test_a_weight_set_by_hand_is_in_the_next_frame_and_the_model_file(client, tmp_path):
+    with session(client) as (ws, data, frame):
+        before = np.frombuffer(base64.b64decode(frame["weights"][1]["w"]), dtype="<f4").reshape(5, 2)
+        ws.send_json({"type": "set_weight", "layer": 2, "row": 3, "column": 1, "value": -1.25})
+        after = np.frombuffer(base64.b64decode(receive_until(ws, "frame")["weights"][1]["w"]), dtype="<f4")
+        expected = before.copy()
+        expected[3, 1] = -1.25
+        np.testing.assert_array_equal(after.reshape(5, 2), expected)
+        net = load_model(client.get(f"{LOCAL}/api/sessions/test-session-0001/model").content, tmp_path)
+        assert net.layers[1].weights[3, 1] == np.float32(-1.25)
+        # refused, saying what is wanted, and nothing changes: no such layer, row, a huge or non-finite value
+        for change, words in [({"layer": 3}, "from 0 to 2"), ({"layer": 0}, "numbered from 1"),
+                              ({"row": 5}, "row must be a whole number from 0 to 4"),
+                              ({"value": 10**400}, "from -100 to 100"), ({"value": "x"}, "from -100 to 100"),
+                              ({"value": True}, "from -100 to 100")]:
+            ws.send_json({"type": "set_weight", "layer": 2, "row": 0, "column": 0, "value": 0.5, **change})
+            error = receive_until(ws, "error")
+            assert error["field"] == "weight" and words in error["message"], (change, error)
+        net_after = load_model(client.get(f"{LOCAL}/api/sessions/test-session-0001/model").content, tmp_path)
+        np.testing.assert_array_equal(net_after.layers[1].weights, expected)   # no refused value got in
+
+
+def test_extra_input_features_train_as_fit_on_those_columns_and_the_snippet_reproduces_it(client, tmp_path):
+    epochs = 2
+    config = {**XOR, "features": ["x1", "x2", "x1*x2", "sin x1", "x1^2"]}
+    with session(client, config=config) as (ws, data, frame):
+        # in the page's order of the features, whatever the order sent; the points keep their two coordinates
+        assert data["features"] == ["x1", "x2", "x1^2", "x1*x2", "sin x1"] and data["sizes"] == [5, 5, 2]
+        assert len(data["train"]["X"][0]) == 2 and len(data["extent"]) == 4
+        assert len(np.frombuffer(base64.b64decode(frame["inputs"]["values"]), dtype="<f4")) == 5 * 12 * 12
+        for _ in range(epochs * data["batches_per_epoch"]):
+            ws.send_json({"type": "step"})
+            frame = receive_until(ws, "frame")
+        trained = load_model(client.get("/api/sessions/test-session-0001/model").content, tmp_path)
+        snippet = client.get("/api/sessions/test-session-0001/snippet").text
+        ws.send_json({"type": "config", "config": {**XOR, "features": ["x1", "x1"]}})
+        assert receive_until(ws, "error")["field"] == "features"
+        ws.send_json({"type": "config", "config": {**XOR, "features": ["x3"]}})
+        assert "x1, x2, x1^2" in receive_until(ws, "error")["message"]
+
+    X_train, X_test, y_train, _ = xor_split()
+    x1, x2 = X_train[:, 0], X_train[:, 1]
+    columns = np.column_stack([x1, x2, x1 * x1, x1 * x2, np.sin(x1)])   # written here, independently
+    net = glassnet.Network([glassnet.Dense(5, 5, "tanh"), glassnet.Dense(5, 2, "softmax")],
+                           cost="cross_entropy", seed=XOR["seed"])
+    net.fit(columns, y_train, epochs=epochs, batch_size=8, optimizer="sgd", learning_rate=0.5, l2=0.001)
+    np.testing.assert_array_equal(trained.params, net.params)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(snippet, "playground_run.py", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["net"].params, net.params)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
+import numpy as np
+
 from ..errors import InputError, InputTypeError
 from ..validation import check_number
 
-__all__ = ["LIMITS", "DEFAULT_CONFIG", "ConfigError", "check_config", "short_repr"]
+__all__ = ["LIMITS", "DEFAULT_CONFIG", "FEATURES", "ConfigError", "check_config", "short_repr", "feature_columns"]
 
 LIMITS: dict[str, Any] = {
     "max_hidden_layers": 8,
@@ -39,6 +41,13 @@ MULTICLASS_SETS = ("spiral", "gaussians")
 HIDDEN_ACTIVATIONS = ("tanh", "relu", "leaky_relu", "sigmoid", "arctan", "softplus", "identity")
 COSTS = ("cross_entropy", "binary_cross_entropy", "mse")
 OPTIMIZERS = ("sgd", "adam")
+# The inputs a two-input data set may feed the network, as TensorFlow Playground offers them: each a numpy
+# expression of the point's coordinates x1, x2 (the snippet writes the same expressions).
+FEATURES: dict[str, str] = {
+    "x1": "x1", "x2": "x2", "x1^2": "x1 ** 2", "x2^2": "x2 ** 2", "x1*x2": "x1 * x2",
+    "sin x1": "np.sin(x1)", "sin x2": "np.sin(x2)",
+}
+PLAIN_FEATURES = ["x1", "x2"]
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "dataset": "xor",
@@ -55,6 +64,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "l2": 0.0,
     "points": [],
     "target": None,
+    "features": ["x1", "x2"],
 }
 
 PLANE_HALF_WIDTH = 1.5  # the generated sets and drawn points live in [-1.5, 1.5]^2 (wider if noise says so)
@@ -125,7 +135,17 @@ def check_config(config: object) -> dict[str, Any]:
     if target is not None and (not isinstance(target, str) or len(target) > 200):
         raise ConfigError("target", "the target column must be a column name")
     out["target"] = target
+    out["features"] = _check_features(config.get("features", DEFAULT_CONFIG["features"]))
     return out
+
+
+def _check_features(features: object) -> list[str]:
+    """The network's inputs for two-input data: distinct names from :data:`FEATURES`, in their order there."""
+    if not isinstance(features, list) or not features or len(features) > len(FEATURES) \
+            or not all(isinstance(f, str) and f in FEATURES for f in features) or len(set(features)) != len(features):
+        raise ConfigError("features", f"the inputs must be one or more of {', '.join(FEATURES)}, each once; "
+                          f"got {short_repr(features)}")
+    return [f for f in FEATURES if f in features]
 
 
 def _check_layers(layers: object) -> list[dict[str, Any]]:
@@ -183,3 +203,11 @@ def _check_points(points: object, classes: int) -> list[list[float | int]]:
             )
         checked.append([float(p[0]), float(p[1]), int(p[2])])
     return checked
+
+
+def feature_columns(X: np.ndarray, names: list[str]) -> np.ndarray:
+    """The network's inputs from the points' coordinates ``X`` (n x 2): one column per name of :data:`FEATURES`."""
+    x1, x2 = X[:, 0], X[:, 1]
+    columns = {"x1": lambda: x1, "x2": lambda: x2, "x1^2": lambda: x1 ** 2, "x2^2": lambda: x2 ** 2,
+               "x1*x2": lambda: x1 * x2, "sin x1": lambda: np.sin(x1), "sin x2": lambda: np.sin(x2)}
+    return np.column_stack([columns[name]() for name in names])

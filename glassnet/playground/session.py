@@ -17,22 +17,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError
-from .config import MULTICLASS_SETS, ConfigError, check_config
+from .config import MULTICLASS_SETS, PLAIN_FEATURES, ConfigError, check_config, feature_columns, short_repr
 from .uploads import Upload, read_upload
 
 if TYPE_CHECKING:
     from ..network import Network
     from ..training import Trainer
 
-__all__ = ["PlaygroundSession"]
+__all__ = ["PlaygroundSession", "MAX_WEIGHT"]
+
+MAX_WEIGHT = 100.0   # a weight set by hand lies in [-100, 100]
 
 
 class PlaygroundSession:
     """The state of one browser tab: settings, data, network and its Trainer (the position in the epoch).
 
     After :meth:`configure`: ``config`` and ``info`` (name, task, n_classes, features, class_names,
-    standardize), the raw split ``X_train_raw, y_train, X_test_raw, y_test`` (standardized for uploads),
-    the checked arrays ``X_train, Y_train, X_test, Y_test`` (Y as the network's outputs) and ``extent``,
+    standardize, featured), the raw split ``X_train_raw, y_train, X_test_raw, y_test`` (the points'
+    coordinates; standardized for uploads), the checked arrays ``X_train, Y_train, X_test, Y_test`` (X as the
+    network's inputs, :meth:`inputs`; Y as its outputs) and ``extent``,
     the input plane the pictures cover ([] for more than two inputs).
     """
 
@@ -44,6 +47,8 @@ class PlaygroundSession:
         self.network: Network | None = None
         self.steps = 0
         self.diverged: DivergenceError | None = None  # set at the first non-finite cost or weight; reset clears it
+        self.history: list[float] = []   # the training cost of each frame since the start (for the hints)
+        self.history_steps = 0             # the steps at the last cost recorded
 
     @property
     def net(self) -> Network:
@@ -68,6 +73,10 @@ class PlaygroundSession:
 
         config = check_config(config)
         X, y, info = self._data(config)
+        # two-input data may feed the network other inputs made from x1, x2 (x1^2, sin x1, ...)
+        info["featured"] = X.shape[1] == 2 and config["dataset"] != "upload" and config["features"] != PLAIN_FEATURES
+        if info["featured"]:
+            info["features"] = list(config["features"])
         _check_cost(config["cost"], info)
         X_train, X_test, y_train, y_test = _split(X, y, config, info["standardize"])
         saved = dict(self.__dict__)
@@ -76,7 +85,7 @@ class PlaygroundSession:
             self.X_train_raw, self.y_train, self.X_test_raw, self.y_test = X_train, y_train, X_test, y_test
             self.selected = None
             net = self.reset()
-            self.X_test, self.Y_test = net.check_XY(X_test, self.targets(y_test))
+            self.X_test, self.Y_test = net.check_XY(self.inputs(X_test), self.targets(y_test))
             self.extent = plane_extent(np.concatenate([X_train, X_test]), info["standardize"], config["dataset"])
         except InputError as e:  # keep the session as it was: the page still shows the last good run
             self.__dict__.clear()
@@ -104,7 +113,7 @@ class PlaygroundSession:
                 "features": list(d.feature_names), "class_names": list(d.target_names), "standardize": True}
         return d.X, d.y, info
 
-    def _build_network(self) -> Network:
+    def build_network(self) -> Network:
         from ..layers import Dense
         from ..network import Network
 
@@ -131,6 +140,10 @@ class PlaygroundSession:
             return "sigmoid", self.info["n_classes"]
         return "identity", 1
 
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's inputs for points ``X`` (their coordinates): the chosen features of x1, x2, or X."""
+        return feature_columns(X, self.info["features"]) if self.info.get("featured") else X
+
     @property
     def one_hot(self) -> bool:
         """Whether the targets are one-hot rows the session makes from the labels (classes with mse)."""
@@ -145,14 +158,40 @@ class PlaygroundSession:
         from ..training import Trainer
 
         c = self.config
-        net = self.network = self._build_network()
-        self.trainer: Trainer = Trainer(net, self.X_train_raw, self.targets(self.y_train),
+        net = self.network = self.build_network()
+        self.trainer: Trainer = Trainer(net, self.inputs(self.X_train_raw), self.targets(self.y_train),
                                         batch_size=c["batch_size"], optimizer=c["optimizer"],
                                         learning_rate=c["learning_rate"], l2=c["l2"])
         self.X_train, self.Y_train = self.trainer.X, self.trainer.Y
         self.steps = 0
         self.diverged = None
+        self.history, self.history_steps = [], 0
         return net
+
+    def set_weight(self, layer: object, row: object, column: object, value: object) -> None:
+        """Set one weight by hand: ``weights[row, column]`` of hidden or output layer ``layer`` (from 1), the
+        ``w_{column,row}`` of the tutorials' notation, to ``value`` (finite, at most ``MAX_WEIGHT`` in size).
+        The training goes on from there (the optimizer's state is kept)."""
+        layers = self.net.layers
+
+        def index(name: str, v: object, n: int) -> int:
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < n:
+                raise ConfigError("weight", f"the weight's {name} must be a whole number from 0 to {n - 1}; "
+                                  f"got {short_repr(v)}")
+            return v
+
+        number = index("layer", layer, len(layers) + 1)
+        if number == 0:
+            raise ConfigError("weight", "the inputs have no weights: the layers are numbered from 1")
+        weights = layers[number - 1].weights
+        assert weights is not None  # a built network's layers hold their arrays
+        k, j = index("row", row, weights.shape[0]), index("column", column, weights.shape[1])
+        # (abs first: a huge int compares with a float exactly, where math.isfinite would overflow)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > MAX_WEIGHT \
+                or not math.isfinite(value):
+            raise ConfigError("weight", f"a weight must be a number from -{MAX_WEIGHT:g} to {MAX_WEIGHT:g}; "
+                              f"got {short_repr(value)}")
+        weights[k, j] = value
 
     # -- training ---------------------------------------------------------------------------------------
     def step(self) -> float:
@@ -171,6 +210,12 @@ class PlaygroundSession:
         if not math.isfinite(cost) or not self.finite_weights():
             raise self.diverge()
         return cost
+
+    def record_cost(self, cost: float) -> None:
+        """Keep the training cost of a frame (once per step count; the last 200) for the hints."""
+        if self.steps > self.history_steps:
+            self.history = [*self.history[-199:], cost]
+            self.history_steps = self.steps
 
     def finite_weights(self) -> bool:
         """Whether every weight and bias of the network is a finite number."""

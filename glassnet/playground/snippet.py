@@ -11,7 +11,7 @@ import os
 import tempfile
 from typing import TYPE_CHECKING
 
-from .config import MULTICLASS_SETS
+from .config import FEATURES, MULTICLASS_SETS
 
 if TYPE_CHECKING:
     from .session import PlaygroundSession
@@ -33,6 +33,11 @@ def snippet(session: PlaygroundSession) -> str:
     c, net = session.config, session.net
     lines = ["# Reproduces a glassnet playground run.", "import numpy as np", "", "import glassnet"]
     lines += _data_lines(session)
+    if session.info.get("featured"):
+        columns = ", ".join(FEATURES[name] for name in session.info["features"])
+        lines += ["", "", "def inputs(X):  # the network's inputs, made from each point's x1, x2",
+                  "    x1, x2 = X[:, 0], X[:, 1]", f"    return np.column_stack([{columns}])", "",
+                  "", "X_train, X_test = inputs(X_train), inputs(X_test)  # " + ", ".join(session.info["features"])]
     sizes = net.sizes
     dense = [f"    glassnet.Dense({sizes[i]}, {sizes[i + 1]}, {layer.activation.name!r}),"
              for i, layer in enumerate(net.layers)]

@@ -5,8 +5,9 @@ ping, for ``heartbeat_timeout`` seconds) its training stops and its memory goes.
 thread trains a few mini-batches per frame (:func:`train_frame`) and frames go out at a steady rate.
 
 Messages in: ``config`` (the settings), ``step``, ``play`` (playing, speed), ``pause``, ``reset``,
+``set_weight`` (layer, row, column, value), ``race`` (steps),
 ``backward`` (part, index; index None clears the choice), ``ping``. Messages out: ``hello``, ``data``,
-``frame``, ``backward``, ``state``, ``pong``, ``error`` (field, message) and ``fatal``.
+``frame``, ``backward``, ``race``, ``state``, ``pong``, ``error`` (field, message) and ``fatal``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ..errors import DivergenceError, InputError
 from . import views
 from .config import ConfigError, short_repr
+from .race import race
 from .session import PlaygroundSession
 
 __all__ = ["SessionManager", "SessionsFull", "Live", "SocketHandler", "train_frame", "SPEEDS"]
@@ -301,6 +303,11 @@ async def _change(live: Live, kind: object, message: dict) -> list[dict]:
         return [views.frame(core)]
     if kind == "reset":
         core.reset()
+        return [views.frame(core)]
+    if kind == "race":
+        return [await asyncio.to_thread(race, core, message.get("steps"))]
+    if kind == "set_weight":
+        core.set_weight(message.get("layer"), message.get("row"), message.get("column"), message.get("value"))
         return [views.frame(core)]
     if kind == "backward":
         if message.get("index") is None:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .config import PLANE_HALF_WIDTH, ConfigError, short_repr
+from .hints import hints
 
 if TYPE_CHECKING:
     from ..layers import Dense
-    from ..network import Network
     from .session import PlaygroundSession
 
 __all__ = ["data_message", "frame", "backward", "plane_extent", "encode"]
@@ -69,9 +69,10 @@ def _grid(extent: list[float], res: int) -> np.ndarray:
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def _over_plane(net: Network, extent: list[float], res: int) -> list[np.ndarray]:
+def _over_plane(session: PlaygroundSession, extent: list[float], res: int) -> list[np.ndarray]:
     """Each layer's activations at the grid points (fresh arrays: the layers' kept arrays are untouched)."""
-    a = _grid(extent, res).astype(net.dtype)
+    net = session.net
+    a = session.inputs(_grid(extent, res)).astype(net.dtype)
     out = []
     for layer in net.layers:
         _, a = layer.evaluate(a)
@@ -85,7 +86,7 @@ def _over_plane(net: Network, extent: list[float], res: int) -> list[np.ndarray]
 def data_message(session: PlaygroundSession) -> dict:
     """The data set, the split and the network's shape: sent once after the settings are accepted."""
     info, net = session.info, session.net
-    n_in = len(info["features"])
+    n_in = session.X_train_raw.shape[1]   # the points' coordinates (the network may see more inputs)
 
     def points(X: np.ndarray, y: np.ndarray) -> dict:
         return {"X": _floats(X) if n_in <= 2 else [], "y": np.asarray(y).tolist()}
@@ -153,8 +154,10 @@ def frame(session: PlaygroundSession) -> dict:
         "test_accuracy": test_acc,
         "weights": [_layer_weights(layer) for layer in net.layers],
     }
+    session.record_cost(message["train_cost"])
+    message["hints"] = hints(session, train_acc, message["train_cost"])
     if session.extent:
-        message.update(_pictures(net, session.extent))
+        message.update(_pictures(session, session.extent))
     if session.selected is not None:
         message["backward"] = backward(session, *session.selected)
     return message
@@ -166,16 +169,19 @@ def _layer_weights(layer: Dense) -> dict[str, str]:
     return {"w": _b64(weights), "b": _b64(bias)}
 
 
-def _pictures(net: Network, extent: list[float]) -> dict:
+def _pictures(session: PlaygroundSession, extent: list[float]) -> dict:
     """The output over the plane, and each hidden neuron's activation over it (coarser when there are many)."""
     one_d = len(extent) == 2
     out_res = 200 if one_d else OUTPUT_GRID
-    pictures: dict[str, Any] = {"output": {"res": out_res, "values": _b64(_over_plane(net, extent, out_res)[-1])}}
+    pictures: dict[str, Any] = {"output": {"res": out_res, "values": _b64(_over_plane(session, extent, out_res)[-1])}}
+    net = session.net
+    if session.info.get("featured"):   # the network's inputs over the plane (x1^2, sin x1, ...), small
+        pictures["inputs"] = {"res": 12, "values": _b64(session.inputs(_grid(extent, 12)).T)}
     hidden = sum(layer.n_out for layer in net.layers[:-1])
     if hidden:
         res = 60 if one_d else int(min(24, max(8, math.sqrt(HIDDEN_CELLS / hidden))))
         # (res*res, units) per layer -> (units, res*res): one picture per neuron
-        pictures["hidden"] = {"res": res, "layers": [_b64(a.T) for a in _over_plane(net, extent, res)[:-1]]}
+        pictures["hidden"] = {"res": res, "layers": [_b64(a.T) for a in _over_plane(session, extent, res)[:-1]]}
     return pictures
 
 

@@ -7,17 +7,22 @@
 //   diagram.js   the network diagram and its tooltip      errors.js   banner, field errors, notices
 //   backward.js  the backward view's tables               stepper.js  the step-through of one example
 //   record.js    reading the trace record (Trace.to_dict) util.js     DOM, number and colour helpers
-import { $, decode, el, fmt } from "./util.js";
+//   hints.js     the server's hints about the run         classroom.js  links that hide parts of the page
+//   lessons.js   the guided lessons (lessons.json)
+import { $, VALUE_GRADIENT, classPalette, decode, el, fmt, SHAPES, shapeSvg } from "./util.js";
 import { store } from "./state.js";
 import { conn } from "./socket.js";
 import { clearErrors, showError } from "./errors.js";
-import { configToHash, hashToConfig } from "./hash.js";
+import { configToHash, hashToConfig, hashToHidden } from "./hash.js";
+import { applyHidden, bindClassroom } from "./classroom.js";
 import { bindControls, sendConfig, setPlaying, syncControls } from "./controls.js";
 import { bindPlane, drawPlane } from "./plane.js";
 import { drawChart } from "./chart.js";
 import { bindDiagram, drawDiagram } from "./diagram.js";
 import { renderBackward } from "./backward.js";
 import { renderTrace } from "./stepper.js";
+import { renderHints } from "./hints.js";
+import { bindLessons, lessonRace, lessonRefused, lessonTick, raceDone } from "./lessons.js";
 
 function drawAll() {
   drawPlane();
@@ -27,8 +32,12 @@ function drawAll() {
 
 function setView(view) {
   store.view = view;
-  $("view-forward").classList.toggle("active", view === "forward");
-  $("view-backward").classList.toggle("active", view === "backward");
+  for (const v of ["forward", "backward"]) {   // the tabs: the chosen one selected, and the one Tab reaches
+    const tab = $(`view-${v}`);
+    tab.classList.toggle("active", view === v);
+    tab.setAttribute("aria-selected", String(view === v));
+    tab.tabIndex = view === v ? 0 : -1;
+  }
   $("backward-panel").hidden = view !== "backward";
   $("legend-text").textContent = view === "forward"
     ? "line width: |weight|; each hidden square: that neuron's activation over the input plane"
@@ -41,15 +50,54 @@ function setView(view) {
   drawAll();
 }
 
-function selectPoint(part, index) {
+/** Choose a point for the backward view; `reveal`: a person chose it, so scroll the backward view into sight. */
+function selectPoint(part, index, reveal = false) {
   store.selected = { part, index };
   store.traceStage = 0;
+  store.reveal = reveal;
   conn.send({ type: "backward", part, index });
+}
+
+/** Say the run's state to a screen reader: at once when asked, else at most every 5 seconds while playing. */
+let lastAnnounced = 0;
+function announce(f, now = false) {
+  const t = performance.now();
+  if (!now && t - lastAnnounced < 5000) return;
+  lastAnnounced = t;
+  $("announce").textContent = `epoch ${f.epoch}, training cost ${fmt(f.train_cost)}, test cost ${fmt(f.test_cost)}` +
+    (f.test_accuracy === null ? "" : `, test accuracy ${(100 * f.test_accuracy).toFixed(1)}%`);
+}
+
+/** The plane's legend: each class's shape, colour and name; for numbers, the colour scale. */
+function renderLegend(m) {
+  const box = $("plane-legend");
+  box.innerHTML = "";
+  if (m.extent.length === 0) {
+    box.textContent = `${m.features.length} inputs: no input plane to draw (the pictures need 1 or 2 inputs)`;
+    return;
+  }
+  const list = el("ul", { class: "classes", "aria-label": "legend" });
+  if (m.task === "classification") {
+    m.class_names.forEach((name, k) => {
+      const item = el("li", { "data-class": k, "data-shape": SHAPES[k % SHAPES.length], "data-color": store.palette[k] });
+      item.append(shapeSvg(SHAPES[k % SHAPES.length], store.palette[k]), document.createTextNode(` ${name}`));
+      list.append(item);
+    });
+  } else if (m.extent.length === 4) {
+    const [lo, hi] = m.target_range;
+    const item = el("li", { class: "scale" });
+    item.append(el("span", {}, fmt(lo, 3)), el("span", { class: "bar", style: `background: ${VALUE_GRADIENT}` }),
+      el("span", {}, `${fmt(hi, 3)} (the target)`));
+    list.append(item);
+  }
+  box.append(list, el("p", {}, "filled: training points · hollow: test points" +
+    (m.task === "classification" ? " · background: the predicted class (paler: less sure)" : "")));
 }
 
 function stepTrace(by) {
   store.traceStage = Math.max(0, store.traceStage + by);
   renderTrace();
+  lessonTick();
 }
 
 // -- messages from the server
@@ -58,6 +106,8 @@ function onData(m) {
   // person chose since (a late answer used to erase the "too large" message as it appeared).
   if ($("error").dataset.field !== "upload") clearErrors();
   store.data = m;
+  store.palette = classPalette(m.class_names && m.class_names.length ? m.class_names : ["0", "1"]);
+  store.hoverNeuron = null;
   store.history = [];
   store.backward = null;
   store.selected = null;
@@ -67,9 +117,10 @@ function onData(m) {
     : `${m.name}: ${m.train.y.length} training and ${m.test.y.length} test points, a number to predict`;
   $("data-description").textContent = desc + `. Network ${m.sizes.join("–")} (${m.n_params} weights and biases), ` +
     `output ${m.output}.`;
-  $("plane-legend").textContent = m.extent.length === 0
-    ? `${m.features.length} inputs: no input plane to draw (the pictures need 1 or 2 inputs)`
-    : "● training points   ○ test points" + (m.task === "classification" ? "   background: the predicted class" : "");
+  renderLegend(m);
+  $("plane").setAttribute("aria-label", m.extent.length === 4
+    ? `The output over the input plane: ${m.train.y.length} training and ${m.test.y.length} test points`
+    : m.extent.length === 2 ? "The prediction as a curve over the input, with the points" : "No input plane");
   if (store.view === "backward") selectPoint("train", 0);
 }
 
@@ -78,6 +129,7 @@ function onFrame(f) {
   store.frame = f;
   store.weights = f.weights.map((l) => ({ w: decode(l.w), b: decode(l.b) }));
   if (f.output) f.outputValues = decode(f.output.values);
+  f.inputValues = f.inputs ? decode(f.inputs.values) : null;
   if (f.hidden) f.hiddenValues = f.hidden.layers.map(decode);
   const h = store.history, last = h[h.length - 1];
   if (!last || f.progress > last.x) h.push({ x: f.progress, train: f.train_cost, test: f.test_cost });
@@ -91,6 +143,8 @@ function onFrame(f) {
   $("test-cost").dataset.value = f.test_cost;
   $("test-accuracy").textContent = f.test_accuracy === null ? "–" : (100 * f.test_accuracy).toFixed(1) + "%";
   if (f.playing !== undefined) setPlaying(f.playing);
+  announce(f, !f.playing);
+  renderHints(f.hints, f.steps);
   if (f.backward) onBackward(f.backward, true);
   drawAll();
 }
@@ -102,6 +156,10 @@ function onBackward(b, fromFrame = false) {
   store.backward = b;
   renderBackward();
   renderTrace();
+  if (store.reveal) {   // the point was chosen on the plane: bring the backward view into sight
+    store.reveal = false;
+    $("backward-panel").scrollIntoView({ block: "nearest" });
+  }
   if (!fromFrame) drawAll();
 }
 
@@ -129,10 +187,12 @@ function onMessage(m) {
     case "frame": onFrame(m); break;
     case "state": setPlaying(m.playing); break;
     case "backward": onBackward(m); break;
-    case "error": onError(m); break;
+    case "error": onError(m); lessonRefused(m.field); raceDone(); break;
+    case "race": raceDone(); lessonRace(m); break;
     case "fatal": conn.fatal = true; showError("", m.message); break;
     default: break;
   }
+  lessonTick();
 }
 
 // -- start
@@ -152,10 +212,23 @@ async function start() {
     `${L.max_sessions} sessions (browser tabs) at once. Training runs in Python on glassnet's engine; ` +
     "this page only draws what it sends.";
   store.config = hashToConfig(location.hash, info.defaults);
+  applyHidden(hashToHidden(location.hash));
+  bindClassroom((hide) => location.origin + location.pathname + configToHash(store.config, hide));
   syncControls();
   bindControls({ setView, stepTrace });
+  await bindLessons({ setView });
   bindPlane({ setView, selectPoint });
-  bindDiagram();
+  bindDiagram({ redrawPlane: drawPlane, send: (m) => conn.send(m) });
+  for (const [id, key] of [["show-test", "showTest"], ["discretize", "discretize"]]) {
+    $(id).onchange = (e) => { store[key] = e.target.checked; drawPlane(); };
+  }
+  $("log-scale").onchange = (e) => { store.logScale = e.target.checked; drawChart(); };
+  $("view-forward").parentElement.addEventListener("keydown", (ev) => {   // arrow keys move between the tabs
+    if (!["ArrowLeft", "ArrowRight"].includes(ev.key)) return;
+    const next = store.view === "forward" ? "backward" : "forward";
+    setView(next);
+    $(`view-${next}`).focus();
+  });
   setView("forward");
   window.addEventListener("resize", () => drawAll());
   conn.open(onMessage);

@@ -43,7 +43,7 @@ function renderPoint(back, trace, d) {
 }
 
 function neuronTable(L) {
-  const t = el("table", { class: "num neurons" });
+  const t = el("table", { class: "num neurons", tabindex: 0 });
   t.append(el("caption", {}, "neurons"));
   const head = el("tr");
   for (const h of ["j", "s", "a", "f′(s)", "δ", "∂J/∂b", "b − η∂J/∂b"]) head.append(el("th", {}, h));
@@ -62,7 +62,7 @@ function neuronTable(L) {
 }
 
 function gradientTable(L) {
-  const t = el("table", { class: "num grads" });
+  const t = el("table", { class: "num grads", tabindex: 0 });
   t.append(el("caption", {}, "∂J/∂w[k, j]: row k, neuron k below (output a_k); column j, neuron j here"));
   const nIn = L.gradWeights.length, nOut = L.delta.length;
   const cols = Math.min(nOut, SHOW);

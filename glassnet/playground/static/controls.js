@@ -1,6 +1,6 @@
 // glassnet playground: the settings panel, the transport buttons and the CSV upload. Every change goes into
 // store.config, into the URL hash and (a moment later) to the server, which answers with new data and frames.
-import { $, CLASS_COLORS, el } from "./util.js";
+import { $, el, SHAPES } from "./util.js";
 import { store } from "./state.js";
 import { conn } from "./socket.js";
 import { clearErrors, notice, showError } from "./errors.js";
@@ -30,8 +30,10 @@ export function syncControls() {
   $("classes").value = c.classes; $("classes-value").textContent = c.classes;
   $("samples").value = c.samples; $("samples-value").textContent = c.samples;
   $("noise").value = c.noise; $("noise-value").textContent = c.noise;
-  $("test_fraction").value = c.test_fraction;
-  $("test-value").textContent = Math.round(c.test_fraction * 100) + "%";
+  const share = Math.round((1 - c.test_fraction) * 100);
+  $("train_share").value = share;
+  $("train_share").setAttribute("aria-valuetext", `${share}% training, ${100 - share}% test`);
+  $("train-share-value").textContent = `${share}% / ${100 - share}%`;
   $("seed").value = c.seed;
   $("cost").value = c.cost;
   $("optimizer").value = c.optimizer;
@@ -47,14 +49,40 @@ export function syncControls() {
   const sel = $("draw-class");
   const keep = sel.value;
   sel.innerHTML = "";
-  for (let k = 0; k < c.classes; k++) sel.append(el("option", { value: k }, `${k}`));
+  for (let k = 0; k < c.classes; k++) sel.append(el("option", { value: k }, `${k} (${SHAPES[k % SHAPES.length]})`));
   sel.value = keep && Number(keep) < c.classes ? keep : "0";
-  sel.style.color = CLASS_COLORS[Number(sel.value)];
   for (const option of $("cost").options) {   // binary cross-entropy takes two classes; regression takes mse
     option.disabled = classes === null ? option.value !== "mse"
       : option.value === "binary_cross_entropy" && classes !== 2;
   }
+  renderFeatures();
   renderLayerCards();
+}
+
+const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2"];
+const FEATURE_LABELS = { "x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2" };
+
+/** The inputs the network sees (two-input data only): a checkbox per feature; the last one stays on. */
+function renderFeatures() {
+  const c = store.config;
+  $("features-row").hidden = !["xor", "circles", "moons", "spiral", "gaussians", "plane", "draw"].includes(c.dataset);
+  const box = $("features");
+  if (!box.children.length) {
+    for (const name of FEATURES) {
+      const input = el("input", { type: "checkbox", value: name, id: `feature-${name}` });
+      input.onchange = () => {
+        const on = FEATURES.filter((f) => $(`feature-${f}`).checked);
+        if (!on.length) { input.checked = true; return; }
+        store.config.features = on;
+        changed();
+      };
+      const label = el("label", {});
+      label.append(input, document.createTextNode(FEATURE_LABELS[name] || name));
+      box.append(label);
+    }
+  }
+  const on = c.features || ["x1", "x2"];
+  for (const name of FEATURES) $(`feature-${name}`).checked = on.includes(name);
 }
 
 /** How many classes the chosen data has (null: numbers to predict; undefined: not known yet). */
@@ -86,13 +114,14 @@ function typedNumber(input, key, wanted) {
 function renderLayerCards() {
   const box = $("layers");
   box.innerHTML = "";
-  const acts = store.activations || ["tanh"];
+  const acts = [...(store.activations || ["tanh"]), ...store.offer];
   store.config.layers.forEach((layer, i) => {
     const card = el("div", { class: "layer-card", "data-layer": i + 1 });
     card.append(el("div", { class: "title" }, `hidden layer ${i + 1}`));
     const units = el("div", { class: "units" });
     const minus = el("button", { title: "one neuron fewer", "aria-label": `fewer neurons in layer ${i + 1}` }, "−");
-    const input = el("input", { type: "number", min: 1, step: 1, id: `units-${i + 1}`, class: "units-input" });
+    const input = el("input", { type: "number", min: 1, step: 1, id: `units-${i + 1}`, class: "units-input",
+      "aria-label": `neurons in hidden layer ${i + 1}` });
     input.value = layer.units;
     const plus = el("button", { title: "one neuron more", "aria-label": `more neurons in layer ${i + 1}` }, "+");
     minus.onclick = () => { if (layer.units > 1) { layer.units -= 1; changed(); } };
@@ -161,7 +190,7 @@ export function bindControls(actions) {
     $(id).onchange = () => changed();
   };
   range("classes", "classes"); range("samples", "samples"); range("noise", "noise");
-  range("test_fraction", "test_fraction");
+  range("train_share", "test_fraction", (v) => Number((1 - Number(v) / 100).toFixed(2)));
   const typed = (id, wanted, set) => {
     $(id).onchange = (e) => {
       const v = typedNumber(e.target, id, wanted);
@@ -186,7 +215,6 @@ export function bindControls(actions) {
     changed();
   };
   $("remove-layer").onclick = () => { c().layers.pop(); changed(); };
-  $("draw-class").onchange = (e) => (e.target.style.color = CLASS_COLORS[Number(e.target.value)]);
   $("clear-points").onclick = () => { c().points = []; changed(); };
   $("upload").onchange = uploadFile;
   $("target").onchange = (e) => { c().target = e.target.value; uploadFile(); };

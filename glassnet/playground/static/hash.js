@@ -1,6 +1,8 @@
-// glassnet playground: the settings live in the URL hash, so a link restores them (uploaded files excepted).
+// glassnet playground: the settings live in the URL hash, so a link restores them (uploaded files excepted),
+// with the parts of the page a classroom link hides (`hide`).
+import { store } from "./state.js";
 
-export function configToHash(c) {
+export function configToHash(c, hide = store.hide) {
   const p = new URLSearchParams();
   p.set("data", c.dataset);
   p.set("classes", c.classes);
@@ -14,9 +16,11 @@ export function configToHash(c) {
   p.set("lr", c.learning_rate);
   p.set("batch", c.batch_size === null ? 0 : c.batch_size);
   p.set("l2", c.l2);
+  if (c.features && c.features.join(",") !== "x1,x2") p.set("features", c.features.join(","));
   if (c.dataset === "draw" && c.points.length) {
     p.set("points", c.points.map((q) => `${q[0].toFixed(3)}:${q[1].toFixed(3)}:${q[2]}`).join(","));
   }
+  if (hide && hide.length) p.set("hide", hide.join(","));
   return "#" + p.toString();
 }
 
@@ -36,8 +40,15 @@ export function hashToConfig(hash, defaults) {
       return { units: Number(u), activation: a || "tanh" };
     });
   }
+  if (p.has("features")) c.features = p.get("features").split(",").filter(Boolean);
   if (p.has("points")) {
     c.points = p.get("points").split(",").filter(Boolean).map((q) => q.split(":").map(Number));
   }
   return c;
+}
+
+/** The parts of the page the hash hides (a classroom link's `hide=`). */
+export function hashToHidden(hash) {
+  const p = new URLSearchParams(hash.replace(/^#/, ""));
+  return p.has("hide") ? p.get("hide").split(",").filter(Boolean) : [];
 }

@@ -16,4 +16,13 @@ export const store = {
   selected: null,        // the chosen point, {part, index}
   traceStage: 0,         // the step-through's stage
   upload: null,          // summary of the uploaded file
+  palette: [],           // one colour per class (class names that name a colour get it)
+  hoverNeuron: null,     // {l, i}: the hidden neuron whose picture the plane shows large
+  showTest: true,        // draw the test points
+  discretize: false,     // paint each cell in its predicted class alone
+  logScale: false,       // the cost chart's y axis
+  reveal: false,         // scroll the backward view into sight when its numbers arrive
+  hints: [],             // the server's hints about this run
+  hide: [],              // the parts of the page a classroom link hides
+  offer: [],             // activations a lesson offers besides the trainable ones (to show why one is refused)
 };

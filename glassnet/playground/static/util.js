@@ -73,21 +73,83 @@ export function classProbs(values, i, nOut) {
   return sum > 0 ? probs.map((p) => p / sum) : probs.map(() => 1 / nOut);
 }
 /** The colour of a predicted class mix: the classes' colours weighted by probability, paler when unsure. */
-export function classColor(probs) {
+export function classColor(probs, palette = CLASS_COLORS) {
   const k = probs.length;
   let best = 0;
   const c = [0, 0, 0];
   probs.forEach((p, j) => {
-    const rgb = hexToRgb(CLASS_COLORS[j % CLASS_COLORS.length]);
+    const rgb = hexToRgb(palette[j % palette.length]);
     for (let q = 0; q < 3; q++) c[q] += p * rgb[q];
     best = Math.max(best, p);
   });
   const t = Math.max(0, Math.min(1, (best - 1 / k) / (1 - 1 / k)));
   return mix(WHITE, c, 0.15 + 0.55 * t);
 }
+/** A number to predict, lo..hi -> a sequential colour map (viridis' stops, dark purple to yellow): every
+ * value, the middle of the range too, stands apart from the white page and from its neighbours. */
+const VIRIDIS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
 export function valueColor(v, lo, hi) {
-  const mid = (lo + hi) / 2, half = Math.max((hi - lo) / 2, 1e-9);
-  return diverging((v - mid) / half);
+  const t = Math.max(0, Math.min(1, (v - lo) / Math.max(hi - lo, 1e-9))) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(t));
+  return mix(VIRIDIS[i], VIRIDIS[i + 1], t - i);
+}
+export const VALUE_GRADIENT = `linear-gradient(to right, ${VIRIDIS.map((c) => `rgb(${c.join(",")})`).join(", ")})`;
+
+/** Class names that name a colour are drawn in it (an upload's "red"/"green"/"blue" labels); the others take
+ * the palette in order. Returns one hex colour per class. */
+const NAMED = { red: "#d62728", green: "#2ca02c", blue: "#0877bd", orange: "#f59322", purple: "#9467bd",
+  yellow: "#e0b000", black: "#1f2933", grey: "#7f7f7f", gray: "#7f7f7f", brown: "#8c564b", pink: "#e377c2" };
+export function classPalette(names) {
+  const taken = new Set();
+  const out = names.map((n) => {
+    const c = NAMED[String(n).trim().toLowerCase()];
+    if (c && !taken.has(c)) { taken.add(c); return c; }
+    return null;
+  });
+  let next = 0;
+  return out.map((c) => {
+    if (c) return c;
+    while (taken.has(CLASS_COLORS[next % CLASS_COLORS.length]) && next < 2 * CLASS_COLORS.length) next++;
+    const pick = CLASS_COLORS[next % CLASS_COLORS.length];
+    taken.add(pick); next++;
+    return pick;
+  });
+}
+
+/** Each class also has a shape, so colour is not the only cue: circle, square, triangle, diamond, cross. */
+export const SHAPES = ["circle", "square", "triangle", "diamond", "cross"];
+export function shapePath(ctx, shape, x, y, r) {
+  ctx.beginPath();
+  if (shape === "square") ctx.rect(x - 0.85 * r, y - 0.85 * r, 1.7 * r, 1.7 * r);
+  else if (shape === "triangle") { ctx.moveTo(x, y - 1.15 * r); ctx.lineTo(x + r, y + 0.75 * r); ctx.lineTo(x - r, y + 0.75 * r); ctx.closePath(); }
+  else if (shape === "diamond") { ctx.moveTo(x, y - 1.2 * r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + 1.2 * r); ctx.lineTo(x - r, y); ctx.closePath(); }
+  else if (shape === "cross") {
+    const a = 0.35 * r;
+    for (const [px, py] of [[-a, -r], [a, -r], [a, -a], [r, -a], [r, a], [a, a], [a, r], [-a, r], [-a, a], [-r, a], [-r, -a], [-a, -a]]) {
+      ctx.lineTo(x + px, y + py);
+    }
+    ctx.closePath();
+  } else ctx.arc(x, y, r, 0, 2 * Math.PI);
+}
+/** The same shape as a small inline SVG for the legends. */
+export function shapeSvg(shape, color) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("width", "14"); svg.setAttribute("height", "14"); svg.setAttribute("viewBox", "-7 -7 14 14");
+  svg.setAttribute("aria-hidden", "true"); svg.setAttribute("class", "shape");
+  const path = document.createElementNS(ns, "path");
+  const r = 5, a = 0.35 * r;
+  const d = {
+    circle: `M ${-r} 0 A ${r} ${r} 0 1 0 ${r} 0 A ${r} ${r} 0 1 0 ${-r} 0 Z`,
+    square: `M -4.25 -4.25 H 4.25 V 4.25 H -4.25 Z`,
+    triangle: `M 0 -5.75 L 5 3.75 L -5 3.75 Z`,
+    diamond: `M 0 -6 L 5 0 L 0 6 L -5 0 Z`,
+    cross: `M ${-a} ${-r} H ${a} V ${-a} H ${r} V ${a} H ${a} V ${r} H ${-a} V ${a} H ${-r} V ${-a} H ${-a} Z`,
+  }[shape];
+  path.setAttribute("d", d); path.setAttribute("fill", color); path.setAttribute("stroke", "#1f2933");
+  path.setAttribute("stroke-width", "0.8");
+  svg.append(path);
+  return svg;
 }
 
 // -- canvases
