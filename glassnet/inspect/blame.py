@@ -83,6 +83,16 @@ class Blame:
     def __str__(self) -> str:
         return self.to_text()
 
+    def __repr__(self) -> str:
+        return (f"Blame(network {'-'.join(map(str, self.sizes))}, {self.n_samples} examples; print() it for the "
+                "tables)")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the table per layer and a bar of mean |delta| per neuron."""
+        from .notebook import blame_view_html
+
+        return blame_view_html(self)
+
     def to_text(self, full: bool = False, max_neurons: int | None = 10, digits: int = 4) -> str:
         """A table per layer, output first: each neuron's mean |delta| and its most-blamed upstream neurons.
 

@@ -166,6 +166,17 @@ class Trace:
     def __str__(self) -> str:
         return self.to_text()
 
+    def __repr__(self) -> str:
+        what = "1 example" if self.n_samples == 1 else f"{self.n_samples} examples"
+        return (f"Trace(network {'-'.join(map(str, self.sizes))}, {what}, {self.cost_name} = {self.cost:.6g}, "
+                f"learning rate {self.learning_rate:g}; print() it for the worked numbers)")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the walkthrough with each part and layer folding open and shut."""
+        from .notebook import trace_html
+
+        return trace_html(self)
+
     def to_text(
         self,
         full: bool = False,
