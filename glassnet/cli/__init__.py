@@ -212,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                    help="plain text (default), Markdown tables, or JSON for programs")
     p.add_argument("--full", action="store_true", help="show every neuron and weight")
+    p.add_argument("--matrices", action=argparse.BooleanOptionalAction, default=None,
+                   help="write the forward pass as matrices too, s = a @ W + b (default: for a small network)")
 
     p = add("plot", cmd_plot, "draw a picture (PNG or SVG; needs glassnet[plots])",
             "Draw one of: " + ", ".join(_PLOT_NEEDS) + ". activations and cost-surface need nothing; network, "

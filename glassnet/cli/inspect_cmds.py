@@ -68,7 +68,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.demo:
         if args.model is not None:
             raise CommandError("give --demo or a MODEL, not both")
-        _say(explain_demo(format=args.format, full=args.full))
+        _say(explain_demo(format=args.format, full=args.full, matrices=args.matrices))
         return EXIT_OK
     if args.model is None:
         raise CommandError("give MODEL (and DATA, and --row N), or --demo for a tiny built-in network")
@@ -78,7 +78,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     x, target = model.prepare(X[i : i + 1])[0], model.prepare_targets(y[i : i + 1])[0]
     classes = model.classes if model.classes and len(model.classes) == model.network.n_outputs else None
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
-                   full=args.full, input_names=model.feature_names, class_names=classes)
+                   full=args.full, input_names=model.feature_names, class_names=classes, matrices=args.matrices)
     _say(text)
     return EXIT_OK
 

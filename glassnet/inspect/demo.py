@@ -64,7 +64,7 @@ def demo_example() -> tuple[np.ndarray, np.ndarray]:
     return np.array(DEMO_INPUT), np.array(DEMO_TARGET)
 
 
-def explain_demo(format: str = "text", full: bool = False) -> str:
+def explain_demo(format: str = "text", full: bool = False, matrices: bool | None = None) -> str:
     """:func:`explain` on the demo network and its example, learning rate 0.5: ``glassnet explain --demo``."""
     x, y = demo_example()
     return explain(
@@ -75,4 +75,5 @@ def explain_demo(format: str = "text", full: bool = False) -> str:
         format=format,
         full=full,
         input_names=["i1", "i2"],
+        matrices=matrices,
     )

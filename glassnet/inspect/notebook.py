@@ -139,6 +139,8 @@ class _HtmlTrace(TraceView):
                 f"w_jk).</p><p><code>{esc(self.inputs_line())}</code></p>")
         parts = [
             self.fold("Forward", "".join(self.forward_layer(lt) for lt in tr.layers), open_=True),
+            self.fold("Forward as matrices", f"<pre>{esc(chr(10).join(self.matrix_lines('')))}</pre>")
+            if self.show_matrices() else "",
             self.fold("Cost", self.cost()),
             self.fold(f"Backward (BP1, BP2): {self.delta_note()}",
                       "".join(self.backward_layer(lt) for lt in reversed(tr.layers))),
@@ -208,9 +210,10 @@ def trace_html(
     max_weights: int | None = 6,
     max_samples: int | None = 4,
     digits: int = 6,
+    matrices: bool | None = None,
 ) -> str:
     """The walkthrough of one step as HTML, each part and layer folding open and shut (see Trace.to_text)."""
-    return _HtmlTrace(tr, full, max_neurons, max_weights, max_samples, digits).render()
+    return _HtmlTrace(tr, full, max_neurons, max_weights, max_samples, digits, matrices).render()
 
 
 # -- blame --------------------------------------------------------------------------------------------------

@@ -23,15 +23,18 @@ def trace_text(
     max_weights: int | None = 6,
     max_samples: int | None = 4,
     digits: int = 6,
+    matrices: bool | None = None,
 ) -> str:
     """The walkthrough of one step in five parts: Forward, Cost, Backward, Gradients, Update (see Trace.to_text)."""
-    return _TextTrace(tr, full, max_neurons, max_weights, max_samples, digits).render()
+    return _TextTrace(tr, full, max_neurons, max_weights, max_samples, digits, matrices).render()
 
 
 class _TextTrace(TraceView):
     def render(self) -> str:
         out = self.header()
         out += self.forward()
+        if self.show_matrices():
+            out += ["", "Forward as matrices"] + self.matrix_lines()
         out += self.cost()
         out += self.backward()
         out += self.gradients()
