@@ -194,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds the built-in network and its random examples (default 0)")
     p.add_argument("--full", action="store_true",
                    help="check every parameter (by default a network of more than 2000 is checked on a random 2000)")
+    p.add_argument("--shock", metavar="PARAM", help="instead, one small shock on one parameter as worked numbers: "
+                   "'layer L w[K, J]' or 'layer L b[J]', as the trace names them")
+    p.add_argument("--shock-size", type=_positive(float), default=1e-4, metavar="H",
+                   help="the size h of that shock (default 1e-4)")
 
     p = add("datasets", cmd_datasets, "the data sets glassnet knows, and where each was found")
     p.add_argument("--data-dir", metavar="DIR", help="a folder to look in first for MNIST-family files")
@@ -214,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="show every neuron and weight")
     p.add_argument("--matrices", action=argparse.BooleanOptionalAction, default=None,
                    help="write the forward pass as matrices too, s = a @ W + b (default: for a small network)")
+    p.add_argument("--shock", metavar="PARAM", help="then a small shock on this parameter: J(p - h), J(p + h), "
+                   "their slope beside backpropagation's ('layer L w[K, J]' or 'layer L b[J]', as the trace "
+                   "names them)")
+    p.add_argument("--shock-size", type=_positive(float), default=1e-4, metavar="H", help="its h (default 1e-4)")
 
     p = add("plot", cmd_plot, "draw a picture (PNG or SVG; needs glassnet[plots])",
             "Draw one of: " + ", ".join(_PLOT_NEEDS) + ". activations and cost-surface need nothing; network, "

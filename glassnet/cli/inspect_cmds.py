@@ -51,6 +51,11 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         X, y = model.prepare(X[: args.rows]), model.prepare_targets(y[: args.rows])
         net = model.network
         _say(f"gradcheck on {args.model}: {_describe_network(net)}, the first {len(X)} rows of {args.data}")
+    if args.shock:
+        from ..gradcheck import shock
+
+        _say(str(shock(net, X, y, args.shock, h=args.shock_size, l2=args.l2)))
+        return EXIT_OK
     result = gradcheck(net, X, y, eps=args.eps, tolerance=args.tolerance, l2=args.l2, full=args.full,
                        seed=args.seed)
     _say("relative error |numerical - backprop| / (|numerical| + |backprop|) per layer, eps "
@@ -69,6 +74,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if args.model is not None:
             raise CommandError("give --demo or a MODEL, not both")
         _say(explain_demo(format=args.format, full=args.full, matrices=args.matrices))
+        if args.shock:
+            from ..inspect import demo_example, demo_network
+
+            _say("")
+            _say(_shock_text(args, demo_network(), *demo_example()))
         return EXIT_OK
     if args.model is None:
         raise CommandError("give MODEL (and DATA, and --row N), or --demo for a tiny built-in network")
@@ -80,7 +90,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
                    full=args.full, input_names=model.feature_names, class_names=classes, matrices=args.matrices)
     _say(text)
+    if args.shock:
+        _say("")
+        _say(_shock_text(args, model.network, x, target))
     return EXIT_OK
+
+
+def _shock_text(args: argparse.Namespace, net: object, x: object, y: object) -> str:
+    from ..gradcheck import shock
+
+    if args.format == "json":
+        raise CommandError("--shock prints worked numbers as text: leave out --format json, or use the library's "
+                           "glassnet.gradcheck.shock(...).to_dict()")
+    return str(shock(net, x, y, args.shock, h=args.shock_size))
 
 
 _PLOT_NEEDS = {  # kind -> (needs a model, needs data)
