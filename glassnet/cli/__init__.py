@@ -43,7 +43,7 @@ from .common import (
 )
 from .data import cmd_datasets
 from .demo import cmd_demo, cmd_playground
-from .inspect_cmds import _PLOT_NEEDS, cmd_compare, cmd_explain, cmd_gradcheck, cmd_plot, cmd_report
+from .inspect_cmds import _PLOT_NEEDS, _rate_list, cmd_compare, cmd_explain, cmd_gradcheck, cmd_plot, cmd_report
 from .models import cmd_evaluate, cmd_info, cmd_predict
 from .train import cmd_train
 
@@ -238,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--row", type=int, default=0, help="the example the network diagram shows (with DATA)")
     p.add_argument("--view", choices=["weights", "forward", "backward"],
                    help="the network diagram's view (default: backward with DATA, else weights)")
+    p.add_argument("--learning-rate", type=_rate_list, metavar="LR[,LR...]",
+                   help="cost-surface: gradient descent's learning rate (0.5), or several side by side, e.g. "
+                   "0.05,0.5,3")
 
     p = add("report", cmd_report, "one self-contained HTML page about a model")
     p.add_argument("model", metavar="MODEL", help=MODEL_HELP)

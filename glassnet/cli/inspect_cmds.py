@@ -13,6 +13,20 @@ from .data import _labelled_data, _measured_data
 from .models import Model
 
 
+def _rate_list(text: str) -> list[float]:
+    """``--learning-rate 0.05,0.5,3`` for the cost surface: positive numbers separated by commas."""
+    import math
+
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected learning rates separated by commas, like 0.05,0.5,3; got "
+                                         f"{text!r}") from None
+    if not values or any(not (math.isfinite(v) and v > 0) for v in values):
+        raise argparse.ArgumentTypeError(f"learning rates must be finite numbers > 0, got {text!r}")
+    return values
+
+
 def _row(args: argparse.Namespace, n: int) -> int:
     if not -n <= args.row < n:
         raise CommandError(f"--row {args.row} is out of range: the data has {n} rows")
@@ -123,7 +137,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if kind == "activations":
         plots.plot_activations(path=out)
     elif kind == "cost-surface":
-        plots.plot_cost_surface(path=out)
+        rates = getattr(args, "learning_rate", None) or [0.5]
+        plots.plot_cost_surface(learning_rate=rates if len(rates) > 1 else rates[0], path=out)
     else:
         model = Model.load(args.model)
         net = model.network
