@@ -104,10 +104,23 @@ def cmd_explain(args: argparse.Namespace) -> int:
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
                    full=args.full, input_names=model.feature_names, class_names=classes, matrices=args.matrices)
     _say(text)
+    if model.image_shape and model.task == "classification" and args.format == "text":
+        from ..inspect.render_image import prediction_text
+        from ..plots.prediction import class_outputs
+
+        outputs = class_outputs(model.network.predict(x.reshape(1, -1))[0])
+        _say("")
+        _say(prediction_text(X[i], model.image_shape[:2], outputs, _class_names(model), true_class=int(y[i])))
     if args.shock:
         _say("")
         _say(_shock_text(args, model.network, x, target))
     return EXIT_OK
+
+
+def _class_names(model: Model) -> list[str] | None:
+    """The model's class names, one per class the picture shows (a single sigmoid output shows two)."""
+    n = max(2, model.network.n_outputs)
+    return [str(c) for c in model.classes] if model.classes and len(model.classes) == n else None
 
 
 def _shock_text(args: argparse.Namespace, net: object, x: object, y: object) -> str:
@@ -122,7 +135,7 @@ def _shock_text(args: argparse.Namespace, net: object, x: object, y: object) -> 
 _PLOT_NEEDS = {  # kind -> (needs a model, needs data)
     "activations": (False, False), "cost-surface": (False, False), "network": (True, False),
     "curves": (True, False), "weights": (True, False), "boundary": (True, True), "hidden": (True, True),
-    "confusion": (True, True), "blame": (True, True),
+    "confusion": (True, True), "blame": (True, True), "prediction": (True, True),
 }
 
 
@@ -184,6 +197,17 @@ def cmd_plot(args: argparse.Namespace) -> int:
             plots.plot_confusion_matrix(y, predicted, class_names=model.classes, path=out)
         elif kind == "blame":
             plots.plot_blame(net, X, y, path=out)
+        elif kind == "prediction":
+            if not model.image_shape or model.task != "classification":
+                raise CommandError(f"glassnet plot prediction draws an input image beside the predicted classes; "
+                                   f"{args.model} is not a classifier of images (digits, 3-vs-7, mnist, "
+                                   "fashion-mnist)")
+            assert X is not None and y is not None  # a kind that needs data has read it above
+            i = _row(args, len(X))
+            raw, _ = _labelled_data(model, data, args.target)  # the pixels as they are, before standardizing
+            rows, columns = (int(v) for v in model.image_shape[:2])
+            plots.plot_prediction(net, X[i], image=raw[i], shape=(rows, columns),
+                                  class_names=_class_names(model), true_class=int(y[i]), path=out)
     _say(f"wrote {out}")
     return EXIT_OK
 
