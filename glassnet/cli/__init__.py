@@ -42,7 +42,7 @@ from .common import (
     _say,
 )
 from .data import cmd_datasets
-from .demo import cmd_demo, cmd_playground
+from .demo import LESSONS_HELP, cmd_demo, cmd_playground
 from .inspect_cmds import _PLOT_NEEDS, _rate_list, cmd_compare, cmd_explain, cmd_gradcheck, cmd_plot, cmd_report
 from .models import cmd_evaluate, cmd_info, cmd_predict
 from .train import cmd_train
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glassnet",
         description="Neural networks that learn by backpropagation, with every number inside in plain view.",
-        epilog="Start with: glassnet demo. Each command has --help.",
+        epilog="Start with: glassnet demo. Each command has --help. " + LESSONS_HELP,
     )
     parser.add_argument("--debug", action="store_true", default=False, help="show the full traceback on errors")
     parser.add_argument("--version", action="version", version=f"glassnet {_version()}")
