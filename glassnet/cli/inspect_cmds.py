@@ -196,7 +196,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
             predicted = net.cost_function.classes(net.predict(X))
             plots.plot_confusion_matrix(y, predicted, class_names=model.classes, path=out)
         elif kind == "blame":
-            plots.plot_blame(net, X, y, path=out)
+            names = list(model.feature_names) if model.feature_names else None
+            plots.plot_blame(net, X, y, input_names=names, path=out)
         elif kind == "prediction":
             if not model.image_shape or model.task != "classification":
                 raise CommandError(f"glassnet plot prediction draws an input image beside the predicted classes; "
