@@ -44,7 +44,7 @@ def _layer_blocks(section: str, layer: int) -> list[list[list[float]]]:
 
 def test_the_worked_example_as_matrices_has_the_published_numbers() -> None:
     x, y = demo_example()
-    text = demo_network().trace(x, y, learning_rate=0.5).to_text()
+    text = demo_network().trace(x, y, learning_rate=0.5).to_text(matrices=True)
     section = _section(text)
     a0, w1, b1, s1 = _layer_blocks(section, 1)
     assert a0 == [[0.05, 0.1]] and w1 == [[0.15, 0.25], [0.2, 0.3]] and b1 == [[0.35, 0.35]]
@@ -63,7 +63,7 @@ def test_a_batch_as_matrices_is_the_matrix_product() -> None:
     for layer in net.layers:
         layer.bias[...] = rng.normal(size=layer.n_out)
     X, Y = rng.normal(size=(3, 3)), rng.normal(size=(3, 2))
-    section = _section(net.trace(X, Y).to_text())
+    section = _section(net.trace(X, Y).to_text(matrices=True))
     a = X
     for number, layer in enumerate(net.layers, start=1):
         W, b = np.array(layer.weights, dtype=np.float64), np.array(layer.bias, dtype=np.float64)
@@ -77,12 +77,15 @@ def test_a_batch_as_matrices_is_the_matrix_product() -> None:
     assert "b1 (added to each row)" in section and "(3 x 3) @ (3 x 4) + (4) = (3 x 4)" in section
 
 
-def test_matrices_by_default_only_for_a_small_network() -> None:
+def test_matrices_when_asked_and_by_default_in_explain_for_a_small_network() -> None:
     small = Network.from_sizes([2, 3, 1], seed=0)
     big = Network.from_sizes([12, 3, 1], seed=0)
-    assert "Forward as matrices" in small.trace([0.5, -1.0], [0.2]).to_text()
-    assert "Forward as matrices" not in small.trace([0.5, -1.0], [0.2]).to_text(matrices=False)
-    assert "Forward as matrices" not in big.trace(np.ones(12), [0.2]).to_text()
+    # the text's own default is the walkthrough alone (the playground's step-through shows exactly that)
+    assert "Forward as matrices" not in small.trace([0.5, -1.0], [0.2]).to_text()
+    assert "Forward as matrices" in small.trace([0.5, -1.0], [0.2]).to_text(matrices=None)
+    assert "Forward as matrices" in explain(small, [0.5, -1.0], [0.2])
+    assert "Forward as matrices" not in big.trace(np.ones(12), [0.2]).to_text(matrices=None)
+    assert "Forward as matrices" not in explain(big, np.ones(12), [0.2])
     forced = big.trace(np.ones(12), [0.2]).to_text(matrices=True)
     section = _section(forced)
     # a 12-wide W does not fit beside the others: the matrices stand one under the other
@@ -102,7 +105,7 @@ def test_markdown_and_explain_show_the_matrices() -> None:
 @pytest.mark.parametrize("digits", [3, 8])
 def test_matrices_follow_the_digits(digits: int) -> None:
     x, y = demo_example()
-    section = _section(demo_network().trace(x, y).to_text(digits=digits))
+    section = _section(demo_network().trace(x, y).to_text(digits=digits, matrices=True))
     assert f"{0.593269992:.{digits}g}" in section
 
 

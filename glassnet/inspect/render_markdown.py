@@ -22,7 +22,7 @@ def trace_markdown(
     max_weights: int | None = 6,
     max_samples: int | None = 4,
     digits: int = 6,
-    matrices: bool | None = None,
+    matrices: bool | None = False,
 ) -> str:
     """The walkthrough of one step as Markdown (see Trace.to_markdown)."""
     return _MarkdownTrace(tr, full, max_neurons, max_weights, max_samples, digits, matrices).render()

@@ -23,7 +23,7 @@ def trace_text(
     max_weights: int | None = 6,
     max_samples: int | None = 4,
     digits: int = 6,
-    matrices: bool | None = None,
+    matrices: bool | None = False,
 ) -> str:
     """The walkthrough of one step in five parts: Forward, Cost, Backward, Gradients, Update (see Trace.to_text)."""
     return _TextTrace(tr, full, max_neurons, max_weights, max_samples, digits, matrices).render()

@@ -184,7 +184,7 @@ class Trace:
         max_weights: int | None = 6,
         max_samples: int | None = 4,
         digits: int = 6,
-        matrices: bool | None = None,
+        matrices: bool | None = False,
     ) -> str:
         """A learner's walkthrough of the step, in five parts: Forward, Cost, Backward, Gradients, Update.
 
@@ -196,8 +196,8 @@ class Trace:
         ``|delta|``, fits each line to about 120 characters and summarises its gradients: the largest
         ``|dJ/dw|`` and how many are exactly 0 because ``a_k = 0`` or ``delta_j = 0`` (BP4). ``full=True`` (or
         None limits) shows everything. Numbers get ``digits`` significant digits. ``matrices=True`` adds the
-        forward pass as matrices, ``s = a_{l-1} @ W + b`` with every number, one layer at a time; by default
-        (None) a small network (no layer over 8 by 8, at most 4 samples) shows them and a bigger one does not.
+        forward pass as matrices, ``s = a_{l-1} @ W + b`` with every number, one layer at a time; None shows
+        them for a small network (no layer over 8 by 8, at most 4 samples), as :func:`explain` and Jupyter do.
         """
         return trace_text(self, full, max_neurons, max_weights, max_samples, digits, matrices)
 
@@ -208,7 +208,7 @@ class Trace:
         max_weights: int | None = 6,
         max_samples: int | None = 4,
         digits: int = 6,
-        matrices: bool | None = None,
+        matrices: bool | None = False,
     ) -> str:
         """The same walkthrough as Markdown: a heading per part and a table per layer."""
         return trace_markdown(self, full, max_neurons, max_weights, max_samples, digits, matrices)
