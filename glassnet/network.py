@@ -195,6 +195,12 @@ class Network:
             f"dtype={self.dtype.name!r})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the diagram and the table of layers (see :func:`glassnet.inspect.notebook.network_html`)."""
+        from .inspect.notebook import network_html  # the teaching views live above the network
+
+        return network_html(self)
+
     def summary(self) -> str:
         """A table of the layers: shapes, activations and parameter counts."""
         rows = [f"{'layer':<7}{'weights':<14}{'bias':<8}{'activation':<14}{'params':>8}"]

@@ -72,3 +72,48 @@ def test_demo_without_scikit_learn_learns_a_spiral(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "scikit-learn is not installed" in result.stdout and 'glassnet[demo]' in result.stdout
     assert (tmp_path / "spiral.glassnet").exists()
+
+
+def test_the_demo_ends_with_the_course_map_and_its_commands_work(tmp_path, monkeypatch, capsys):
+    """After "next:", the eleven lessons in order, each a notebook that exists, each with a command that runs."""
+    import shlex
+
+    from glassnet.cli import main
+    from glassnet.cli.demo import COURSE
+
+    pytest.importorskip("sklearn.datasets")
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--quiet", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    tail = out[out.index("next:"):].splitlines()[1:]
+    numbered = [line for line in tail if re.match(r"\s+# \d+\. ", line)]
+    assert [int(re.match(r"\s+# (\d+)\.", line).group(1)) for line in numbered] == list(range(1, 12))
+    lessons = sorted(p.stem for p in (REPO / "docs" / "lessons").glob("*.ipynb"))
+    assert [re.search(r"\((\d\d_\w+)\.ipynb", line).group(1) for line in numbered] == lessons
+    assert [lesson for _, lesson, _ in COURSE] == lessons
+    commands = {}
+    for index, comment in enumerate(tail):
+        match = re.match(r"\s+# (\d+)\.", comment)
+        if match:
+            command = tail[index + 1]
+            assert not command.lstrip().startswith("#")
+            words = shlex.split(command)
+            start = next(i for i, w in enumerate(words) if w == "glassnet" or w.endswith("/glassnet")) + 1
+            commands[int(match.group(1))] = words[start:]
+    for number in (2, 5, 7):  # the worked example's commands, run as printed
+        assert main(commands[number]) == 0, commands[number]
+    printed = capsys.readouterr().out
+    assert "Forward as matrices" in printed and "A small shock on layer 2 w[0, 0]" in printed
+    assert "0.0821670405" in printed  # Mazur's dE/dw5 = 0.082167041
+
+
+def test_the_help_names_the_lessons(capsys):
+    from glassnet.cli import main
+    from glassnet.cli.demo import COURSE
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "docs/lessons/" in text
+    for number, (idea, _, _) in enumerate(COURSE, start=1):
+        assert f"{number} {idea}" in text

@@ -252,6 +252,9 @@ def draw(kind, path):
         return plots.plot_confusion_matrix(y, net.predict_classes(X), class_names=["no", "yes"], path=path, dpi=DPI)
     if kind == "blame":
         return plots.plot_blame(net, X, y, path=path, dpi=DPI)
+    if kind == "prediction":
+        image_net = Network.from_sizes([64, 6, 10], cost="cross_entropy", seed=0)
+        return plots.plot_prediction(image_net, np.arange(64.0), true_class=3, path=path, dpi=DPI)
     raise AssertionError(kind)
 
 

@@ -42,8 +42,8 @@ from .common import (
     _say,
 )
 from .data import cmd_datasets
-from .demo import cmd_demo, cmd_playground
-from .inspect_cmds import _PLOT_NEEDS, cmd_compare, cmd_explain, cmd_gradcheck, cmd_plot, cmd_report
+from .demo import LESSONS_HELP, cmd_demo, cmd_playground
+from .inspect_cmds import _PLOT_NEEDS, _rate_list, cmd_compare, cmd_explain, cmd_gradcheck, cmd_plot, cmd_report
 from .models import cmd_evaluate, cmd_info, cmd_predict
 from .train import cmd_train
 
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glassnet",
         description="Neural networks that learn by backpropagation, with every number inside in plain view.",
-        epilog="Start with: glassnet demo. Each command has --help.",
+        epilog="Start with: glassnet demo. Each command has --help. " + LESSONS_HELP,
     )
     parser.add_argument("--debug", action="store_true", default=False, help="show the full traceback on errors")
     parser.add_argument("--version", action="version", version=f"glassnet {_version()}")
@@ -194,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds the built-in network and its random examples (default 0)")
     p.add_argument("--full", action="store_true",
                    help="check every parameter (by default a network of more than 2000 is checked on a random 2000)")
+    p.add_argument("--shock", metavar="PARAM", help="instead, one small shock on one parameter as worked numbers: "
+                   "'layer L w[K, J]' or 'layer L b[J]', as the trace names them")
+    p.add_argument("--shock-size", type=_positive(float), default=1e-4, metavar="H",
+                   help="the size h of that shock (default 1e-4)")
 
     p = add("datasets", cmd_datasets, "the data sets glassnet knows, and where each was found")
     p.add_argument("--data-dir", metavar="DIR", help="a folder to look in first for MNIST-family files")
@@ -212,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                    help="plain text (default), Markdown tables, or JSON for programs")
     p.add_argument("--full", action="store_true", help="show every neuron and weight")
+    p.add_argument("--matrices", action=argparse.BooleanOptionalAction, default=None,
+                   help="write the forward pass as matrices too, s = a @ W + b (default: for a small network)")
+    p.add_argument("--shock", metavar="PARAM", help="then a small shock on this parameter: J(p - h), J(p + h), "
+                   "their slope beside backpropagation's ('layer L w[K, J]' or 'layer L b[J]', as the trace "
+                   "names them)")
+    p.add_argument("--shock-size", type=_positive(float), default=1e-4, metavar="H", help="its h (default 1e-4)")
 
     p = add("plot", cmd_plot, "draw a picture (PNG or SVG; needs glassnet[plots])",
             "Draw one of: " + ", ".join(_PLOT_NEEDS) + ". activations and cost-surface need nothing; network, "
@@ -228,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--row", type=int, default=0, help="the example the network diagram shows (with DATA)")
     p.add_argument("--view", choices=["weights", "forward", "backward"],
                    help="the network diagram's view (default: backward with DATA, else weights)")
+    p.add_argument("--learning-rate", type=_rate_list, metavar="LR[,LR...]",
+                   help="cost-surface: gradient descent's learning rate (0.5), or several side by side, e.g. "
+                   "0.05,0.5,3")
 
     p = add("report", cmd_report, "one self-contained HTML page about a model")
     p.add_argument("model", metavar="MODEL", help=MODEL_HELP)

@@ -9,6 +9,32 @@ from typing import Any
 from .common import EXIT_OK, _command, _say
 from .train import TRAIN_DEFAULTS, _run_training
 
+# The course map: the ideas in the order the tutorials tell them, each with its lesson (a Jupyter notebook in
+# docs/lessons/) and the command that shows it (``{g}`` the command, ``{model}`` the demo's model, ``{data}`` its data)
+COURSE: tuple[tuple[str, str, str], ...] = (
+    ("one neuron is logistic regression", "01_one_neuron", "{g} plot cost-surface --out cost-surface.png"),
+    ("forward propagation, by hand and as matrices", "02_forward_propagation", "{g} explain --demo --matrices"),
+    ("the cost and gradient descent: a learning rate too small, right, too large", "03_cost_and_gradient_descent",
+     "{g} plot cost-surface --learning-rate 0.05,0.6,8 --out learning-rates.png"),
+    ("why the step function cannot learn; activations and their slopes", "04_activations",
+     "{g} plot activations --out activations.png"),
+    ("backpropagation's four equations, BP1-BP4, on a worked example", "05_four_equations", "{g} explain --demo"),
+    ("the blame game: who gets the error, and dead neurons", "06_blame_game",
+     "{g} plot blame {model} {data} --out blame.png"),
+    ("small shocks: finite differences confirm backpropagation", "07_small_shocks",
+     '{g} explain --demo --no-matrices --shock "layer 2 w[0, 0]"'),
+    ("the slow alternatives: tweak-and-keep and populations", "08_slow_alternatives",
+     "{g} compare-training --task xor"),
+    ("house prices: regression in currency units", "09_house_prices",
+     "{g} train houses --task regress --out houses.glassnet"),
+    ("pictures as inputs: 3s against 7s", "10_pictures", "{g} train 3-vs-7 --out 3-vs-7.glassnet"),
+    ("overfitting and regularisation", "11_overfitting",
+     "{g} train {data} --l2 1 --early-stopping 5 --out {stem}-l2.glassnet"),
+)
+LESSONS_HELP = "The lessons, Jupyter notebooks in docs/lessons/, in order: " + "; ".join(
+    f"{number} {idea}" for number, (idea, _, _) in enumerate(COURSE, start=1)
+) + ". glassnet demo ends with a command for each."
+
 DEMO_OPTIONS: dict[str, Any] = {
     "layers": [64], "activation": "relu", "optimizer": "adam", "learning_rate": 0.003, "epochs": 30,
     "batch_size": 32, "seed": 0, "test_split": 0.2, "validation_split": 0.1,
@@ -65,6 +91,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ]
     for command, what in steps:
         _say(f"  # {what}\n  {command}")
+    _say("  # the lessons, in the order the tutorials tell the story (Jupyter notebooks in docs/lessons/, and on the")
+    _say("  # documentation site), each with a command that shows its idea:")
+    for number, (idea, lesson, command) in enumerate(COURSE, start=1):
+        text = command.format(g=glassnet, model=out, data=spec["data"], stem=out.stem)
+        if number == 10 and spec["data"] != "digits":  # the 3s and 7s ship with scikit-learn, not installed here
+            lesson += '.ipynb; the 3s and 7s ship with scikit-learn: pip install "glassnet[demo]"'
+            text = f"{glassnet} datasets"
+        else:
+            lesson += ".ipynb"
+        _say(f"  # {number}. {idea} ({lesson})\n  {text}")
+    _say(f"  # everything at once, in the browser\n  {glassnet} playground")
     return code
 
 

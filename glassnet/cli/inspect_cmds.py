@@ -13,6 +13,20 @@ from .data import _labelled_data, _measured_data
 from .models import Model
 
 
+def _rate_list(text: str) -> list[float]:
+    """``--learning-rate 0.05,0.5,3`` for the cost surface: positive numbers separated by commas."""
+    import math
+
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected learning rates separated by commas, like 0.05,0.5,3; got "
+                                         f"{text!r}") from None
+    if not values or any(not (math.isfinite(v) and v > 0) for v in values):
+        raise argparse.ArgumentTypeError(f"learning rates must be finite numbers > 0, got {text!r}")
+    return values
+
+
 def _row(args: argparse.Namespace, n: int) -> int:
     if not -n <= args.row < n:
         raise CommandError(f"--row {args.row} is out of range: the data has {n} rows")
@@ -51,6 +65,11 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         X, y = model.prepare(X[: args.rows]), model.prepare_targets(y[: args.rows])
         net = model.network
         _say(f"gradcheck on {args.model}: {_describe_network(net)}, the first {len(X)} rows of {args.data}")
+    if args.shock:
+        from ..gradcheck import shock
+
+        _say(str(shock(net, X, y, args.shock, h=args.shock_size, l2=args.l2)))
+        return EXIT_OK
     result = gradcheck(net, X, y, eps=args.eps, tolerance=args.tolerance, l2=args.l2, full=args.full,
                        seed=args.seed)
     _say("relative error |numerical - backprop| / (|numerical| + |backprop|) per layer, eps "
@@ -68,7 +87,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.demo:
         if args.model is not None:
             raise CommandError("give --demo or a MODEL, not both")
-        _say(explain_demo(format=args.format, full=args.full))
+        _say(explain_demo(format=args.format, full=args.full, matrices=args.matrices))
+        if args.shock:
+            from ..inspect import demo_example, demo_network
+
+            _say("")
+            _say(_shock_text(args, demo_network(), *demo_example()))
         return EXIT_OK
     if args.model is None:
         raise CommandError("give MODEL (and DATA, and --row N), or --demo for a tiny built-in network")
@@ -78,15 +102,40 @@ def cmd_explain(args: argparse.Namespace) -> int:
     x, target = model.prepare(X[i : i + 1])[0], model.prepare_targets(y[i : i + 1])[0]
     classes = model.classes if model.classes and len(model.classes) == model.network.n_outputs else None
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
-                   full=args.full, input_names=model.feature_names, class_names=classes)
+                   full=args.full, input_names=model.feature_names, class_names=classes, matrices=args.matrices)
     _say(text)
+    if model.image_shape and model.task == "classification" and args.format == "text":
+        from ..inspect.render_image import prediction_text
+        from ..plots.prediction import class_outputs
+
+        outputs = class_outputs(model.network.predict(x.reshape(1, -1))[0])
+        _say("")
+        _say(prediction_text(X[i], model.image_shape[:2], outputs, _class_names(model), true_class=int(y[i])))
+    if args.shock:
+        _say("")
+        _say(_shock_text(args, model.network, x, target))
     return EXIT_OK
+
+
+def _class_names(model: Model) -> list[str] | None:
+    """The model's class names, one per class the picture shows (a single sigmoid output shows two)."""
+    n = max(2, model.network.n_outputs)
+    return [str(c) for c in model.classes] if model.classes and len(model.classes) == n else None
+
+
+def _shock_text(args: argparse.Namespace, net: object, x: object, y: object) -> str:
+    from ..gradcheck import shock
+
+    if args.format == "json":
+        raise CommandError("--shock prints worked numbers as text: leave out --format json, or use the library's "
+                           "glassnet.gradcheck.shock(...).to_dict()")
+    return str(shock(net, x, y, args.shock, h=args.shock_size))
 
 
 _PLOT_NEEDS = {  # kind -> (needs a model, needs data)
     "activations": (False, False), "cost-surface": (False, False), "network": (True, False),
     "curves": (True, False), "weights": (True, False), "boundary": (True, True), "hidden": (True, True),
-    "confusion": (True, True), "blame": (True, True),
+    "confusion": (True, True), "blame": (True, True), "prediction": (True, True),
 }
 
 
@@ -101,7 +150,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if kind == "activations":
         plots.plot_activations(path=out)
     elif kind == "cost-surface":
-        plots.plot_cost_surface(path=out)
+        rates = getattr(args, "learning_rate", None) or [0.5]
+        plots.plot_cost_surface(learning_rate=rates if len(rates) > 1 else rates[0], path=out)
     else:
         model = Model.load(args.model)
         net = model.network
@@ -150,7 +200,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
             predicted = net.cost_function.classes(net.predict(X))
             plots.plot_confusion_matrix(y, predicted, class_names=model.classes, path=out)
         elif kind == "blame":
-            plots.plot_blame(net, X, y, path=out)
+            names = list(model.feature_names) if model.feature_names else None
+            plots.plot_blame(net, X, y, input_names=names, path=out)
+        elif kind == "prediction":
+            if not model.image_shape or model.task != "classification":
+                raise CommandError(f"glassnet plot prediction draws an input image beside the predicted classes; "
+                                   f"{args.model} is not a classifier of images (digits, 3-vs-7, mnist, "
+                                   "fashion-mnist)")
+            assert X is not None and y is not None  # a kind that needs data has read it above
+            i = _row(args, len(X))
+            raw, _ = _labelled_data(model, data, args.target)  # the pixels as they are, before standardizing
+            rows, columns = (int(v) for v in model.image_shape[:2])
+            plots.plot_prediction(net, X[i], image=raw[i], shape=(rows, columns),
+                                  class_names=_class_names(model), true_class=int(y[i]), path=out)
     _say(f"wrote {out}")
     return EXIT_OK
 

@@ -58,6 +58,31 @@ def load_digits() -> Dataset:
     )
 
 
+def load_threes_and_sevens() -> Dataset:
+    """Handwritten 3s and 7s, 8x8 pixels: the digits' 3s and 7s as a two-class task (3 is class 0, 7 class 1).
+
+    The tutorials' picture task: is this image a 3 or a 7? The rows are the :func:`load_digits` images whose
+    label is 3 or 7, in their order there (183 threes and 179 sevens).
+
+    Returns
+    -------
+    Dataset
+        X float64 (362, 64), ink 0..16; y int64 in {0, 1} (``target_names`` ``("3", "7")``), ``image_shape`` (8, 8).
+    """
+    digits = load_digits()
+    keep = (digits.y == 3) | (digits.y == 7)
+    return Dataset(
+        X=np.ascontiguousarray(digits.X[keep]),
+        y=(digits.y[keep] == 7).astype(np.int64),
+        feature_names=digits.feature_names,
+        target_names=("3", "7"),
+        task="classification",
+        name="3-vs-7",
+        description="The 3s and 7s of the UCI handwritten digits (8x8 pixels, ink 0..16): two classes, 3 and 7.",
+        image_shape=(8, 8),
+    )
+
+
 def load_iris() -> Dataset:
     """Fisher's iris flowers: 150 flowers, 4 measurements in cm, 3 species.
 

@@ -26,6 +26,7 @@ _CATALOGUE: dict[str, tuple[str, Callable[..., Dataset | tuple[Dataset, Dataset]
     "plane": ("synthetic", synthetic.plane),
     "houses": ("synthetic", synthetic.houses),
     "digits": ("scikit-learn", bundled.load_digits),
+    "3-vs-7": ("scikit-learn", bundled.load_threes_and_sevens),
     "iris": ("scikit-learn", bundled.load_iris),
     "wine": ("scikit-learn", bundled.load_wine),
     "breast-cancer": ("scikit-learn", bundled.load_breast_cancer),

@@ -2,8 +2,14 @@
 
 :func:`blame` measures, over a batch, each neuron's mean ``|delta|`` and, for each neuron j, how much of
 its input comes from each upstream neuron k, as the mean of ``|w[k, j] * a_k|``: the tutorials'
-"a neuron blames the most active upstream neurons", made measurable. It reads the arrays the engine kept
-(``delta``, ``a_prev``); :meth:`Blame.to_dict` is the record its text and HTML renderers read.
+"a neuron blames the most active upstream neurons", made measurable. Beside each share it keeps the two
+factors of BP4, ``dJ/dw[k, j] = a_k * delta_j``: the input's mean ``|a_k|`` and the mean ``|a_k * delta_j|``,
+the size of the tweak the weight gets from one example, which is why the active inputs' weights are the ones
+that learn. It also counts how often each hidden neuron is active (its slope ``f'(s)`` is not 0, so blame
+passes through it): a neuron never active on the batch is *dead* (delta = 0 for every example, so none of its
+weights ever moves) and one active on fewer than ``lazy`` of the examples is *lazy*. It reads the arrays the
+engine kept (``s``, ``a``, ``delta``, ``a_prev``); :meth:`Blame.to_dict` is the record its text and HTML
+renderers read.
 """
 
 from __future__ import annotations
@@ -40,6 +46,12 @@ class Blame:
         ``|w[k, j] * a_k|``, how much upstream neuron k (or input k, for layer 1) feeds neuron j.
     top : per layer, (n_out, top_k) integer array: for each neuron, its upstream neurons ``k`` ranked by
         ``contributions[k, j]``, largest first.
+    mean_abs_inputs : per layer, (n_in,): the mean over the examples of ``|a_k|``, the input of layer l.
+    mean_abs_gradient : per layer, (n_in, n_out): the mean over the examples of ``|a_k * delta_j|``, the size
+        of one example's BP4 gradient ``dJ_i/dw[k, j]``.
+    active_fraction : per layer, (n_out,): the fraction of the examples on which the neuron's slope
+        ``f'(s)`` is not 0; None for the output layer.
+    lazy : the fraction of examples under which an active-sometimes hidden neuron counts as lazy.
     """
 
     n_samples: int
@@ -50,6 +62,10 @@ class Blame:
     top: list[np.ndarray]
     input_names: list[str] | None = None
     top_k: int = 3
+    mean_abs_inputs: list[np.ndarray] | None = None
+    mean_abs_gradient: list[np.ndarray] | None = None
+    active_fraction: list[np.ndarray | None] | None = None
+    lazy: float = 0.05
     _shares: list[np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -75,6 +91,21 @@ class Blame:
         c, share = self.contributions[index], self.shares[index]
         return [(int(k), float(c[k, neuron]), float(share[k, neuron])) for k in self.top[index][neuron]]
 
+    def dead(self, layer: int) -> list[int]:
+        """The neurons of hidden layer ``layer`` (1-based) never active on the examples: ``f'(s) = 0`` for all."""
+        fraction = self._activity(layer)
+        return [] if fraction is None else [int(j) for j in np.flatnonzero(fraction == 0)]
+
+    def lazy_neurons(self, layer: int) -> list[int]:
+        """The neurons of hidden layer ``layer`` active on some examples, but on fewer than ``lazy`` of them."""
+        fraction = self._activity(layer)
+        return [] if fraction is None else [int(j) for j in np.flatnonzero((fraction > 0) & (fraction < self.lazy))]
+
+    def _activity(self, layer: int) -> np.ndarray | None:
+        if not 1 <= layer <= len(self.contributions):
+            raise InputError(f"layer must be 1..{len(self.contributions)}, got {layer}")
+        return None if self.active_fraction is None else self.active_fraction[layer - 1]
+
     def _upstream_name(self, index: int, k: int) -> str:
         if index == 0:
             return self.input_names[k] if self.input_names else f"x{k}"
@@ -82,6 +113,16 @@ class Blame:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def __repr__(self) -> str:
+        return (f"Blame(network {'-'.join(map(str, self.sizes))}, {self.n_samples} examples; print() it for the "
+                "tables)")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the table per layer and a bar of mean |delta| per neuron."""
+        from .notebook import blame_view_html
+
+        return blame_view_html(self)
 
     def to_text(self, full: bool = False, max_neurons: int | None = 10, digits: int = 4) -> str:
         """A table per layer, output first: each neuron's mean |delta| and its most-blamed upstream neurons.
@@ -117,12 +158,29 @@ class Blame:
               neurons_by_blame the neurons j, the largest mean |delta| first (ties in index order)
               top              per neuron j, its top_k upstream neurons, largest contribution first:
                                {upstream: k, name: upstream_names[k], value: contributions[k][j],
-                               share: value / the sum of j's contributions (0 when that sum is 0)}
+                               share: value / the sum of j's contributions (0 when that sum is 0),
+                               a_k: the mean |a_k|, delta_j: neuron j's mean |delta|, gradient: the mean
+                               |a_k * delta_j| (BP4's dJ/dw[k, j] for one example)}
+              mean_abs_inputs  per upstream neuron k: the mean |a_k|
+              active_fraction  per neuron j: the fraction of examples with f'(s_j) != 0 (None at the output)
+              dead, lazy       the neurons never active, and those active on fewer than ``lazy`` of the examples
+            lazy           that fraction
         """
         layers = []
         last = len(self.contributions) - 1
         for index, (mad, c) in enumerate(zip(self.mean_abs_delta, self.contributions, strict=True)):
             names = [self._upstream_name(index, k) for k in range(c.shape[0])]
+            inputs = None if self.mean_abs_inputs is None else self.mean_abs_inputs[index]
+            gradient = None if self.mean_abs_gradient is None else self.mean_abs_gradient[index]
+            active = None if self.active_fraction is None else self.active_fraction[index]
+
+            def factors(k: int, j: int, inputs: Any = inputs, gradient: Any = gradient, mad: Any = mad) -> dict:
+                return {
+                    "a_k": None if inputs is None else plain_number(inputs[k], json_safe),
+                    "delta_j": plain_number(mad[j], json_safe),
+                    "gradient": None if gradient is None else plain_number(gradient[k, j], json_safe),
+                }
+
             layers.append(
                 {
                     "layer": index + 1,
@@ -139,11 +197,16 @@ class Blame:
                                 "name": names[k],
                                 "value": plain_number(v, json_safe),
                                 "share": plain_number(s, json_safe),
+                                **factors(k, j),
                             }
                             for k, v, s in self.ranking(index + 1, j)
                         ]
                         for j in range(c.shape[1])
                     ],
+                    "mean_abs_inputs": None if inputs is None else plain_list(inputs, json_safe),
+                    "active_fraction": None if active is None else plain_list(active, json_safe),
+                    "dead": self.dead(index + 1),
+                    "lazy": self.lazy_neurons(index + 1),
                 }
             )
         return {
@@ -152,6 +215,7 @@ class Blame:
             "activations": list(self.activations),
             "input_names": self.input_names,
             "top_k": self.top_k,
+            "lazy": self.lazy,
             "layers": layers,
         }
 
@@ -167,17 +231,23 @@ def blame(
     top_k: int = 3,
     input_names: list[str] | None = None,
     chunk_rows: int = 4096,
+    lazy: float = 0.05,
 ) -> Blame:
     """Each neuron's mean |delta| over (X, Y) and, per neuron, the upstream neurons ranked by mean |w a|.
 
     Runs the engine's forward propagation and backpropagation on the batch (in slices of ``chunk_rows``
     rows) and reads each layer's ``delta`` and ``a_prev``. The engine's delta carries the 1/m of a slice's
-    mean; it is multiplied back, so ``mean_abs_delta`` is per example. The weights are not changed.
+    mean; it is multiplied back, so ``mean_abs_delta`` is per example. The weights are not changed. It also
+    measures the factors of BP4 (mean ``|a_k|`` and mean ``|a_k * delta_j|``) and how often each hidden
+    neuron is active (``f'(s) != 0``): never is dead, on fewer than ``lazy`` of the examples is lazy.
     """
     if not isinstance(net, Network):
         raise InputTypeError(f"blame needs a glassnet Network, got {type(net).__name__}")
     top_k = cast(int, check_positive("top_k", top_k, integer=True))
     chunk_rows = cast(int, check_positive("chunk_rows", chunk_rows, integer=True))
+    lazy = cast(float, check_positive("lazy", lazy))
+    if lazy > 1:
+        raise InputError(f"lazy is a fraction of the examples, at most 1, got {lazy!r}")
     X, Y = net.check_XY(X, Y)
     if len(X) == 0:
         raise InputError("blame needs at least one example")
@@ -185,6 +255,9 @@ def blame(
     net.check_trainable()
     sum_abs_delta = [np.zeros(layer.n_out) for layer in net.layers]
     sum_abs_input = [np.zeros(layer.n_in) for layer in net.layers]
+    sum_abs_gradient = [np.zeros((layer.n_in, layer.n_out)) for layer in net.layers]
+    hidden = range(len(net.layers) - 1)
+    active = [np.zeros(net.layers[index].n_out) for index in hidden]
     for start in range(0, len(X), chunk_rows):
         xb, yb = X[start : start + chunk_rows], Y[start : start + chunk_rows]
         net.propagate(xb)
@@ -194,6 +267,11 @@ def blame(
             # delta holds dJ/ds of the slice's mean cost, 1/rows of each example's own dJ_i/ds
             sum_abs_delta[index] += np.abs(kept(layer.delta)).sum(axis=0, dtype=np.float64) * rows
             sum_abs_input[index] += np.abs(kept(layer.a_prev)).sum(axis=0, dtype=np.float64)
+            # BP4 for each example on its own: |dJ_i/dw[k, j]| = |a_ik| * |dJ_i/ds_ij|, summed over the examples
+            abs_input = np.abs(kept(layer.a_prev)).astype(np.float64)
+            sum_abs_gradient[index] += abs_input.T @ (np.abs(kept(layer.delta)).astype(np.float64) * rows)
+            if index in hidden:  # active: the slope f'(s) is not 0, so blame passes through the neuron
+                active[index] += np.count_nonzero(layer.activation.slope(kept(layer.s), kept(layer.a)), axis=0)
     n = len(X)
     mean_abs_delta = [total / n for total in sum_abs_delta]
     # mean_i |w[k, j] a_ik| = |w[k, j]| * mean_i |a_ik|
@@ -211,4 +289,8 @@ def blame(
         top=top,
         input_names=input_names,
         top_k=top_k,
+        mean_abs_inputs=[total / n for total in sum_abs_input],
+        mean_abs_gradient=[total / n for total in sum_abs_gradient],
+        active_fraction=[*(count / n for count in active), None],
+        lazy=lazy,
     )

@@ -1,4 +1,4 @@
-"""The published worked example: Matt Mazur's "A Step by Step Backpropagation Example", as a network.
+"""The built-in examples: Matt Mazur's published 2-2-2 worked example, and the tutorial network 5-3-2-1.
 
 A 2-2-2 sigmoid network, one example ``(0.05, 0.10) -> (0.01, 0.99)``, learning rate 0.5. Its starting
 weights and biases are written here once, in the tutorial's own names (``w1..w8``, ``b1``, ``b2``); the
@@ -9,6 +9,10 @@ The tutorial writes ``h1 = w1 i1 + w2 i2 + b1``, ``h2 = w3 i1 + w4 i2 + b1``, ``
 ``w_jk``), so layer 1's weights are ``[[w1, w3], [w2, w4]]`` and layer 2's ``[[w5, w7], [w6, w8]]``. His
 cost ``E = sum 1/2 (target - out)^2`` is, for one example and two outputs, exactly glassnet's mse (the mean
 over the outputs of ``(a - y)^2``).
+
+The tutorial network (:func:`tutorial_network`) is the one the lessons' forward propagation is worked on: five
+inputs, two sigmoid hidden layers of 3 and 2 neurons and one identity output, every weight and bias a fixed
+short decimal (none of them zero), so each sum can be done by hand; :func:`tutorial_example` is its example.
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ __all__ = [
     "demo_network",
     "demo_example",
     "explain_demo",
+    "TUTORIAL_WEIGHTS",
+    "TUTORIAL_BIASES",
+    "TUTORIAL_INPUT",
+    "TUTORIAL_TARGET",
+    "tutorial_network",
+    "tutorial_example",
 ]
 
 DEMO_WEIGHTS = MappingProxyType(
@@ -39,6 +49,17 @@ DEMO_BIASES = MappingProxyType({"b1": 0.35, "b2": 0.60})  # b1 shared by the hid
 DEMO_INPUT = (0.05, 0.10)
 DEMO_TARGET = (0.01, 0.99)
 DEMO_LEARNING_RATE = 0.5
+
+# The tutorial network, layer by layer: weights[k][j] joins neuron k below to neuron j (the tutorials' w_jk)
+TUTORIAL_WEIGHTS = (
+    ((0.2, -0.5, 0.1), (0.4, 0.3, -0.2), (-0.3, 0.8, 0.5), (0.1, -0.1, 0.3), (0.6, 0.2, -0.4)),  # 5 x 3
+    ((0.7, -0.3), (-0.4, 0.9), (0.5, 0.2)),  # 3 x 2
+    ((1.2,), (-0.8,)),  # 2 x 1
+)
+TUTORIAL_BIASES = ((0.1, -0.2, 0.3), (0.05, -0.1), (0.3,))
+TUTORIAL_ACTIVATIONS = ("sigmoid", "sigmoid", "identity")
+TUTORIAL_INPUT = (1.0, 0.5, -1.0, 2.0, 0.0)
+TUTORIAL_TARGET = (0.5,)
 
 
 def demo_network() -> Network:
@@ -59,12 +80,33 @@ def demo_network() -> Network:
     return Network([hidden, output], cost="mse", dtype="float64")
 
 
+def tutorial_network(dtype: str = "float64") -> Network:
+    """The lessons' network: 5 inputs, hidden layers of 3 and 2 sigmoid neurons, one identity output (5-3-2-1).
+
+    Its weights and biases are the fixed numbers of :data:`TUTORIAL_WEIGHTS` and :data:`TUTORIAL_BIASES`
+    (short decimals, no bias zero, so a sum never ends in "+ 0"); cost mse. Layer l computes
+    ``s_l = a_{l-1} @ W_l + b_l`` and ``a_l = f(s_l)``; ``W_l[k, j]`` is the tutorials' ``w_jk``. Use it with
+    :func:`tutorial_example`: ``net.trace(*tutorial_example())`` writes out its forward pass neuron by neuron
+    and as matrices.
+    """
+    layers = [
+        Dense(len(w), len(w[0]), activation, weights=np.array(w), bias=np.array(b))
+        for w, b, activation in zip(TUTORIAL_WEIGHTS, TUTORIAL_BIASES, TUTORIAL_ACTIVATIONS, strict=True)
+    ]
+    return Network(layers, cost="mse", dtype=dtype)
+
+
+def tutorial_example() -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial network's example: inputs ``(1, 0.5, -1, 2, 0)``, target ``0.5``."""
+    return np.array(TUTORIAL_INPUT), np.array(TUTORIAL_TARGET)
+
+
 def demo_example() -> tuple[np.ndarray, np.ndarray]:
     """The demo network's example: inputs ``(0.05, 0.10)``, targets ``(0.01, 0.99)``."""
     return np.array(DEMO_INPUT), np.array(DEMO_TARGET)
 
 
-def explain_demo(format: str = "text", full: bool = False) -> str:
+def explain_demo(format: str = "text", full: bool = False, matrices: bool | None = None) -> str:
     """:func:`explain` on the demo network and its example, learning rate 0.5: ``glassnet explain --demo``."""
     x, y = demo_example()
     return explain(
@@ -75,4 +117,5 @@ def explain_demo(format: str = "text", full: bool = False) -> str:
         format=format,
         full=full,
         input_names=["i1", "i2"],
+        matrices=matrices,
     )

@@ -8,7 +8,8 @@ by the engine or by the record's builder. Here are the pieces they have in commo
 - :func:`plain_number` / :func:`plain_list`: numpy values as plain Python floats, for ``to_dict()``;
 - :func:`limit`: how many of ``count`` items a shortened view shows;
 - :class:`TraceView`: number formatting and the written-out sums (``s = w*a + ... + b``, BP2's blame
-  received) that the text and Markdown walkthroughs both print.
+  received) that the text and Markdown walkthroughs both print, and the forward pass as matrices
+  (:mod:`.render_matrix`).
 
 This module imports no other part of glassnet at run time, so the records can import it.
 """
@@ -74,6 +75,7 @@ class TraceView:
         max_weights: int | None,
         max_samples: int | None,
         digits: int,
+        matrices: bool | None = None,
     ) -> None:
         self.tr = tr
         self.max_neurons = None if full else max_neurons
@@ -81,6 +83,20 @@ class TraceView:
         self.max_samples = None if full else max_samples
         self.digits = int(digits)
         self.one = tr.n_samples == 1
+        self.matrices = matrices
+
+    def show_matrices(self) -> bool:
+        """Whether the forward pass is also written as matrices: as asked, else for a small network
+        (see :func:`.render_matrix.small_enough`)."""
+        from .render_matrix import small_enough
+
+        return small_enough(self) if self.matrices is None else bool(self.matrices)
+
+    def matrix_lines(self, indent: str = "  ") -> list[str]:
+        """The forward pass as matrices, ``s = a_prev @ W + b`` per layer (see :mod:`.render_matrix`)."""
+        from .render_matrix import matrix_lines
+
+        return matrix_lines(self, indent)
 
     def num(self, value: Any) -> str:
         return f"{float(value) + 0.0:.{self.digits}g}"  # + 0.0 turns -0.0 into 0.0

@@ -10,6 +10,8 @@ import html
 import math
 from typing import Any
 
+from .render_text import blame_notes
+
 __all__ = ["esc", "number", "blame_html"]
 
 
@@ -25,11 +27,18 @@ def number(value: float | None, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
+def _factors(entry: dict[str, Any]) -> str:
+    if entry.get("a_k") is None or entry.get("gradient") is None:
+        return ""
+    return f" (a {number(entry['a_k'], 3)}, tweak {number(entry['gradient'], 3)})"
+
+
 def blame_html(record: dict[str, Any], max_neurons: int = 20) -> str:
     """A ``<h3>`` and ``<table>`` per layer, output first, from ``Blame.to_dict()`` (see Blame.to_html).
 
     Each row is a neuron, in the record's ``neurons_by_blame`` order (the most blamed first), with its
-    mean |delta| and the share of its input each of its ``top`` upstream neurons carries.
+    mean |delta|, the share of its input each of its ``top`` upstream neurons carries (with BP4's factors,
+    mean |a_k| and mean |a_k * delta_j|) and how often it is active; dead and lazy neurons are named below.
     """
     parts = []
     for layer in reversed(record["layers"]):
@@ -41,13 +50,19 @@ def blame_html(record: dict[str, Any], max_neurons: int = 20) -> str:
         )
         rows = [
             f"<tr><th>neuron</th><th>mean |delta|</th><th class=left>most of its input comes from "
-            f"({esc(upstream)}: share)</th></tr>"
+            f"({esc(upstream)}: share; a = mean |a_k|, tweak = mean |a_k * delta_j|, BP4)</th><th>active</th></tr>"
         ]
+        active = layer.get("active_fraction")
         for j in layer["neurons_by_blame"][:max_neurons]:
-            ranked = ", ".join(f"{esc(entry['name'])}: {entry['share']:.0%}" for entry in layer["top"][j])
-            rows.append(f"<tr><td>{j}</td><td>{number(mean_abs_delta[j])}</td><td class=left>{ranked}</td></tr>")
+            ranked = ", ".join(f"{esc(entry['name'])}: {entry['share']:.0%}{_factors(entry)}"
+                               for entry in layer["top"][j])
+            flag = " dead" if j in layer.get("dead", ()) else " lazy" if j in layer.get("lazy", ()) else ""
+            activity = "-" if active is None else f"{active[j]:.0%}{flag}"
+            rows.append(f"<tr><td>{j}</td><td>{number(mean_abs_delta[j])}</td><td class=left>{ranked}</td>"
+                        f"<td>{activity}</td></tr>")
         more = n_out - min(n_out, max_neurons)
         if more:
-            rows.append(f'<tr><td colspan="3" class=left>... {more} more neurons with less blame</td></tr>')
-        parts.append(f"<h3>{esc(title)}</h3><table>{''.join(rows)}</table>")
+            rows.append(f'<tr><td colspan="4" class=left>... {more} more neurons with less blame</td></tr>')
+        notes = "".join(f"<p>{esc(note)}</p>" for note in blame_notes(record, layer))
+        parts.append(f"<h3>{esc(title)}</h3><table>{''.join(rows)}</table>{notes}")
     return "".join(parts)

@@ -22,9 +22,10 @@ def trace_markdown(
     max_weights: int | None = 6,
     max_samples: int | None = 4,
     digits: int = 6,
+    matrices: bool | None = False,
 ) -> str:
     """The walkthrough of one step as Markdown (see Trace.to_markdown)."""
-    return _MarkdownTrace(tr, full, max_neurons, max_weights, max_samples, digits).render()
+    return _MarkdownTrace(tr, full, max_neurons, max_weights, max_samples, digits, matrices).render()
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -39,7 +40,9 @@ class _MarkdownTrace(TraceView):
         return self.name(lt, j).removeprefix("neuron ")
 
     def render(self) -> str:
-        return "\n".join(self.header() + self.forward() + self.cost() + self.backward() + self.update()) + "\n"
+        matrices = ["", "## Forward as matrices", "", "```text"] + self.matrix_lines("") + ["```"]
+        parts = self.header() + self.forward() + (matrices if self.show_matrices() else [])
+        return "\n".join(parts + self.cost() + self.backward() + self.update()) + "\n"
 
     def header(self) -> list[str]:
         tr = self.tr

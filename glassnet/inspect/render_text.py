@@ -23,15 +23,18 @@ def trace_text(
     max_weights: int | None = 6,
     max_samples: int | None = 4,
     digits: int = 6,
+    matrices: bool | None = False,
 ) -> str:
     """The walkthrough of one step in five parts: Forward, Cost, Backward, Gradients, Update (see Trace.to_text)."""
-    return _TextTrace(tr, full, max_neurons, max_weights, max_samples, digits).render()
+    return _TextTrace(tr, full, max_neurons, max_weights, max_samples, digits, matrices).render()
 
 
 class _TextTrace(TraceView):
     def render(self) -> str:
         out = self.header()
         out += self.forward()
+        if self.show_matrices():
+            out += ["", "Forward as matrices"] + self.matrix_lines()
         out += self.cost()
         out += self.backward()
         out += self.gradients()
@@ -206,17 +209,54 @@ class _TextTrace(TraceView):
         return out
 
 
+def _activity(layer: dict[str, Any], j: int) -> str:
+    """A hidden neuron's share of active examples, with "dead" or "lazy" when it is flagged; "-" at the output."""
+    active = layer.get("active_fraction")
+    if active is None:
+        return "-"
+    flag = " dead" if j in layer["dead"] else " lazy" if j in layer["lazy"] else ""
+    return f"{active[j]:.0%}{flag}"
+
+
+def _factors(entry: dict[str, Any], digits: int) -> str:
+    """BP4's factors beside a share: the input's mean |a_k| and the mean |a_k * delta_j| its weight is tweaked by."""
+    if entry.get("a_k") is None or entry.get("gradient") is None:
+        return ""
+    return f"; a {entry['a_k']:.{digits - 1}g}, tweak {entry['gradient']:.{digits - 1}g}"
+
+
+def blame_notes(record: dict[str, Any], layer: dict[str, Any]) -> list[str]:
+    """The dead and lazy neurons of a layer, in words (empty when there are none)."""
+    n, out = record["n_samples"], []
+    if layer.get("dead"):
+        out.append(
+            f"dead (never active on these {n} examples: f'(s) = 0 each time, so delta = 0 and every dJ/dw = "
+            f"a_k * delta_j = 0; it never learns): neurons {', '.join(map(str, layer['dead']))}"
+        )
+    if layer.get("lazy"):
+        active = layer["active_fraction"]
+        listed = ", ".join(f"{j} ({active[j]:.1%})" for j in layer["lazy"])
+        out.append(f"lazy (active on fewer than {record.get('lazy', 0.05):.0%} of the examples, so it rarely "
+                   f"learns): neurons {listed}")
+    return out
+
+
 def blame_text(record: dict[str, Any], full: bool = False, max_neurons: int | None = 10, digits: int = 4) -> str:
     """A table per layer, output first, from ``Blame.to_dict(json_safe=False)`` (see Blame.to_text).
 
     Neurons are listed in the record's ``neurons_by_blame`` order (largest mean |delta| first); each shows
-    its ``top`` upstream neurons with their mean ``|w a|`` and share.
+    how often it is active (hidden layers; flagged dead or lazy) and its ``top`` upstream neurons with their
+    mean ``|w a|``, share, mean ``|a_k|`` and the mean ``|a_k * delta_j|`` (BP4) its weight is tweaked by.
     """
     n_samples = record["n_samples"]
     out = [
         f"Blame over {n_samples} example{'s' if n_samples != 1 else ''}",
         "mean |delta|: a neuron's average error dJ/ds per example. Upstream neurons ranked by "
         "mean |w[k, j] * a_k| (share of the neuron's total).",
+        "Beside each share, BP4's factors: a = mean |a_k|, and tweak = mean |a_k * delta_j|, the size of "
+        "dJ/dw[k, j] = a_k * delta_j",
+        "for one example: the weights of active inputs are the ones that learn. active: the examples on which "
+        "f'(s) != 0.",
     ]
     width = max(3 + 4 + digits, 12)
     for layer in reversed(record["layers"]):
@@ -227,15 +267,17 @@ def blame_text(record: dict[str, Any], full: bool = False, max_neurons: int | No
             "",
             f"layer {layer['layer']} ({n_out} neuron{'s' if n_out != 1 else ''}, {layer['activation']}"
             f"{', output' if layer['output'] else ''})",
-            f"  {'neuron':>6}  {'mean |delta|':>{width}}  "
-            f"most of its input comes from ({upstream}: mean |w a|, share)",
+            f"  {'neuron':>6}  {'mean |delta|':>{width}}  {'active':>9}  "
+            f"most of its input comes from ({upstream}: mean |w a|, share; a, tweak)",
         ]
         shown = limit(n_out, None if full else max_neurons)
         for j in layer["neurons_by_blame"][:shown]:
             ranked = "   ".join(
-                f"{entry['name']}: {entry['value']:.{digits}g} ({entry['share']:.0%})" for entry in layer["top"][j]
+                f"{entry['name']}: {entry['value']:.{digits}g} ({entry['share']:.0%}{_factors(entry, digits)})"
+                for entry in layer["top"][j]
             )
-            out.append(f"  {j:>6}  {mean_abs_delta[j]:>{width}.{digits}g}  {ranked}")
+            out.append(f"  {j:>6}  {mean_abs_delta[j]:>{width}.{digits}g}  {_activity(layer, j):>9}  {ranked}")
         if shown < n_out:
             out.append(f"  ... {n_out - shown} more neurons (full=True shows all)")
+        out += ["  " + note for note in blame_notes(record, layer)]
     return "\n".join(out)

@@ -167,6 +167,17 @@ class Trace:
     def __str__(self) -> str:
         return self.to_text()
 
+    def __repr__(self) -> str:
+        what = "1 example" if self.n_samples == 1 else f"{self.n_samples} examples"
+        return (f"Trace(network {'-'.join(map(str, self.sizes))}, {what}, {self.cost_name} = {self.cost:.6g}, "
+                f"learning rate {self.learning_rate:g}; print() it for the worked numbers)")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the walkthrough with each part and layer folding open and shut."""
+        from .notebook import trace_html
+
+        return trace_html(self)
+
     def to_text(
         self,
         full: bool = False,
@@ -174,6 +185,7 @@ class Trace:
         max_weights: int | None = 6,
         max_samples: int | None = 4,
         digits: int = 6,
+        matrices: bool | None = False,
     ) -> str:
         """A learner's walkthrough of the step, in five parts: Forward, Cost, Backward, Gradients, Update.
 
@@ -184,9 +196,11 @@ class Trace:
         always shown. A wide layer (more than 64 inputs or neurons) shows the neurons with the largest
         ``|delta|``, fits each line to about 120 characters and summarises its gradients: the largest
         ``|dJ/dw|`` and how many are exactly 0 because ``a_k = 0`` or ``delta_j = 0`` (BP4). ``full=True`` (or
-        None limits) shows everything. Numbers get ``digits`` significant digits.
+        None limits) shows everything. Numbers get ``digits`` significant digits. ``matrices=True`` adds the
+        forward pass as matrices, ``s = a_{l-1} @ W + b`` with every number, one layer at a time; None shows
+        them for a small network (no layer over 8 by 8, at most 4 samples), as :func:`explain` and Jupyter do.
         """
-        return trace_text(self, full, max_neurons, max_weights, max_samples, digits)
+        return trace_text(self, full, max_neurons, max_weights, max_samples, digits, matrices)
 
     def to_markdown(
         self,
@@ -195,9 +209,10 @@ class Trace:
         max_weights: int | None = 6,
         max_samples: int | None = 4,
         digits: int = 6,
+        matrices: bool | None = False,
     ) -> str:
         """The same walkthrough as Markdown: a heading per part and a table per layer."""
-        return trace_markdown(self, full, max_neurons, max_weights, max_samples, digits)
+        return trace_markdown(self, full, max_neurons, max_weights, max_samples, digits, matrices)
 
     def to_dict(self, max_neurons: int | None = None, max_weights: int | None = None) -> dict[str, Any]:
         """Everything as plain Python data (strict-JSON-able: non-finite numbers become None).
@@ -464,11 +479,13 @@ def explain(
     max_weights: int | None = 6,
     input_names: list[str] | None = None,
     class_names: list[str] | None = None,
+    matrices: bool | None = None,
 ) -> str:
     """The trace of one step on ``(x, y)`` rendered as ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
 
     ``model`` is a Network or a fitted estimator holding one (``network_``). ``full=True`` shows every
     neuron and weight (text and Markdown); JSON always holds everything unless limits are given.
+    ``matrices`` writes the forward pass as matrices too (True), never (False), or for a small network (None).
     """
     net = _network_of(model)
     kind = str(format).lower()
@@ -478,4 +495,4 @@ def explain(
     if kind == "json":
         return result.to_json()
     render = result.to_markdown if kind in ("markdown", "md") else result.to_text
-    return render(full=full, max_neurons=max_neurons, max_weights=max_weights)
+    return render(full=full, max_neurons=max_neurons, max_weights=max_weights, matrices=matrices)

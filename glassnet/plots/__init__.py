@@ -15,6 +15,7 @@ atomically (a temporary file in the same folder, then a rename).
 ``plot_first_layer_weights``   first-layer weights as images (8x8, 28x28, ...)
 ``plot_confusion_matrix``      true class against predicted class
 ``plot_blame``                 each neuron's mean |delta| and the shares of its input
+``plot_prediction``            an input image beside the network's output for each class
 =============================  ======================================================================
 
 ``KINDS`` maps the names used by ``glassnet plot KIND`` to these functions. matplotlib itself is only
@@ -30,6 +31,7 @@ from .boundary import plot_decision_boundary, plot_hidden_activations
 from .confusion import confusion_matrix, plot_confusion_matrix
 from .curves import plot_history
 from .diagram import plot_network
+from .prediction import plot_prediction
 from .surfaces import descent_path, logistic_cost, plot_cost_surface
 from .weights import plot_first_layer_weights
 
@@ -43,6 +45,7 @@ KINDS = {
     "weights": plot_first_layer_weights,
     "confusion": plot_confusion_matrix,
     "blame": plot_blame,
+    "prediction": plot_prediction,
 }
 
 __all__ = [
@@ -61,5 +64,6 @@ __all__ = [
     "plot_hidden_activations",
     "plot_history",
     "plot_network",
+    "plot_prediction",
     "require_matplotlib",
 ]

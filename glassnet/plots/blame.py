@@ -28,6 +28,7 @@ def plot_blame(
     *,
     max_neurons: int = 20,
     shares: bool = True,
+    input_names: list[str] | None = None,
     path: str | os.PathLike[str] | None = None,
     dpi: float = 100,
 ) -> Any:
@@ -38,6 +39,10 @@ def plot_blame(
     source : a Network (then X and Y are required) or a Blame.
     max_neurons : the most bars per layer; wider layers show the neurons with the largest mean |delta|.
     shares : add the row of heatmaps of each neuron's input shares (skipped past 64 neurons a side).
+    input_names : the inputs' names (with a Network), shown on the first layer's heatmap.
+
+    Dead hidden neurons (never active on the examples, so never blamed: ``f'(s) = 0``) are labelled "dead"
+    under their bar, lazy ones (rarely active) "lazy".
     """
     from ..inspect import Blame, blame
 
@@ -47,7 +52,7 @@ def plot_blame(
         check_network(source)
         if X is None or Y is None:
             raise InputError("blame is measured on examples: give X and Y (or pass a ready Blame)")
-        result = blame(source, X, Y)
+        result = blame(source, X, Y, input_names=input_names)
     if not isinstance(result, Blame):
         raise InputTypeError(f"expected a Network or a Blame, got {type(source).__name__}")
     if max_neurons < 1:
@@ -79,8 +84,9 @@ def plot_blame(
             linewidth=0.4,
         )
         ax.set_xticks(positions)
+        dead, lazy = result.dead(index + 1), result.lazy_neurons(index + 1)
         ax.set_xticklabels(
-            [str(j) for j in chosen],
+            [f"{j}\ndead" if j in dead else f"{j}\nlazy" if j in lazy else str(j) for j in chosen],
             fontsize=7 if chosen.size <= 12 else 5.5,
             rotation=0 if chosen.size <= 16 else 90,
         )
@@ -124,6 +130,8 @@ def plot_blame(
         share_ax.set_ylabel(upstream, fontsize=8)
         share_ax.set_xticks(np.arange(n_out) if n_out <= 12 else [])
         share_ax.set_yticks(np.arange(n_in) if n_in <= 12 else [])
+        if index == 0 and result.input_names and n_in <= 12:
+            share_ax.set_yticklabels(result.input_names)
         share_ax.tick_params(labelsize=7)
         share_ax.set_title("share of j's input from k (mean |w a|)", fontsize=8)
     fig.suptitle(
