@@ -383,8 +383,8 @@ class Network:
         return fit(self, X, Y, epochs, **options)
 
     # -- looking inside -------------------------------------------------------------------------------------
-    def trace(self, x: object, y: object, learning_rate: float = 0.1, **options):
-        """The worked numbers of one gradient-descent step on one example; see :func:`glassnet.inspect.trace`.
+    def trace(self, x: object, y: object, learning_rate: float | None = None, **options):
+        """The worked numbers of one training step on one example; see :func:`glassnet.inspect.trace`.
 
         ``print(net.trace(x, y))`` walks through the forward pass, the cost, every neuron's delta, every
         gradient and the update. The weights are not changed.

@@ -50,3 +50,20 @@ def test_the_help_explains_dropout_and_l1():
     flat = " ".join(text.split())
     assert "--dropout P" in flat and "inverted dropout" in flat and "one per hidden layer" in flat
     assert "--l1 L1" in flat and "l1/n sum |W|" in flat
+
+
+def test_explain_shows_the_recorded_dropout_and_optimizer(tmp_path):
+    out = tmp_path / "m.glassnet"
+    ok(run("train", "moons", "--samples", "100", "--layers", "6", "--epochs", "1", "--dropout", "0.5", "--quiet",
+           "--out", str(out)))
+    text = ok(run("explain", str(out), "--row", "0"))
+    assert "dropout (layer 1: 0.5)" in text and "dropout, " in text
+    assert "was trained with adam but keeps no moments" in text
+    assert "Update by adam (beta1 0.9, beta2 0.999, eps 1e-08; its moments m and v empty" in text
+    assert "learning rate 0.001" in text
+    given = ok(run("explain", str(out), "--row", "0", "--learning-rate", "0.5"))
+    assert "learning rate 0.5" in given
+    as_json = run("explain", str(out), "--row", "0", "--format", "json")
+    record = json.loads(ok(as_json))
+    assert record["dropout"] == [0.5] and record["optimizer"].startswith("adam")
+    assert "keeps no moments" in as_json.stderr

@@ -210,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="a tiny built-in 2-2-2 network (Mazur's worked example)")
     p.add_argument("--row", type=int, default=0, help="which row of DATA (default 0)")
     p.add_argument("--target", metavar="COL", help=TARGET_HELP)
-    p.add_argument("--learning-rate", type=_positive(float), default=0.1, help="for the update shown (0.1)")
+    p.add_argument("--learning-rate", type=_positive(float), default=None,
+                   help="for the update shown (default: the rate MODEL was trained with, else 0.1)")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                    help="plain text (default), Markdown tables, or JSON for programs")
     p.add_argument("--full", action="store_true", help="show every neuron and weight")

@@ -20,7 +20,7 @@ from ..validation import check_positive
 from .render import plain_list, plain_number
 from .render_html import blame_html
 from .render_text import blame_text
-from .trace import kept, names_of_inputs
+from .trace import kept, names_of_classes, names_of_inputs
 
 __all__ = ["Blame", "blame"]
 
@@ -50,6 +50,7 @@ class Blame:
     top: list[np.ndarray]
     input_names: list[str] | None = None
     top_k: int = 3
+    class_names: list[str] | None = None
     _shares: list[np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -105,6 +106,7 @@ class Blame:
             sizes          [n_inputs, ..., n_outputs]
             activations    [name of f per layer]
             input_names    [name per input], or None
+            class_names    [class name per output neuron], or None
             top_k          how many upstream neurons each ranking holds (at most)
             layers         per layer, the first hidden layer first:
               layer            l (net.layers[l - 1])
@@ -151,6 +153,7 @@ class Blame:
             "sizes": list(self.sizes),
             "activations": list(self.activations),
             "input_names": self.input_names,
+            "class_names": self.class_names,
             "top_k": self.top_k,
             "layers": layers,
         }
@@ -167,8 +170,11 @@ def blame(
     top_k: int = 3,
     input_names: list[str] | None = None,
     chunk_rows: int = 4096,
+    class_names: list[str] | None = None,
 ) -> Blame:
     """Each neuron's mean |delta| over (X, Y) and, per neuron, the upstream neurons ranked by mean |w a|.
+
+    ``class_names`` (one per output neuron) name the output neurons by class in the views.
 
     Runs the engine's forward propagation and backpropagation on the batch (in slices of ``chunk_rows``
     rows) and reads each layer's ``delta`` and ``a_prev``. The engine's delta carries the 1/m of a slice's
@@ -182,6 +188,7 @@ def blame(
     if len(X) == 0:
         raise InputError("blame needs at least one example")
     input_names = names_of_inputs(net, input_names)
+    class_names = names_of_classes(net, class_names)
     net.check_trainable()
     sum_abs_delta = [np.zeros(layer.n_out) for layer in net.layers]
     sum_abs_input = [np.zeros(layer.n_in) for layer in net.layers]
@@ -211,4 +218,5 @@ def blame(
         top=top,
         input_names=input_names,
         top_k=top_k,
+        class_names=class_names,
     )

@@ -8,8 +8,11 @@ only the bookkeeping a learner wants to see:
 - the slope ``f'(s)`` of each hidden neuron, from the layer's own activation object;
 - for each hidden neuron j, the blame it receives from each neuron m of the layer above,
   ``w[j, m] * delta_m``, whose sum times ``f'(s_j)`` is its delta (BP2);
-- the value of every parameter after one plain gradient-descent step, ``w - learning_rate * dJ/dw``
-  (the network itself is left unchanged).
+- the value of every parameter after one step (the network itself is left unchanged): a plain
+  gradient-descent step ``w - learning_rate * dJ/dw`` by default, or, given the ``optimizer`` a model was
+  trained with, the step that optimizer would take with its memory (momentum's velocity, Adam's moments);
+- with ``dropout``, the masks of that step: which hidden neurons were dropped (they pass 0 up and take no
+  blame) and the ``1 / (1 - p)`` the kept ones are scaled by (see :mod:`glassnet.dropout`).
 
 Notation as in :mod:`glassnet.network`: layer l computes ``s = a_{l-1} @ W + b`` and ``a = f(s)``;
 ``a_0`` is the input. ``weights[k, j]`` joins neuron k of the layer below to neuron j, the tutorials'
@@ -27,13 +30,16 @@ from typing import Any, cast
 
 import numpy as np
 
+from ..dropout import dropout_rates
 from ..errors import InputError, InputTypeError
 from ..network import Network
+from ..optimizers import Optimizer, get_optimizer
 from ..validation import check_positive
 from .render import limit, plain_list, plain_number
 from .render_markdown import trace_markdown
 from .render_text import trace_text
 from .select import Terms, chosen_neurons, top_terms
+from .stepping import classes_of, describe_optimizer, optimizer_of, optimizer_step, passes
 
 __all__ = ["LayerTrace", "Trace", "trace", "explain", "NOTATION"]
 
@@ -64,7 +70,11 @@ class LayerTrace:
         ``w[j, m] * delta_m`` of the layer above for sample i.
     delta : ``dJ/ds``, (n, n_out), as the engine computed it.
     grad_weights : ``dJ/dW``, (n_in, n_out). grad_bias : ``dJ/db``, (n_out,).
-    new_weights, new_bias : the parameters after one step ``p - learning_rate * dJ/dp``.
+    new_weights, new_bias : the parameters after one step: ``p - learning_rate * dJ/dp``, or the step of
+        the trace's optimizer.
+    mask : hidden layers with dropout only, (n, n_out): the step's dropout mask, 0 where a neuron was
+        dropped for a sample and ``1 / (1 - p)`` where it was kept; the layer above received ``a * mask``
+        (its ``inputs``) and ``delta = dcost_da * mask * slope``. None without dropout.
     """
 
     number: int
@@ -84,6 +94,7 @@ class LayerTrace:
     grad_bias: np.ndarray
     new_weights: np.ndarray
     new_bias: np.ndarray
+    mask: np.ndarray | None = None
 
     @property
     def n_in(self) -> int:
@@ -110,6 +121,11 @@ class Trace:
     :meth:`to_text` for its options (``full=True`` shows every neuron and weight of big layers),
     :meth:`to_markdown` and :meth:`to_json` / :meth:`to_dict` for the other forms. Every form is rendered
     from this record's fields; none of them computes a number of its own.
+
+    ``optimizer`` describes the optimizer whose step ``new_weights`` show (its name, settings and how many
+    steps its memory holds), or is None for plain gradient descent ``p - learning_rate * dJ/dp``;
+    ``learning_rate`` is the rate of that step. ``dropout`` holds the rate of each hidden layer when the
+    step dropped neurons (each such layer's ``mask`` says which), else None.
     """
 
     sizes: list[int]
@@ -122,6 +138,8 @@ class Trace:
     layers: list[LayerTrace]
     input_names: list[str] | None = None
     class_names: list[str] | None = None
+    optimizer: str | None = None
+    dropout: list[float] | None = None
 
     @property
     def n_samples(self) -> int:
@@ -211,6 +229,9 @@ class Trace:
             notation       the conventions above, in one paragraph
             n_samples      n
             learning_rate  the learning rate of the step
+            optimizer      the optimizer whose step new_bias and new_value show (its name and settings), or
+                           None for plain gradient descent (new = p - learning_rate * dJ/dp)
+            dropout        [rate per hidden layer] when the step dropped neurons, else None
             input_names    [name per input], or None
             class_names    [class name per output neuron], or None
             target_neurons, predicted_neurons  per sample, the output neuron of the target's class and the
@@ -230,12 +251,14 @@ class Trace:
                 bias             b_j
                 s, a             per sample: s_j = sum_k a_k * w[k, j] + b_j, and a_j = f(s_j)
                 dcost_da, slope  per sample: dJ/da_j and f'(s_j); None at a fused output
-                delta            per sample: dJ/ds_j = dJ/da_j * f'(s_j) (BP1, BP2)
+                delta            per sample: dJ/ds_j = dJ/da_j * f'(s_j) (BP1, BP2); with dropout
+                                 dJ/da_j * mask_j * f'(s_j)
+                mask             with dropout only, per sample: 0 where neuron j was dropped, else 1 / (1 - p)
                 contributions    hidden layers only; per neuron m of layer l + 1: {downstream_neuron: m,
                                  weight: w[j, m], delta: per sample delta_m, product: per sample
                                  w[j, m] * delta_m}; the products sum to dcost_da (BP2)
                 bias_gradient    dJ/db_j, delta_j summed over the samples (BP3)
-                new_bias         b_j - learning_rate * dJ/db_j
+                new_bias         b_j - learning_rate * dJ/db_j (or the optimizer's step)
                 weights          per incoming weight shown: {from: k, value: w[k, j], gradient: dJ/dw[k, j]
                                  (a_k * delta_j summed over the samples, BP4), new_value: w[k, j] -
                                  learning_rate * dJ/dw[k, j]}
@@ -257,6 +280,8 @@ class Trace:
                     "slope": None if lt.slope is None else plain_list(lt.slope[:, j]),
                     "delta": plain_list(lt.delta[:, j]),
                 }
+                if lt.mask is not None:
+                    neuron["mask"] = plain_list(lt.mask[:, j])
                 if lt.contributions is not None:
                     upper = self.layers[lt.number]
                     neuron["contributions"] = [
@@ -302,6 +327,8 @@ class Trace:
             "notation": NOTATION,
             "n_samples": self.n_samples,
             "learning_rate": plain_number(self.learning_rate),
+            "optimizer": self.optimizer,
+            "dropout": self.dropout,
             "input_names": self.input_names,
             "class_names": self.class_names,
             "target_neurons": self.target_neurons(),
@@ -341,6 +368,19 @@ def names_of_inputs(net: Network, input_names: list[str] | None) -> list[str] | 
     return [str(name) for name in input_names]
 
 
+def names_of_classes(net: Network, class_names: list[str] | None) -> list[str] | None:
+    """``class_names`` as strings, one per output neuron of ``net`` (or None when there are none)."""
+    if class_names is None:
+        return None
+    if isinstance(class_names, (str, bytes)) or len(class_names) != net.n_outputs:
+        count = "a string" if isinstance(class_names, (str, bytes)) else f"{len(class_names)} names"
+        raise InputError(
+            f"class_names has {count}; the network has {net.n_outputs} output neurons "
+            "(give one name per output neuron, in the order of the outputs)"
+        )
+    return [str(name) for name in class_names]
+
+
 def kept(array: np.ndarray | None) -> np.ndarray:
     """An array a layer holds: its parameters, or what the forward and backward passes just kept."""
     if array is None:
@@ -352,11 +392,14 @@ def trace(
     net: Network,
     x: object,
     y: object,
-    learning_rate: float = 0.1,
+    learning_rate: float | None = None,
     input_names: list[str] | None = None,
     class_names: list[str] | None = None,
+    optimizer: str | Optimizer | None = None,
+    dropout: object = None,
+    seed: int = 0,
 ) -> Trace:
-    """The worked numbers of one gradient-descent step of ``net`` on the example ``(x, y)``.
+    """The worked numbers of one training step of ``net`` on the example ``(x, y)``.
 
     ``x`` is one example (1-D, ``n_inputs`` numbers) or a tiny batch (2-D); ``y`` its target: a number, a
     class label (cross-entropy) or a row of targets. Runs the engine's forward propagation and
@@ -364,21 +407,31 @@ def trace(
     weights are not changed (``new_weights`` show what one step would make of them); the arrays its layers
     keep now describe this example. ``input_names`` name the inputs; ``class_names`` (one per output neuron)
     name the output neurons by class in the views.
+
+    ``optimizer`` (an Optimizer, e.g. the one a model was trained with, or a name for a fresh one) makes
+    the update that optimizer's next step, with its memory: momentum's ``v <- momentum v - lr g; p <- p + v``,
+    Adam's ``p <- p - lr m^ / (sqrt(v^) + eps)``; its memory is copied, never changed. ``learning_rate``
+    defaults to the optimizer's current rate, or 0.1 for the plain step ``p - learning_rate * dJ/dp``.
+    ``dropout`` (a rate, or one per hidden layer) drops hidden neurons as a training step would, with masks
+    drawn from ``numpy.random.default_rng(seed)`` (the network's own generator is left alone).
     """
     if not isinstance(net, Network):
         raise InputTypeError(f"trace needs a glassnet Network, got {type(net).__name__}")
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        optimizer = get_optimizer(optimizer)
+    if learning_rate is None:
+        learning_rate = 0.1 if optimizer is None else optimizer.learning_rate
     learning_rate = cast(float, check_positive("learning_rate", learning_rate))
+    rates = dropout_rates(dropout, net)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
     X, Y = net.check_XY(*_as_batch(net, x, y))
     input_names = names_of_inputs(net, input_names)
-    if class_names is not None:
-        class_names = [str(name) for name in class_names]
-        if len(class_names) != net.n_outputs:
-            raise InputError(
-                f"class_names has {len(class_names)} names; the network has {net.n_outputs} output neurons "
-                "(give one name per output neuron, in the order of the outputs)"
-            )
-    net.gradients(X, Y)  # the engine's forward propagation and BP1-BP4; every layer keeps its arrays
+    class_names = names_of_classes(net, class_names)
+    # the engine's forward propagation and BP1-BP4 (with dropout, the training step's own passes with masks)
+    masks = passes(net, X, Y, rates, seed)
     layers = net.layers
+    new_params = None if optimizer is None else optimizer_step(optimizer, net, net.grads, learning_rate)
     output = layers[-1]
     cost_function = net.cost_function
     cost = cost_function.value(kept(output.s), kept(output.a), Y)
@@ -402,6 +455,13 @@ def trace(
             slope = np.array(layer.activation.slope(s, a), dtype=net.dtype)
         weights, bias = kept(layer.weights).copy(), kept(layer.bias).copy()
         grad_weights, grad_bias = kept(layer.grad_weights).copy(), kept(layer.grad_bias).copy()
+        if new_params is None:
+            new_weights, new_bias = weights - learning_rate * grad_weights, bias - learning_rate * grad_bias
+        else:  # the optimizer's step: the layer's windows onto the flat parameters it stepped
+            start = sum(below.n_params for below in layers[:index])
+            end_w = start + layer.n_in * layer.n_out
+            new_weights = new_params[start:end_w].reshape(weights.shape)
+            new_bias = new_params[end_w : end_w + layer.n_out]
         traced.append(
             LayerTrace(
                 number=index + 1,
@@ -419,8 +479,9 @@ def trace(
                 delta=kept(layer.delta).copy(),
                 grad_weights=grad_weights,
                 grad_bias=grad_bias,
-                new_weights=weights - learning_rate * grad_weights,
-                new_bias=bias - learning_rate * grad_bias,
+                new_weights=new_weights,
+                new_bias=new_bias,
+                mask=masks[index],
             )
         )
     return Trace(
@@ -434,6 +495,8 @@ def trace(
         layers=traced,
         input_names=input_names,
         class_names=class_names,
+        optimizer=None if optimizer is None else describe_optimizer(optimizer),
+        dropout=rates if any(rates) else None,
     )
 
 
@@ -453,24 +516,35 @@ def explain(
     model: object,
     x: object,
     y: object,
-    learning_rate: float = 0.1,
+    learning_rate: float | None = None,
     format: str = "text",
     full: bool = False,
     max_neurons: int | None = 6,
     max_weights: int | None = 6,
     input_names: list[str] | None = None,
     class_names: list[str] | None = None,
+    optimizer: str | Optimizer | None = None,
+    dropout: object = None,
+    seed: int = 0,
 ) -> str:
     """The trace of one step on ``(x, y)`` rendered as ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
 
     ``model`` is a Network or a fitted estimator holding one (``network_``). ``full=True`` shows every
-    neuron and weight (text and Markdown); JSON always holds everything unless limits are given.
+    neuron and weight (text and Markdown); JSON always holds everything unless limits are given. For a
+    fitted estimator the update is the step of the optimizer it trained with (momentum's velocity, Adam's
+    moments) and the output neurons are named by its ``classes_``, unless ``optimizer`` / ``class_names``
+    say otherwise; ``optimizer``, ``dropout`` and ``seed`` are as in :func:`trace`.
     """
     net = _network_of(model)
     kind = str(format).lower()
     if kind not in ("text", "markdown", "md", "json"):
         raise InputError(f"format must be 'text', 'markdown' or 'json', got {format!r}")
-    result = trace(net, x, y, learning_rate=learning_rate, input_names=input_names, class_names=class_names)
+    if optimizer is None:
+        optimizer = optimizer_of(model)
+    if class_names is None:
+        class_names = classes_of(model, net)
+    result = trace(net, x, y, learning_rate=learning_rate, input_names=input_names, class_names=class_names,
+                   optimizer=optimizer, dropout=dropout, seed=seed)
     if kind == "json":
         return result.to_json()
     render = result.to_markdown if kind in ("markdown", "md") else result.to_text
