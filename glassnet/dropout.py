@@ -45,6 +45,8 @@ def dropout_rates(spec: object, network: Network) -> list[float]:
     hidden layer (``net.layers[:-1]``, input side first). A rate is the probability that a neuron is dropped.
     """
     n_hidden = len(network.layers) - 1
+    if isinstance(spec, np.ndarray) and spec.ndim == 0:
+        spec = spec.item()  # a numpy scalar array: one rate
     if spec is None:
         return [0.0] * n_hidden
     if isinstance(spec, (str, bytes)) or not isinstance(spec, (Sequence, np.ndarray, int, float, np.number)):

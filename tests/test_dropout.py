@@ -212,3 +212,6 @@ def test_a_network_without_hidden_layers_has_nothing_to_drop(data):
     with pytest.raises(InputError, match="no"):
         net.fit(X, Y, epochs=1, dropout=0.5)
     assert dropout_rates(0.0, net) == [] and dropout_rates(None, net) == []
+    deeper = Network.from_sizes([3, 4, 4, 2], seed=0)
+    assert dropout_rates(np.array(0.25), deeper) == [0.25, 0.25]
+    assert dropout_rates(np.array([0.1, 0.2]), deeper) == [0.1, 0.2]

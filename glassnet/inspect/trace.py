@@ -39,9 +39,20 @@ from .render import limit, plain_list, plain_number
 from .render_markdown import trace_markdown
 from .render_text import trace_text
 from .select import Terms, chosen_neurons, top_terms
-from .stepping import classes_of, describe_optimizer, optimizer_of, optimizer_step, passes
+from .stepping import (
+    as_batch,
+    classes_of,
+    describe_optimizer,
+    kept,
+    names_of_classes,
+    names_of_inputs,
+    network_of,
+    optimizer_of,
+    optimizer_step,
+    passes,
+)
 
-__all__ = ["LayerTrace", "Trace", "trace", "explain", "NOTATION"]
+__all__ = ["LayerTrace", "Trace", "trace", "explain", "NOTATION", "kept", "names_of_inputs", "names_of_classes"]
 
 NOTATION = (
     "layer l computes s = a_{l-1} @ weights + bias and a = f(s); a_0 is the input. weights[k, j] joins "
@@ -122,10 +133,8 @@ class Trace:
     :meth:`to_markdown` and :meth:`to_json` / :meth:`to_dict` for the other forms. Every form is rendered
     from this record's fields; none of them computes a number of its own.
 
-    ``optimizer`` describes the optimizer whose step ``new_weights`` show (its name, settings and how many
-    steps its memory holds), or is None for plain gradient descent ``p - learning_rate * dJ/dp``;
-    ``learning_rate`` is the rate of that step. ``dropout`` holds the rate of each hidden layer when the
-    step dropped neurons (each such layer's ``mask`` says which), else None.
+    ``optimizer`` describes the optimizer whose step ``new_weights`` show, or is None for plain gradient
+    descent; ``dropout`` holds each hidden layer's rate when the step dropped neurons (see ``mask``).
     """
 
     sizes: list[int]
@@ -345,49 +354,6 @@ class Trace:
         return json.dumps(self.to_dict(**options), indent=indent, allow_nan=False)
 
 
-def _as_batch(net: Network, x: object, y: object) -> tuple[object, object]:
-    """Turn one example (1-D x; a label, number or 1-D target row y) into a batch of one row."""
-    x_array = np.asarray(x) if not isinstance(x, np.ndarray) else x
-    if x_array.ndim != 1:
-        return x, y
-    x_batch = x_array.reshape(1, -1)
-    y_array = np.asarray(y)
-    if y_array.ndim == 0:
-        return x_batch, y_array.reshape(1)
-    if y_array.ndim == 1 and len(y_array) == net.n_outputs and net.n_outputs > 1:
-        return x_batch, y_array.reshape(1, -1)
-    return x_batch, y
-
-
-def names_of_inputs(net: Network, input_names: list[str] | None) -> list[str] | None:
-    """``input_names`` as strings, one per input of ``net`` (or None when there are none)."""
-    if input_names is None:
-        return None
-    if len(input_names) != net.n_inputs:
-        raise InputError(f"input_names has {len(input_names)} names; the network has {net.n_inputs} inputs")
-    return [str(name) for name in input_names]
-
-
-def names_of_classes(net: Network, class_names: list[str] | None) -> list[str] | None:
-    """``class_names`` as strings, one per output neuron of ``net`` (or None when there are none)."""
-    if class_names is None:
-        return None
-    if isinstance(class_names, (str, bytes)) or len(class_names) != net.n_outputs:
-        count = "a string" if isinstance(class_names, (str, bytes)) else f"{len(class_names)} names"
-        raise InputError(
-            f"class_names has {count}; the network has {net.n_outputs} output neurons "
-            "(give one name per output neuron, in the order of the outputs)"
-        )
-    return [str(name) for name in class_names]
-
-
-def kept(array: np.ndarray | None) -> np.ndarray:
-    """An array a layer holds: its parameters, or what the forward and backward passes just kept."""
-    if array is None:
-        raise RuntimeError("the layer holds no such array yet: build the network and run both passes first")
-    return array
-
-
 def trace(
     net: Network,
     x: object,
@@ -423,15 +389,13 @@ def trace(
         learning_rate = 0.1 if optimizer is None else optimizer.learning_rate
     learning_rate = cast(float, check_positive("learning_rate", learning_rate))
     rates = dropout_rates(dropout, net)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
-    X, Y = net.check_XY(*_as_batch(net, x, y))
+    X, Y = net.check_XY(*as_batch(net, x, y))
     input_names = names_of_inputs(net, input_names)
     class_names = names_of_classes(net, class_names)
     # the engine's forward propagation and BP1-BP4 (with dropout, the training step's own passes with masks)
     masks = passes(net, X, Y, rates, seed)
     layers = net.layers
-    new_params = None if optimizer is None else optimizer_step(optimizer, net, net.grads, learning_rate)
+    stepped = None if optimizer is None else optimizer_step(optimizer, net, net.grads, learning_rate)
     output = layers[-1]
     cost_function = net.cost_function
     cost = cost_function.value(kept(output.s), kept(output.a), Y)
@@ -455,13 +419,10 @@ def trace(
             slope = np.array(layer.activation.slope(s, a), dtype=net.dtype)
         weights, bias = kept(layer.weights).copy(), kept(layer.bias).copy()
         grad_weights, grad_bias = kept(layer.grad_weights).copy(), kept(layer.grad_bias).copy()
-        if new_params is None:
+        if stepped is None:
             new_weights, new_bias = weights - learning_rate * grad_weights, bias - learning_rate * grad_bias
-        else:  # the optimizer's step: the layer's windows onto the flat parameters it stepped
-            start = sum(below.n_params for below in layers[:index])
-            end_w = start + layer.n_in * layer.n_out
-            new_weights = new_params[start:end_w].reshape(weights.shape)
-            new_bias = new_params[end_w : end_w + layer.n_out]
+        else:
+            new_weights, new_bias = stepped[index]
         traced.append(
             LayerTrace(
                 number=index + 1,
@@ -500,18 +461,6 @@ def trace(
     )
 
 
-def _network_of(model: object) -> Network:
-    if isinstance(model, Network):
-        return model
-    for attribute in ("network_", "network"):
-        inner = getattr(model, attribute, None)
-        if isinstance(inner, Network):
-            return inner
-    raise InputTypeError(
-        f"explain needs a glassnet Network (or a fitted glassnet estimator), got {type(model).__name__}"
-    )
-
-
 def explain(
     model: object,
     x: object,
@@ -535,7 +484,7 @@ def explain(
     moments) and the output neurons are named by its ``classes_``, unless ``optimizer`` / ``class_names``
     say otherwise; ``optimizer``, ``dropout`` and ``seed`` are as in :func:`trace`.
     """
-    net = _network_of(model)
+    net = network_of(model)
     kind = str(format).lower()
     if kind not in ("text", "markdown", "md", "json"):
         raise InputError(f"format must be 'text', 'markdown' or 'json', got {format!r}")
