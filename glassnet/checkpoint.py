@@ -7,9 +7,9 @@ A checkpoint holds, as of the end of an epoch:
 - the network's random generator state (the next epoch's shuffle is drawn from it);
 - the epoch count, the History so far, and the early-stopping state (best cost, its epoch, its weights,
   the epochs waited);
-- the training options that must not change on resume (batch size, L2, shuffling, the optimizer, the
-  numbers of training and validation rows), plus any JSON ``extra`` a caller adds (the command line
-  keeps its options and a fingerprint of the data there).
+- the training options that must not change on resume (batch size, L2, L1, dropout rates, shuffling, the
+  optimizer, the numbers of training and validation rows), plus any JSON ``extra`` a caller adds (the
+  command line keeps its options and a fingerprint of the data there).
 
 Restoring all of it into a Trainer built the same way (same network seed, data and options) and running
 the remaining epochs gives exactly the weights of an uninterrupted run, bit for bit.
@@ -86,6 +86,8 @@ def _trainer_options(trainer: Trainer) -> dict:
     return {
         "batch_size": trainer.batch_size,
         "l2": trainer.l2,
+        "l1": trainer.l1,
+        "dropout": list(trainer.dropout),
         "shuffle": trainer.shuffle,
         "n_train": len(cast(np.ndarray, trainer.X)),
         "n_validation": 0 if trainer.validation is None else len(trainer.validation[0]),

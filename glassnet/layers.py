@@ -85,6 +85,7 @@ class Dense:
         self.s: np.ndarray = np.zeros((0, self.n_out))
         self.a: np.ndarray = np.zeros((0, self.n_out))
         self.delta: np.ndarray = np.zeros((0, self.n_out))
+        self.dropout_mask: np.ndarray | None = None  # this batch's dropout mask while training (glassnet.dropout)
         self._buffers: dict[str, np.ndarray] = {}
 
     # -- parameters ---------------------------------------------------------------------------------------

@@ -295,17 +295,18 @@ class Network:
             return 0.0
         return l2 / (2 * n_samples) * sum(float(np.vdot(layer.weights, layer.weights)) for layer in self.layers)
 
-    def cost(self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None) -> float:
-        """The cost J of the network on (X, Y), plus the L2 penalty when ``l2`` > 0.
+    def cost(self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None, l1: float = 0.0) -> float:
+        """The cost J of the network on (X, Y), plus the L2 penalty when ``l2`` > 0 and the L1 one when ``l1`` > 0.
 
         With ``sample_weight`` (one weight >= 0 per row) J is the weighted mean of the samples' costs and
-        the ``n`` of the L2 term is the sum of the weights (a weight of 2 counts as the row given twice).
+        the ``n`` of the L2 and L1 terms is the sum of the weights (a weight of 2 counts as the row given twice).
         """
         l2 = check_non_negative("l2", l2)
+        l1 = check_non_negative("l1", l1)
         X, Y = self.check_XY(X, Y)
         weights = check_sample_weight(sample_weight, len(X), self.dtype)
         n = len(X) if weights is None else float(weights.sum())
-        return self.evaluate_checked(X, Y, weights).cost + self.l2_penalty(l2, n)
+        return self.evaluate_checked(X, Y, weights).cost + self.l2_penalty(l2, n) + self.l1_penalty(l1, n)
 
     def accuracy(self, X: object, Y: object) -> float:
         """The fraction of rows classified right (classification costs only)."""
@@ -342,6 +343,8 @@ class Network:
                 delta = np.matmul(delta, layer.weights.T, out=below.delta_buffer(rows))  # BP2: blame sent back,
                 slope = below.activation.slope(below.s, below.a, out=below.slope_buffer(rows))
                 delta *= slope                                                           # times f'(s_{l-1})
+                if below.dropout_mask is not None:  # dropout: a neuron dropped in this step takes no blame
+                    delta *= below.dropout_mask
 
     def add_l2_gradient(self, l2: float, n_samples: float) -> None:
         """Add the slope of the L2 term, ``(l2 / n) W``, to each layer's weight gradient."""
@@ -349,20 +352,39 @@ class Network:
             for layer in self.layers:
                 layer.grad_weights += (l2 / n_samples) * layer.weights
 
+    def l1_penalty(self, l1: float, n_samples: float) -> float:
+        """The L1 term ``l1 / n * sum of all |weights|`` (biases are not penalised)."""
+        if not l1:
+            return 0.0
+        return l1 / n_samples * sum(float(np.abs(layer.weights).sum(dtype=np.float64)) for layer in self.layers)
+
+    def add_l1_gradient(self, l1: float, n_samples: float) -> None:
+        """Add the slope of the L1 term, ``(l1 / n) sign(W)``, to each layer's weight gradient.
+
+        ``|w|`` has no slope at ``w = 0``; there ``sign(0) = 0`` is used (the subgradient that leaves a zero
+        weight to the cost's own gradient), as scikit-learn's and PyTorch's L1 penalties do.
+        """
+        if l1:
+            for layer in self.layers:
+                layer.grad_weights += (l1 / n_samples) * np.sign(layer.weights)
+
     def gradients(
-        self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None
+        self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None, l1: float = 0.0
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """``[(dJ/dW, dJ/db), ...]`` for each layer on (X, Y), by backpropagation (see :meth:`cost`).
 
         Afterwards each layer's ``s``, ``a`` and ``delta`` describe this batch.
         """
         l2 = check_non_negative("l2", l2)
+        l1 = check_non_negative("l1", l1)
         X, Y = self.check_XY(X, Y)
         weights = check_sample_weight(sample_weight, len(X), self.dtype)
         self.check_trainable()
         self.propagate(X)
         self.backpropagate(Y, weights)
-        self.add_l2_gradient(l2, len(X) if weights is None else float(weights.sum()))
+        n = len(X) if weights is None else float(weights.sum())
+        self.add_l2_gradient(l2, n)
+        self.add_l1_gradient(l1, n)
         return [(layer.grad_weights.copy(), layer.grad_bias.copy()) for layer in self.layers]
 
     # -- training -------------------------------------------------------------------------------------------
@@ -373,8 +395,8 @@ class Network:
         return fit(self, X, Y, epochs, **options)
 
     # -- looking inside -------------------------------------------------------------------------------------
-    def trace(self, x: object, y: object, learning_rate: float = 0.1, **options):
-        """The worked numbers of one gradient-descent step on one example; see :func:`glassnet.inspect.trace`.
+    def trace(self, x: object, y: object, learning_rate: float | None = None, **options):
+        """The worked numbers of one training step on one example; see :func:`glassnet.inspect.trace`.
 
         ``print(net.trace(x, y))`` walks through the forward pass, the cost, every neuron's delta, every
         gradient and the update. The weights are not changed.

@@ -7,7 +7,13 @@ the optimizer step. With ``batch_size=None`` the whole set is one batch: the tut
 gradient descent, one step per epoch.
 
 L2 regularisation adds ``l2 / (2 n) * sum W^2`` to the cost (n: the number of training rows; biases are
-not penalised) and so ``(l2 / n) W`` to each weight gradient.
+not penalised) and so ``(l2 / n) W`` to each weight gradient. L1 regularisation adds ``l1 / n * sum |W|``
+and so ``(l1 / n) sign(W)`` (biases again not penalised); it drives weights that matter little to exactly 0.
+
+Dropout (``dropout=p``, or one rate per hidden layer) switches each hidden neuron off with probability p
+in every step, for each sample of the batch, and scales the kept ones by ``1 / (1 - p)`` (inverted
+dropout, see :mod:`glassnet.dropout`); the masks come from the network's generator, so seeded runs and
+resumed checkpoints stay bit-exact. Predictions and validation use the whole network.
 
 Sample weights (``sample_weight``, one number >= 0 per training row) make each batch's cost the weighted
 mean of its samples' costs (see :mod:`glassnet.costs`), and the ``n`` of the L2 term the sum of the
@@ -15,7 +21,8 @@ weights, so that a weight of 2 acts like the row given twice. The epoch's report
 weighted mean over the epoch.
 
 The training cost reported for an epoch is the mean of its batches' costs, each measured just before
-that batch's step (as scikit-learn and Keras report it), plus the L2 term at the end of the epoch.
+that batch's step (as scikit-learn and Keras report it; with dropout, on the thinned network of that
+step, as Keras reports it), plus the L2 and L1 terms at the end of the epoch.
 
 There is one loop: :meth:`Trainer.step` trains one batch, and the step that finishes an epoch's
 ``n_batches`` also ends the epoch (validation, History, early stopping and the epoch-end callbacks);
@@ -27,13 +34,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .callbacks import Callback, EarlyStopping, History, _as_callbacks, _Printer
+from .dropout import Dropout, dropout_rates
 from .errors import DivergenceError, InputError
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .sparse import is_sparse
@@ -53,6 +61,7 @@ class _EpochRun:
     n_batches: int
     n: float  # the training rows, or the sum of their sample weights
     last_good: np.ndarray
+    last_good_optimizer: dict[str, np.ndarray]  # the optimizer's memory and step count at the epoch's start
     start: float
     batch: int = 0  # the next batch's number
     total_cost: float = 0.0
@@ -81,6 +90,8 @@ class Trainer:
         callbacks: Iterable = (),
         verbose: bool = False,
         sample_weight: object = None,
+        l1: float = 0.0,
+        dropout: float | Sequence[float] | None = None,
     ) -> None:
         # Every check comes before any change to the network or its random generator.
         network.check_trainable()
@@ -91,6 +102,8 @@ class Trainer:
         Y_val: np.ndarray | None
         batch_size = check_positive("batch_size", batch_size, integer=True, allow_none=True)
         self.l2 = check_non_negative("l2", l2)
+        self.l1 = check_non_negative("l1", l1)
+        self.dropout = dropout_rates(dropout, network)  # one rate per hidden layer
         validation_split = check_fraction("validation_split", validation_split)
         if validation_data is not None and validation_split:
             raise InputError("give validation_data or validation_split, not both")
@@ -117,6 +130,7 @@ class Trainer:
             optimizer = get_optimizer(optimizer)  # a new object; a given one is changed only once all checks pass
 
         self.network = network
+        self._dropout = Dropout(self.dropout) if any(self.dropout) else None  # None: the plain forward pass
         if validation_split:
             rng_state = network.rng.bit_generator.state
             order = network.rng.permutation(len(X))
@@ -211,11 +225,13 @@ class Trainer:
 
         The batch's m rows (weights w_i, or 1 each) go forward (``s = a_{l-1} @ W + b``, ``a = f(s)``), the
         cost J is their weighted mean, backpropagation (BP1-BP4) gives dJ/dW and dJ/db, the L2 slope
-        ``(l2 / n) W`` is added (n: the training rows, or the sum of their weights) and the optimizer
-        steps. The first step of an epoch draws its order of rows; the last one ends the epoch (the
-        divergence check of the weights, validation, History and the epoch-end callbacks), so ``n_batches``
-        steps are one :meth:`run_epoch`. A NaN or infinite cost puts back the weights the epoch began
-        with and raises DivergenceError; the next step begins that epoch again.
+        ``(l2 / n) W`` and the L1 slope ``(l1 / n) sign(W)`` are added (n: the training rows, or the sum of
+        their weights) and the optimizer steps. With dropout, the batch's masks are drawn first and the
+        forward and backward passes use them (:mod:`glassnet.dropout`). The first step of an epoch draws its
+        order of rows; the last one ends the epoch (the divergence check of the weights, validation, History
+        and the epoch-end callbacks), so ``n_batches`` steps are one :meth:`run_epoch`. A NaN or infinite
+        cost puts back the weights and the optimizer's memory (momentum, Adam's moments, its step count) as
+        the epoch began with them and raises DivergenceError; the next step begins that epoch again.
         """
         run = self._epoch_run
         if run is None:
@@ -224,16 +240,22 @@ class Trainer:
         cost_fn = net.cost_function
         xb, yb, wb = next(run.batches)
         batch = run.batch
-        out = net.propagate(xb)
-        batch_cost = cost_fn.value(net.layers[-1].s, out, yb, weights=wb)
-        if not math.isfinite(batch_cost):
-            self._abandon_epoch(run)
-            raise self._diverged(batch)
-        run.total_cost += batch_cost * (len(xb) if wb is None else float(wb.sum()))
-        if cost_fn.is_classification:
-            run.correct += cost_fn.accuracy(out, yb) * len(xb)  # type: ignore[operator]  # a float here
-        net.backpropagate(yb, wb)
+        drop = self._dropout
+        out = net.propagate(xb) if drop is None else drop.propagate(net, xb, net.rng)
+        try:
+            batch_cost = cost_fn.value(net.layers[-1].s, out, yb, weights=wb)
+            if not math.isfinite(batch_cost):
+                self._abandon_epoch(run)
+                raise self._diverged(batch)
+            run.total_cost += batch_cost * (len(xb) if wb is None else float(wb.sum()))
+            if cost_fn.is_classification:
+                run.correct += cost_fn.accuracy(out, yb) * len(xb)  # type: ignore[operator]  # a float here
+            net.backpropagate(yb, wb)
+        finally:
+            if drop is not None:
+                drop.clear(net)  # later passes (validation, prediction, a trace) see the whole network
         net.add_l2_gradient(self.l2, run.n)
+        net.add_l1_gradient(self.l1, run.n)
         self.optimizer.step(net.params, net.grads)
         for callback in self.callbacks:
             callback.on_batch_end(self, batch, batch_cost)
@@ -254,14 +276,24 @@ class Trainer:
             n_batches=self.n_batches,
             n=len(self.X) if W is None else float(W.sum()),  # with sample weights, n counts weight, not rows
             last_good=self.network.params.copy(),  # the divergence guard's fallback: the epoch's first weights
+            last_good_optimizer=self._optimizer_state(),  # ... and the optimizer's memory then
             start=start,
         )
         self._epoch_run = run
         return run
 
+    def _optimizer_state(self) -> dict[str, np.ndarray]:
+        """A copy of the optimizer's state (its step count and memory arrays)."""
+        return {key: np.array(value, copy=True) for key, value in self.optimizer.state().items()}
+
     def _abandon_epoch(self, run: _EpochRun) -> None:
-        """Divergence: the weights the epoch began with, and no epoch in progress."""
+        """Divergence: the weights and the optimizer's memory the epoch began with, and no epoch in progress.
+
+        The memory matters as much as the weights: a velocity or an Adam moment that took in the diverging
+        steps would otherwise carry them into the next try, at any learning rate.
+        """
         self.network.params[...] = run.last_good
+        self.optimizer.load_state(run.last_good_optimizer)
         self._epoch_run = None
 
     def _end_epoch(self, run: _EpochRun) -> dict:
@@ -271,7 +303,7 @@ class Trainer:
             self._abandon_epoch(run)
             raise self._diverged(run.batch - 1)
         self._epoch_run = None
-        penalty = net.l2_penalty(self.l2, run.n)
+        penalty = net.l2_penalty(self.l2, run.n) + net.l1_penalty(self.l1, run.n)
         logs = {
             "cost": run.total_cost / run.n + penalty,
             "accuracy": run.correct / len(self.X) if cost_fn.is_classification else None,
@@ -406,6 +438,8 @@ def fit(
     callbacks: Iterable = (),
     verbose: bool = False,
     sample_weight: object = None,
+    l1: float = 0.0,
+    dropout: float | Sequence[float] | None = None,
 ) -> History:
     """Train ``network`` on (X, Y) for ``epochs`` epochs by backpropagation and gradient descent.
 
@@ -417,12 +451,15 @@ def fit(
     optimizer : ``"sgd"``, ``"adam"`` or an Optimizer object (``SGD(0.1, momentum=0.9)``).
     learning_rate : a number or a Schedule; None keeps the optimizer's own (SGD 0.1, Adam 0.001).
     l2 : L2 strength; adds ``l2/(2n) sum W^2`` to the cost.
+    l1 : L1 strength; adds ``l1/n sum |W|`` to the cost (and ``(l1/n) sign(W)`` to the gradient).
+    dropout : the probability that a hidden neuron is dropped in a training step: one number for every
+        hidden layer, or one per hidden layer (inverted dropout; nothing is dropped at prediction).
     validation_data, validation_split : held-out rows measured after each epoch (a split is drawn at
         random from the network's seed).
     early_stopping : patience in epochs (or an EarlyStopping); the best weights are restored at the end.
     callbacks : Callback objects or functions ``f(epoch, logs)`` (return True to stop).
     sample_weight : one weight >= 0 per row of X: each batch's cost is the weighted mean of its samples'
-        costs and the L2 term's n is the sum of the weights. ``validation_data`` may carry its own as a
+        costs and the L2 and L1 terms' n is the sum of the weights. ``validation_data`` may carry its own as a
         third element.
 
     Raises
@@ -434,6 +471,7 @@ def fit(
     trainer = Trainer(
         network, X, Y, batch_size=batch_size, optimizer=optimizer, learning_rate=learning_rate, l2=l2,
         validation_data=validation_data, validation_split=validation_split, early_stopping=early_stopping,
-        shuffle=shuffle, callbacks=callbacks, verbose=verbose, sample_weight=sample_weight,
+        shuffle=shuffle, callbacks=callbacks, verbose=verbose, sample_weight=sample_weight, l1=l1,
+        dropout=dropout,
     )
     return trainer.run(epochs)

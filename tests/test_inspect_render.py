@@ -31,13 +31,15 @@ def test_big_layers_are_shortened_unless_full(rng):
     tr = net.trace(x, 1)
     short = tr.to_text()
     assert "... 24 more neurons" in short
-    assert "neuron 29:" not in short
+    # a neuron the shortened view leaves out (it shows the 6 with the largest |delta|)
+    left_out = max(set(range(30)) - set(np.argsort(-np.abs(tr.layers[0].delta[0]), kind="stable")[:6]))
+    assert f"neuron {left_out}:" not in short
     assert "... (14 more terms)" in short
     full = tr.to_text(full=True)
-    assert "neuron 29:" in full and "more neurons" not in full
-    assert "w[19, 29]" in full
-    assert "| 29 | `s = " in tr.to_markdown(full=True)
-    assert "| 29 | `s = " not in tr.to_markdown() and "24 more neurons" in tr.to_markdown()
+    assert f"neuron {left_out}:" in full and "more neurons" not in full
+    assert f"w[19, {left_out}]" in full
+    assert f"| {left_out} | `s = " in tr.to_markdown(full=True)
+    assert f"| {left_out} | `s = " not in tr.to_markdown() and "24 more neurons" in tr.to_markdown()
 
 
 def test_a_shortened_batch_says_how_many_samples_are_left_out(rng):

@@ -145,13 +145,17 @@ def test_a_narrow_shortened_layer_shows_its_largest_terms_and_their_rest(rng):
     net = Network.from_sizes([20, 30, 3], activation="relu", cost="cross_entropy", seed=0, dtype="float64")
     x = rng.normal(size=20)
     x[:5] = 0.0
-    text = net.trace(x, 1).to_text()
+    tr = net.trace(x, 1)
+    text = tr.to_text()
     W, b = np.asarray(net.layers[0].weights), np.asarray(net.layers[0].bias)
-    for j in range(3):
+    # a narrow shortened layer shows the neurons with the largest |delta|, as a wide one does
+    largest = sorted(np.argsort(-np.abs(backprop(net, x[None, :], np.eye(3)[[1]]).delta[0][0]), kind="stable")[:6])
+    assert tr.shown_neurons(tr.layers[0], 6) == [int(j) for j in largest]
+    for j in largest[:3]:
         terms = W[:, j] * x
         order = np.argsort(-np.abs(terms), kind="stable")[:6]
         line = re.search(rf"\n    neuron {j}: s = (.*)\n", text)
-        assert line is not None  # a narrow layer shows its first neurons
+        assert line is not None  # a narrow layer shows its largest-|delta| neurons
         shown = re.findall(rf"{NUMBER}\*{NUMBER}", line.group(1))
         assert [float(a) for _, a in shown] == pytest.approx(x[order], rel=1e-5)
         rest = np.delete(terms, order)

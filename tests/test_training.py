@@ -337,3 +337,101 @@ def test_a_diverging_step_puts_back_the_weights_the_epoch_began_with(regression)
             trainer.step()
     assert trainer.batch == 0 and np.isfinite(net.params).all()
     np.testing.assert_array_equal(net.params, start)
+
+
+def test_the_l1_term_and_its_gradient_against_finite_differences(regression):
+    X, Y = regression
+    net = Network.from_sizes([3, 5, 1], activation="tanh", seed=2, dtype="float64")
+    weights = np.concatenate([layer.weights.ravel() for layer in net.layers])
+    assert np.abs(weights).min() > 1e-3  # away from 0, where |w| has a slope
+    l1, n = 0.7, len(X)
+    assert net.l1_penalty(l1, n) == pytest.approx(l1 / n * np.abs(weights).sum(), rel=1e-13)
+    assert net.cost(X, Y, l1=l1) == pytest.approx(net.cost(X, Y) + l1 / n * np.abs(weights).sum(), rel=1e-13)
+    plain = [(dW.copy(), db.copy()) for dW, db in net.gradients(X, Y)]
+    with_l1 = net.gradients(X, Y, l1=l1)
+    for layer, (dW, db), (dW1, db1) in zip(net.layers, plain, with_l1, strict=True):
+        np.testing.assert_allclose(dW1, dW + l1 / n * np.sign(layer.weights), rtol=1e-13)
+        np.testing.assert_array_equal(db1, db)  # biases are not penalised
+    grads = np.concatenate([np.concatenate([dW.ravel(), db]) for dW, db in with_l1])
+    eps = 1e-6
+    numerical = np.empty(net.n_params)
+    for i in range(net.n_params):
+        saved = net.params[i]
+        net.params[i] = saved + eps
+        up = net.cost(X, Y, l1=l1)
+        net.params[i] = saved - eps
+        down = net.cost(X, Y, l1=l1)
+        net.params[i] = saved
+        numerical[i] = (up - down) / (2 * eps)
+    np.testing.assert_allclose(grads, numerical, rtol=1e-6, atol=1e-9)
+
+
+def test_full_batch_with_l1_equals_gradient_descent_on_the_regularised_cost(regression):
+    X, Y = regression
+    net = Network.from_sizes([3, 4, 1], activation="sigmoid", seed=1, dtype="float64")
+    reference = net.copy()
+    history = net.fit(X, Y, epochs=3, batch_size=None, learning_rate=0.5, l1=0.2, l2=0.1)
+    for epoch in range(3):
+        before = reference.cost(X, Y)
+        for layer, (dW, db) in zip(reference.layers, reference.gradients(X, Y), strict=True):
+            step_w = dW + 0.2 / 40 * np.sign(layer.weights) + 0.1 / 40 * layer.weights
+            layer.weights = layer.weights - 0.5 * step_w
+            layer.bias = layer.bias - 0.5 * db
+        after = sum(float(np.abs(layer.weights).sum()) for layer in reference.layers)
+        squares = sum(float((layer.weights**2).sum()) for layer in reference.layers)
+        assert history.cost[epoch] == pytest.approx(before + 0.2 / 40 * after + 0.1 / 80 * squares, rel=1e-12)
+    np.testing.assert_allclose(net.params, reference.params, rtol=1e-12, atol=1e-14)
+
+
+def test_l1_drives_weights_that_do_not_matter_to_zero(rng):
+    X = rng.normal(size=(200, 6))
+    Y = X[:, :1] * 2.0  # only the first input matters
+    net = Network.from_sizes([6, 1], seed=0, dtype="float64")
+    net.fit(X, Y, epochs=300, batch_size=None, learning_rate=0.1, l1=20.0)
+    w = net.layers[0].weights[:, 0]
+    assert abs(w[0]) > 1.5
+    assert np.all(np.abs(w[1:]) < 0.03)  # (l1 / n) lr = 0.01 per step: they hover within a step of 0
+
+
+def test_a_negative_l1_is_refused(regression, unchanged):
+    X, Y = regression
+    net = Network.from_sizes([3, 4, 1], seed=0)
+    same = unchanged(net)
+    with pytest.raises(InputError, match="l1"):
+        net.fit(X, Y, epochs=1, l1=-1.0)
+    with pytest.raises(InputError, match="l1"):
+        net.cost(X, Y, l1=-1.0)
+    same()
+
+
+@pytest.mark.parametrize("optimizer", [SGD(0.01, momentum=0.9), "adam"])
+def test_a_diverging_epoch_puts_back_the_optimizers_memory_too(regression, optimizer):
+    X, Y = regression
+    net = Network.from_sizes([3, 8, 1], activation="relu", seed=0, dtype="float64")
+    trainer = Trainer(net, X, Y, batch_size=8, optimizer=optimizer, learning_rate=0.01)
+    trainer.run(2)  # a good start: the optimizer has a memory worth keeping
+    before = {key: np.array(value, copy=True) for key, value in trainer.optimizer.state().items()}
+    assert set(before) > {"iterations"} and int(before["iterations"]) == 2 * trainer.n_batches
+    trainer.optimizer.schedule = StepDecay(1e200, factor=1.0)  # from now on, a rate that must diverge
+    with pytest.raises(DivergenceError), np.errstate(over="ignore", invalid="ignore"):  # it overflows, as meant
+        trainer.run(1)
+    after = trainer.optimizer.state()
+    assert set(after) == set(before)
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key], value)
+    # the same trainer, at a small rate, carries on from there without diverging again
+    trainer.optimizer.schedule = StepDecay(1e-6, factor=1.0)
+    trainer.run(1)
+    assert np.isfinite(net.params).all() and trainer.epoch == 3
+
+
+def test_after_divergence_momentum_does_not_carry_the_blow_up_into_the_next_try(regression):
+    X, Y = regression
+    net = Network.from_sizes([3, 8, 1], activation="relu", seed=0, dtype="float64")
+    trainer = Trainer(net, X, 1e3 * Y, batch_size=8, optimizer=SGD(10.0, momentum=0.9))
+    with pytest.raises(DivergenceError):
+        trainer.run(5)
+    assert trainer.optimizer.velocity is None and trainer.optimizer.iterations == 0  # as the first epoch began
+    trainer.optimizer.schedule = StepDecay(1e-6, factor=1.0)
+    trainer.run(1)
+    assert np.isfinite(net.params).all()

@@ -45,7 +45,7 @@ from .data import cmd_datasets
 from .demo import LESSONS_HELP, cmd_demo, cmd_playground
 from .inspect_cmds import _PLOT_NEEDS, _rate_list, cmd_compare, cmd_explain, cmd_gradcheck, cmd_plot, cmd_report
 from .models import cmd_evaluate, cmd_info, cmd_predict
-from .train import cmd_train
+from .train import DROPOUT_HELP, L1_HELP, _rates, cmd_train
 
 __all__ = ["build_parser", "main"]
 
@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive(int), metavar="N", help="default 20")
     p.add_argument("--batch-size", type=_batch, metavar="N", help="rows per step, or 'full' (default 32)")
     p.add_argument("--l2", type=_non_negative, metavar="L2", help="L2 strength: adds l2/(2n) sum W^2 to the cost")
+    p.add_argument("--l1", type=_non_negative, metavar="L1", help=L1_HELP)
+    p.add_argument("--dropout", type=_rates, metavar="P", help=DROPOUT_HELP)
     p.add_argument("--early-stopping", type=_positive(int), metavar="PATIENCE",
                    help="stop after PATIENCE epochs without a better validation cost; keep the best weights")
     p.add_argument("--validation-split", type=_fraction, metavar="F",
@@ -212,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="a tiny built-in 2-2-2 network (Mazur's worked example)")
     p.add_argument("--row", type=int, default=0, help="which row of DATA (default 0)")
     p.add_argument("--target", metavar="COL", help=TARGET_HELP)
-    p.add_argument("--learning-rate", type=_positive(float), default=0.1, help="for the update shown (0.1)")
+    p.add_argument("--learning-rate", type=_positive(float), default=None,
+                   help="for the update shown (default: the rate MODEL was trained with, else 0.1)")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                    help="plain text (default), Markdown tables, or JSON for programs")
     p.add_argument("--full", action="store_true", help="show every neuron and weight")

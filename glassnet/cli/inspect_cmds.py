@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .common import EXIT_OK, CommandError, _describe_network, _say
 from .data import _labelled_data, _measured_data
 from .models import Model
+
+if TYPE_CHECKING:
+    from ..optimizers import Optimizer
 
 
 def _rate_list(text: str) -> list[float]:
@@ -101,8 +105,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     i = _row(args, len(X))
     x, target = model.prepare(X[i : i + 1])[0], model.prepare_targets(y[i : i + 1])[0]
     classes = model.classes if model.classes and len(model.classes) == model.network.n_outputs else None
+    optimizer, dropout = _training_step_of(args, model)
     text = explain(model.network, x, target, learning_rate=args.learning_rate, format=args.format,
-                   full=args.full, input_names=model.feature_names, class_names=classes, matrices=args.matrices)
+                   full=args.full, input_names=model.feature_names, class_names=classes, matrices=args.matrices,
+                   optimizer=optimizer, dropout=dropout)
     _say(text)
     if model.image_shape and model.task == "classification" and args.format == "text":
         from ..inspect.render_image import prediction_text
@@ -130,6 +136,25 @@ def _shock_text(args: argparse.Namespace, net: object, x: object, y: object) -> 
         raise CommandError("--shock prints worked numbers as text: leave out --format json, or use the library's "
                            "glassnet.gradcheck.shock(...).to_dict()")
     return str(shock(net, x, y, args.shock, h=args.shock_size))
+def _training_step_of(args: argparse.Namespace, model: Model) -> tuple[Optimizer | None, object]:
+    """The optimizer (None: plain gradient descent) and dropout rates of the training ``glassnet train`` recorded.
+
+    The model file keeps the optimizer's name and rate but not its memory, so an Adam or momentum step is
+    shown from empty moments (its first step), and said so.
+    """
+    from ..optimizers import get_optimizer
+
+    recorded = model.training.get("options")
+    options: dict = recorded if isinstance(recorded, dict) else {}
+    name, rate = options.get("optimizer"), options.get("learning_rate")
+    optimizer: Optimizer | None = None
+    if name == "adam" or (name == "sgd" and rate is not None):
+        optimizer = get_optimizer(name, rate if args.learning_rate is None else args.learning_rate)
+        if name == "adam":
+            _say(f"note     {args.model} was trained with adam but keeps no moments: the update shown is adam's "
+                 "first step, from empty moments", file=sys.stderr if args.format == "json" else None)
+    dropout = options.get("dropout") or None
+    return optimizer, dropout
 
 
 _PLOT_NEEDS = {  # kind -> (needs a model, needs data)

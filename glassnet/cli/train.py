@@ -20,9 +20,29 @@ from .models import Model
 TRAIN_DEFAULTS: dict[str, Any] = {
     "target": None, "task": None, "layers": [64, 32], "activation": "relu", "optimizer": "adam",
     "learning_rate": None, "epochs": 20, "batch_size": 32, "l2": 0.0, "early_stopping": None,
+    "l1": 0.0, "dropout": None,
     "validation_split": None, "test_split": 0.2, "seed": 0, "dtype": "float32", "samples": None,
     "noise": None, "data_dir": None, "columns": None, "drop": None, "fill_missing": None,
 }
+
+
+DROPOUT_HELP = ("the probability that a hidden neuron is dropped in a training step (inverted dropout: the kept "
+                "ones are scaled by 1/(1-p); nothing is dropped at prediction): one rate for every hidden layer, or "
+                "one per hidden layer, comma-separated, e.g. 0.2,0.5 (default: none)")
+L1_HELP = "L1 strength: adds l1/n sum |W| to the cost, driving weights that matter little to 0 (default 0)"
+
+
+def _rates(text: str) -> float | list[float]:
+    """``--dropout``: one rate in [0, 1), or several separated by commas (one per hidden layer)."""
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        rates = [float(part) for part in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a rate like 0.2, or one per hidden layer like 0.2,0.5; "
+                                         f"got {text!r}") from None
+    if not all(0 <= rate < 1 for rate in rates):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"dropout rates must be at least 0 and below 1, got {text!r}")
+    return rates[0] if len(rates) == 1 else rates
 
 
 def _train_spec(args: argparse.Namespace) -> tuple[dict, set[str]]:
@@ -76,6 +96,7 @@ def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
         network, model.prepare(prepared.X_train), model.prepare_targets(prepared.y_train),
         batch_size=spec["batch_size"] or None, optimizer=spec["optimizer"], learning_rate=spec["learning_rate"],
         l2=spec["l2"], validation_split=split, early_stopping=spec["early_stopping"],
+        l1=spec.get("l1") or 0.0, dropout=spec.get("dropout"),
     )
     return model, trainer
 
@@ -85,6 +106,11 @@ def _describe_training(spec: dict) -> str:
              f"batch size {spec['batch_size'] or 'full'}", f"{spec['epochs']} epochs"]
     if spec["l2"]:
         parts.append(f"l2 {spec['l2']:g}")
+    if spec.get("l1"):
+        parts.append(f"l1 {spec['l1']:g}")
+    if spec.get("dropout"):
+        rates = spec["dropout"] if isinstance(spec["dropout"], list) else [spec["dropout"]]
+        parts.append("dropout " + ",".join(f"{rate:g}" for rate in rates))
     if spec["early_stopping"]:
         parts.append(f"early stopping after {spec['early_stopping']} epochs without progress")
     parts.append(f"seed {spec['seed']}")

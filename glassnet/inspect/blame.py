@@ -26,7 +26,7 @@ from ..validation import check_positive
 from .render import plain_list, plain_number
 from .render_html import blame_html
 from .render_text import blame_text
-from .trace import kept, names_of_inputs
+from .trace import kept, names_of_classes, names_of_inputs
 
 __all__ = ["Blame", "blame"]
 
@@ -66,6 +66,7 @@ class Blame:
     mean_abs_gradient: list[np.ndarray] | None = None
     active_fraction: list[np.ndarray | None] | None = None
     lazy: float = 0.05
+    class_names: list[str] | None = None
     _shares: list[np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -146,6 +147,7 @@ class Blame:
             sizes          [n_inputs, ..., n_outputs]
             activations    [name of f per layer]
             input_names    [name per input], or None
+            class_names    [class name per output neuron], or None
             top_k          how many upstream neurons each ranking holds (at most)
             layers         per layer, the first hidden layer first:
               layer            l (net.layers[l - 1])
@@ -214,6 +216,7 @@ class Blame:
             "sizes": list(self.sizes),
             "activations": list(self.activations),
             "input_names": self.input_names,
+            "class_names": self.class_names,
             "top_k": self.top_k,
             "lazy": self.lazy,
             "layers": layers,
@@ -232,8 +235,11 @@ def blame(
     input_names: list[str] | None = None,
     chunk_rows: int = 4096,
     lazy: float = 0.05,
+    class_names: list[str] | None = None,
 ) -> Blame:
     """Each neuron's mean |delta| over (X, Y) and, per neuron, the upstream neurons ranked by mean |w a|.
+
+    ``class_names`` (one per output neuron) name the output neurons by class in the views.
 
     Runs the engine's forward propagation and backpropagation on the batch (in slices of ``chunk_rows``
     rows) and reads each layer's ``delta`` and ``a_prev``. The engine's delta carries the 1/m of a slice's
@@ -252,6 +258,7 @@ def blame(
     if len(X) == 0:
         raise InputError("blame needs at least one example")
     input_names = names_of_inputs(net, input_names)
+    class_names = names_of_classes(net, class_names)
     net.check_trainable()
     sum_abs_delta = [np.zeros(layer.n_out) for layer in net.layers]
     sum_abs_input = [np.zeros(layer.n_in) for layer in net.layers]
@@ -293,4 +300,5 @@ def blame(
         mean_abs_gradient=[total / n for total in sum_abs_gradient],
         active_fraction=[*(count / n for count in active), None],
         lazy=lazy,
+        class_names=class_names,
     )

@@ -62,8 +62,8 @@ class TraceView:
 
     ``full=True`` lifts every limit; otherwise ``max_neurons`` neurons per layer, ``max_weights`` weights
     (or terms) per neuron and ``max_samples`` samples per list are shown, with "... N more". A shortened
-    layer shows the neurons with the largest ``|delta|`` (at the output the target's and the predicted ones
-    first) and, per sum, the largest terms and the sum of the rest. A wide layer (more than :data:`WIDE`
+    layer, narrow or wide, shows the neurons with the largest ``|delta|`` (at the output the target's and the
+    predicted ones first) and, per sum, the largest terms and the sum of the rest. A wide layer (more than :data:`WIDE`
     inputs or neurons) has each line fitted to :data:`WIDTH` characters and its gradients summarised.
     """
 
@@ -129,10 +129,10 @@ class TraceView:
         return "[" + ", ".join(parts) + "]"
 
     def neurons(self, lt: LayerTrace) -> tuple[list[int], int]:
-        """The neurons shown (see :meth:`Trace.shown_neurons`: in a wide layer those with the largest |delta|,
-        else the first ones; at the output the target's and the predicted ones always), and how many are
-        left out."""
-        shown = self.tr.shown_neurons(lt, self.max_neurons, by_delta=self.wide(lt))
+        """The neurons shown (see :meth:`Trace.shown_neurons`: those with the largest |delta|, in a narrow layer
+        as in a wide one; at the output the target's and the predicted ones always), and how many are left
+        out."""
+        shown = self.tr.shown_neurons(lt, self.max_neurons)
         return shown, lt.n_out - len(shown)
 
     def weights(self, lt: LayerTrace) -> tuple[range, int]:
@@ -168,8 +168,8 @@ class TraceView:
         return f"neuron {j}" + (f" ({', '.join(tags)})" if tags else "")
 
     def others(self, lt: LayerTrace) -> str:
-        """What the neurons a shortened wide layer leaves out have in common."""
-        return " (smaller |delta|)" if self.wide(lt) else ""
+        """What the neurons a shortened layer leaves out have in common."""
+        return " (smaller |delta|)"
 
     def gradient_ks(self, lt: LayerTrace, j: int) -> tuple[list[int], int, int]:
         """The incoming weights of neuron j whose gradients a shortened view shows: the largest ``|dJ/dw|``
@@ -202,10 +202,14 @@ class TraceView:
         biases = largest(lt.grad_bias, self.max_weights)
 
         def w(k: int, j: int) -> str:
+            if self.tr.optimizer is not None:  # the optimizer's step: the value before and after it
+                return f"w[{k}, {j}] = {self.num(lt.weights[k, j])} -> {self.num(lt.new_weights[k, j])}"
             return (f"w[{k}, {j}] = {self.num(lt.weights[k, j])} - {lr} * {self.factor(lt.grad_weights[k, j])} "
                     f"= {self.num(lt.new_weights[k, j])}")
 
         def b(j: int) -> str:
+            if self.tr.optimizer is not None:
+                return f"b[{j}] = {self.num(lt.bias[j])} -> {self.num(lt.new_bias[j])}"
             step = f"{self.num(lt.bias[j])} - {lr} * {self.factor(lt.grad_bias[j])}"
             return f"b[{j}] = {step} = {self.num(lt.new_bias[j])}"
 

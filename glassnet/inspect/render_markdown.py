@@ -49,10 +49,14 @@ class _MarkdownTrace(TraceView):
         acts = ", ".join(lt.activation for lt in tr.layers)
         what = "1 example" if self.one else f"a batch of {tr.n_samples} examples"
         return [
-            f"# Worked numbers: one step of gradient descent on {what}",
+            f"# Worked numbers: {'one step of gradient descent' if tr.optimizer is None else 'one training step'} "
+            f"on {what}",
             "",
             f"Network {'-'.join(str(s) for s in tr.sizes)} ({acts}), cost `{tr.cost_name}`, "
-            f"learning rate {self.num(tr.learning_rate)}.",
+            f"learning rate {self.num(tr.learning_rate)}"
+            + ("." if tr.optimizer is None else f", optimizer {tr.optimizer}.")
+            + ("" if tr.dropout is None else " Dropout in this step: a dropped neuron passes 0 up and takes no "
+               "blame; a kept one passes a / (1 - p)."),
             "",
             "Layer *l* computes `s_j = sum_k w[k, j] * a_k + b_j` and `a_j = f(s_j)`; `a0` is the input. "
             "`weights[k, j]` joins neuron *k* of the layer below to neuron *j* (the tutorials' `w_jk`). "
@@ -65,7 +69,13 @@ class _MarkdownTrace(TraceView):
             out += ["", f"### {self.layer_title(lt).capitalize()}", ""]
             js, more = self.neurons(lt)
             rows = [[self.label(lt, j), f"`{self.s_formula(lt, j)}`", self.vals(lt.a[:, j])] for j in js]
-            out += _table(["neuron", "weighted sum", "a = f(s)"], rows)
+            heads = ["neuron", "weighted sum", "a = f(s)"]
+            if lt.mask is not None:  # dropout: the mask, and what the layer above received (its inputs)
+                above = self.tr.layers[lt.number].inputs
+                rows = [row + [self.column(lt.mask, j), self.vals(above[:, j])]
+                        for row, j in zip(rows, js, strict=True)]
+                heads += ["dropout mask", "passed up (a * mask)"]
+            out += _table(heads, rows)
             if more:
                 out += ["", f"... {more} more neurons{self.others(lt)}"]
         return out
@@ -124,8 +134,9 @@ class _MarkdownTrace(TraceView):
             "",
             f"`dJ/db_j = delta_j`, `dJ/dw[k, j] = a_k * delta_j`"
             f"{'' if self.one else ' (summed over the samples)'}; "
-            f"the update is `p - learning_rate * dJ/dp` with learning rate {lr} "
-            "(the network is not changed).",
+            + (f"the update is `p - learning_rate * dJ/dp` with learning rate {lr} " if tr.optimizer is None else
+               f"the update is the step of {tr.optimizer} with learning rate {lr} ")
+            + "(the network is not changed).",
         ]
         for lt in tr.layers:
             out += ["", f"### Layer {lt.number}", ""]

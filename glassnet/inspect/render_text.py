@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .render import TraceView, limit
 
 if TYPE_CHECKING:
@@ -47,10 +49,19 @@ class _TextTrace(TraceView):
         tr = self.tr
         acts = ", ".join(lt.activation for lt in tr.layers)
         what = "1 example" if self.one else f"a batch of {tr.n_samples} examples"
-        return [
-            f"Worked numbers: one step of gradient descent on {what}",
+        step = "one step of gradient descent" if tr.optimizer is None else "one training step"
+        out = [
+            f"Worked numbers: {step} on {what}",
             f"network {'-'.join(str(s) for s in tr.sizes)} ({acts}), cost {tr.cost_name}, "
             f"learning rate {self.num(tr.learning_rate)}",
+        ]
+        if tr.optimizer is not None:
+            out.append(f"optimizer {tr.optimizer}")
+        if tr.dropout is not None:
+            rates = ", ".join(f"layer {i + 1}: {rate:g}" for i, rate in enumerate(tr.dropout) if rate)
+            out.append(f"dropout ({rates}): in this step each hidden neuron is dropped with probability p,")
+            out.append("  and the kept ones pass a / (1 - p) up (nothing is dropped at prediction)")
+        return out + [
             "",
             "Layer l computes s_j = sum_k w[k, j] * a_k + b_j and a_j = f(s_j); a0 is the input.",
             "weights[k, j] joins neuron k of the layer below to neuron j: the tutorials write it w_jk.",
@@ -60,7 +71,7 @@ class _TextTrace(TraceView):
     def forward(self) -> list[str]:
         out = ["", "Forward", f"  {self.inputs_line()}"]
         for lt in self.tr.layers:
-            out.append(f"  {self.layer_title(lt)}{self.zero_inputs(lt)}")
+            out.append(f"  {self.layer_title(lt)}{self.zero_inputs(lt)}{self.dropped_note(lt)}")
             js, more = self.neurons(lt)
             wide = self.wide(lt)
             for j in js:
@@ -70,7 +81,7 @@ class _TextTrace(TraceView):
                     a_text = f"a = softmax(s)_{j} = {self.vals(lt.a[:, j])}"
                 if wide:
                     a_text = f"a = {self.vals(lt.a[:, j])}"
-                head, tail = f"    {self.name(lt, j)}: ", ("  " if wide else "   ") + a_text
+                head, tail = f"    {self.name(lt, j)}: ", ("  " if wide else "   ") + a_text + self.passed(lt, j)
 
                 def line(count: int | None, lt: LayerTrace = lt, j: int = j, head: str = head, tail: str = tail) -> str:
                     return f"{head}{self.s_formula(lt, j, count)}{tail}"
@@ -135,12 +146,19 @@ class _TextTrace(TraceView):
             else:
                 above = lt.number + 1
                 bp2 = f"delta_j = (sum_m w[j, m] * delta_m of layer {above}) * f'(s_j)"
+                if lt.mask is not None:
+                    bp2 = f"delta_j = (sum_m w[j, m] * delta_m of layer {above}) * mask_j * f'(s_j)"
                 out.append(f"  {self.layer_title(lt)}, BP2: {bp2}")
                 wide = self.wide(lt)
                 for j in js:
                     slope, delta = self.column(lt.slope, j), self.vals(lt.delta[:, j])
+                    mask = "" if lt.mask is None else f"mask = {self.column(lt.mask, j)}   "
+                    if self.one and lt.mask is not None and lt.mask[0, j] == 0:
+                        out.append(f"    neuron {j}: dropped in this step: delta = 0 (it passed nothing up, so it "
+                                   "takes no blame)")
+                        continue
                     if wide and self.one:
-                        tail = f"  f'(s) = {slope}  delta = {delta}"
+                        tail = f"  f'(s) = {slope}  {mask}delta = {delta}"
 
                         def blame(count: int | None, lt: LayerTrace = lt, j: int = j, tail: str = tail) -> str:
                             return f"    neuron {j}: dJ/da = {self.received(lt, j, count)}{tail}"
@@ -148,8 +166,9 @@ class _TextTrace(TraceView):
                         out.append(self.fitted(blame, True))
                         continue
                     out.append(f"    neuron {j}: blame from layer {above}: {self.received(lt, j)}")
-                    product = f"{self.column(lt.dcost_da, j)} * {slope} = " if self.one else ""
-                    out.append(f"              f'(s) = {slope}   delta = {product}{delta}")
+                    masked = "" if lt.mask is None else f"{self.column(lt.mask, j)} * "
+                    product = f"{self.column(lt.dcost_da, j)} * {masked}{slope} = " if self.one else ""
+                    out.append(f"              f'(s) = {slope}   {mask}delta = {product}{delta}")
             if more:
                 out.append(f"    ... {more} more neurons{self.others(lt)}")
         return out
@@ -182,6 +201,8 @@ class _TextTrace(TraceView):
     def update(self) -> list[str]:
         tr = self.tr
         lr = self.num(tr.learning_rate)
+        if tr.optimizer is not None:
+            return self.optimizer_update()
         out = ["", f"Update: p <- p - learning_rate * dJ/dp, learning rate {lr} (the network is not changed)"]
         if any(self.wide(lt) for lt in tr.layers):
             out[-1] += "; in a wide layer, its largest steps"
@@ -207,6 +228,57 @@ class _TextTrace(TraceView):
             if more:
                 out.append(f"    ... {more} more neurons{self.others(lt)}")
         return out
+
+    def optimizer_update(self) -> list[str]:
+        """The update by the trace's optimizer: each parameter's value before and after its step."""
+        tr = self.tr
+        out = ["", f"Update by {tr.optimizer}, learning rate {self.num(tr.learning_rate)}",
+               "  each parameter: its value -> after the optimizer's step (the network and the optimizer are not "
+               "changed)"]
+        for lt in tr.layers:
+            js, more = self.neurons(lt)
+            if self.wide(lt):
+                out += self.update_summary(lt)
+                continue
+            out.append(f"  layer {lt.number}")
+            for j in js:
+                out.append(f"    neuron {j}: b = {self.num(lt.bias[j])} -> {self.num(lt.new_bias[j])}   "
+                           f"(dJ/db = {self.num(lt.grad_bias[j])})")
+                ks, more_k, zeros = self.gradient_ks(lt, j)
+                for k in ks:
+                    out.append(f"      w[{k}, {j}] = {self.num(lt.weights[k, j])} -> {self.num(lt.new_weights[k, j])}"
+                               f"   (dJ/dw = {self.num(lt.grad_weights[k, j])})")
+                if more_k:
+                    out.append(f"      ... {more_k} more weights{self.zero_note(more_k, zeros)}")
+            if more:
+                out.append(f"    ... {more} more neurons{self.others(lt)}")
+        return out
+
+    def dropped_note(self, lt: LayerTrace) -> str:
+        """A hidden layer's dropout in this step: which neurons were dropped (one example) or how many."""
+        if lt.mask is None:
+            return ""
+        dropped = [int(j) for j in np.flatnonzero(lt.mask[0] == 0)]
+        if not self.one:
+            counts = ", ".join(str(int(c)) for c in (lt.mask == 0).sum(axis=1)[: self.max_samples])
+            return f": dropout, neurons dropped per sample: {counts} of {lt.n_out} (each sample its own)"
+        if not dropped:
+            return ": dropout, no neuron dropped in this step"
+        if self.max_neurons is not None and len(dropped) > self.max_neurons:
+            return f": dropout, {len(dropped)} of {lt.n_out} neurons dropped in this step"
+        return f": dropout, dropped in this step: neuron{'s' if len(dropped) > 1 else ''} " + ", ".join(
+            str(j) for j in dropped)
+
+    def passed(self, lt: LayerTrace, j: int) -> str:
+        """What a hidden neuron with dropout passed up: 0 when dropped, else a * mask (the layer above's input)."""
+        if lt.mask is None:
+            return ""
+        sent = self.tr.layers[lt.number].inputs[:, j]
+        if not self.one:
+            return f"   mask = {self.column(lt.mask, j)}"
+        if lt.mask[0, j] == 0:
+            return "   dropped: passes 0"
+        return f"   kept: passes a * {self.num(lt.mask[0, j])} = {self.num(sent[0])}"
 
 
 def _activity(layer: dict[str, Any], j: int) -> str:
@@ -260,6 +332,10 @@ def blame_text(record: dict[str, Any], full: bool = False, max_neurons: int | No
     ]
     width = max(3 + 4 + digits, 12)
     for layer in reversed(record["layers"]):
+        classes = record.get("class_names") if layer["output"] else None
+        # an output neuron is labelled with its class too: "3 ('cat')"
+        labels = [str(j) if classes is None else f"{j} ({classes[j]!r})" for j in range(len(layer["mean_abs_delta"]))]
+        label_width = max([6, *map(len, labels)])
         mean_abs_delta = layer["mean_abs_delta"]
         n_out = len(mean_abs_delta)
         upstream = "input" if layer["layer"] == 1 else f"layer {layer['layer'] - 1} neuron"
@@ -267,7 +343,7 @@ def blame_text(record: dict[str, Any], full: bool = False, max_neurons: int | No
             "",
             f"layer {layer['layer']} ({n_out} neuron{'s' if n_out != 1 else ''}, {layer['activation']}"
             f"{', output' if layer['output'] else ''})",
-            f"  {'neuron':>6}  {'mean |delta|':>{width}}  {'active':>9}  "
+            f"  {'neuron':>{label_width}}  {'mean |delta|':>{width}}  {'active':>9}  "
             f"most of its input comes from ({upstream}: mean |w a|, share; a, tweak)",
         ]
         shown = limit(n_out, None if full else max_neurons)
@@ -276,7 +352,8 @@ def blame_text(record: dict[str, Any], full: bool = False, max_neurons: int | No
                 f"{entry['name']}: {entry['value']:.{digits}g} ({entry['share']:.0%}{_factors(entry, digits)})"
                 for entry in layer["top"][j]
             )
-            out.append(f"  {j:>6}  {mean_abs_delta[j]:>{width}.{digits}g}  {_activity(layer, j):>9}  {ranked}")
+            out.append(f"  {labels[j]:>{label_width}}  {mean_abs_delta[j]:>{width}.{digits}g}  "
+                       f"{_activity(layer, j):>9}  {ranked}")
         if shown < n_out:
             out.append(f"  ... {n_out - shown} more neurons (full=True shows all)")
         out += ["  " + note for note in blame_notes(record, layer)]

@@ -8,8 +8,11 @@ only the bookkeeping a learner wants to see:
 - the slope ``f'(s)`` of each hidden neuron, from the layer's own activation object;
 - for each hidden neuron j, the blame it receives from each neuron m of the layer above,
   ``w[j, m] * delta_m``, whose sum times ``f'(s_j)`` is its delta (BP2);
-- the value of every parameter after one plain gradient-descent step, ``w - learning_rate * dJ/dw``
-  (the network itself is left unchanged).
+- the value of every parameter after one step (the network itself is left unchanged): a plain
+  gradient-descent step ``w - learning_rate * dJ/dw`` by default, or, given the ``optimizer`` a model was
+  trained with, the step that optimizer would take with its memory (momentum's velocity, Adam's moments);
+- with ``dropout``, the masks of that step: which hidden neurons were dropped (they pass 0 up and take no
+  blame) and the ``1 / (1 - p)`` the kept ones are scaled by (see :mod:`glassnet.dropout`).
 
 Notation as in :mod:`glassnet.network`: layer l computes ``s = a_{l-1} @ W + b`` and ``a = f(s)``;
 ``a_0`` is the input. ``weights[k, j]`` joins neuron k of the layer below to neuron j, the tutorials'
@@ -27,16 +30,30 @@ from typing import Any, cast
 
 import numpy as np
 
+from ..dropout import dropout_rates
 from ..errors import InputError, InputTypeError
 from ..network import Network
-from ..sparse import is_sparse
+from ..optimizers import Optimizer, get_optimizer
 from ..validation import check_positive
-from .render import limit, plain_list, plain_number
+from .record import layer_records
+from .render import plain_list, plain_number
 from .render_markdown import trace_markdown
 from .render_text import trace_text
 from .select import Terms, chosen_neurons, top_terms
+from .stepping import (
+    as_batch,
+    classes_of,
+    describe_optimizer,
+    kept,
+    names_of_classes,
+    names_of_inputs,
+    network_of,
+    optimizer_of,
+    optimizer_step,
+    passes,
+)
 
-__all__ = ["LayerTrace", "Trace", "trace", "explain", "NOTATION"]
+__all__ = ["LayerTrace", "Trace", "trace", "explain", "NOTATION", "kept", "names_of_inputs", "names_of_classes"]
 
 NOTATION = (
     "layer l computes s = a_{l-1} @ weights + bias and a = f(s); a_0 is the input. weights[k, j] joins "
@@ -65,7 +82,11 @@ class LayerTrace:
         ``w[j, m] * delta_m`` of the layer above for sample i.
     delta : ``dJ/ds``, (n, n_out), as the engine computed it.
     grad_weights : ``dJ/dW``, (n_in, n_out). grad_bias : ``dJ/db``, (n_out,).
-    new_weights, new_bias : the parameters after one step ``p - learning_rate * dJ/dp``.
+    new_weights, new_bias : the parameters after one step: ``p - learning_rate * dJ/dp``, or the step of
+        the trace's optimizer.
+    mask : hidden layers with dropout only, (n, n_out): the step's dropout mask, 0 where a neuron was
+        dropped for a sample and ``1 / (1 - p)`` where it was kept; the layer above received ``a * mask``
+        (its ``inputs``) and ``delta = dcost_da * mask * slope``. None without dropout.
     """
 
     number: int
@@ -85,6 +106,7 @@ class LayerTrace:
     grad_bias: np.ndarray
     new_weights: np.ndarray
     new_bias: np.ndarray
+    mask: np.ndarray | None = None
 
     @property
     def n_in(self) -> int:
@@ -111,6 +133,9 @@ class Trace:
     :meth:`to_text` for its options (``full=True`` shows every neuron and weight of big layers),
     :meth:`to_markdown` and :meth:`to_json` / :meth:`to_dict` for the other forms. Every form is rendered
     from this record's fields; none of them computes a number of its own.
+
+    ``optimizer`` describes the optimizer whose step ``new_weights`` show, or is None for plain gradient
+    descent; ``dropout`` holds each hidden layer's rate when the step dropped neurons (see ``mask``).
     """
 
     sizes: list[int]
@@ -123,6 +148,8 @@ class Trace:
     layers: list[LayerTrace]
     input_names: list[str] | None = None
     class_names: list[str] | None = None
+    optimizer: str | None = None
+    dropout: list[float] | None = None
 
     @property
     def n_samples(self) -> int:
@@ -227,6 +254,9 @@ class Trace:
             notation       the conventions above, in one paragraph
             n_samples      n
             learning_rate  the learning rate of the step
+            optimizer      the optimizer whose step new_bias and new_value show (its name and settings), or
+                           None for plain gradient descent (new = p - learning_rate * dJ/dp)
+            dropout        [rate per hidden layer] when the step dropped neurons, else None
             input_names    [name per input], or None
             class_names    [class name per output neuron], or None
             target_neurons, predicted_neurons  per sample, the output neuron of the target's class and the
@@ -246,68 +276,21 @@ class Trace:
                 bias             b_j
                 s, a             per sample: s_j = sum_k a_k * w[k, j] + b_j, and a_j = f(s_j)
                 dcost_da, slope  per sample: dJ/da_j and f'(s_j); None at a fused output
-                delta            per sample: dJ/ds_j = dJ/da_j * f'(s_j) (BP1, BP2)
+                delta            per sample: dJ/ds_j = dJ/da_j * f'(s_j) (BP1, BP2); with dropout
+                                 dJ/da_j * mask_j * f'(s_j)
+                mask             with dropout only, per sample: 0 where neuron j was dropped, else 1 / (1 - p)
                 contributions    hidden layers only; per neuron m of layer l + 1: {downstream_neuron: m,
                                  weight: w[j, m], delta: per sample delta_m, product: per sample
                                  w[j, m] * delta_m}; the products sum to dcost_da (BP2)
                 bias_gradient    dJ/db_j, delta_j summed over the samples (BP3)
-                new_bias         b_j - learning_rate * dJ/db_j
+                new_bias         b_j - learning_rate * dJ/db_j (or the optimizer's step)
                 weights          per incoming weight shown: {from: k, value: w[k, j], gradient: dJ/dw[k, j]
                                  (a_k * delta_j summed over the samples, BP4), new_value: w[k, j] -
                                  learning_rate * dJ/dw[k, j]}
                 weights_omitted  how many incoming weights were left out
               neurons_omitted  how many neurons were left out
         """
-        layers = []
-        for lt in self.layers:
-            neurons = []
-            n_shown = limit(lt.n_out, max_neurons)
-            k_shown = limit(lt.n_in, max_weights)
-            for j in range(n_shown):
-                neuron: dict[str, Any] = {
-                    "neuron": j,
-                    "bias": plain_number(lt.bias[j]),
-                    "s": plain_list(lt.s[:, j]),
-                    "a": plain_list(lt.a[:, j]),
-                    "dcost_da": None if lt.dcost_da is None else plain_list(lt.dcost_da[:, j]),
-                    "slope": None if lt.slope is None else plain_list(lt.slope[:, j]),
-                    "delta": plain_list(lt.delta[:, j]),
-                }
-                if lt.contributions is not None:
-                    upper = self.layers[lt.number]
-                    neuron["contributions"] = [
-                        {
-                            "downstream_neuron": m,
-                            "weight": plain_number(upper.weights[j, m]),
-                            "delta": plain_list(upper.delta[:, m]),
-                            "product": plain_list(lt.contributions[:, j, m]),
-                        }
-                        for m in range(upper.n_out)
-                    ]
-                neuron["bias_gradient"] = plain_number(lt.grad_bias[j])
-                neuron["new_bias"] = plain_number(lt.new_bias[j])
-                neuron["weights"] = [
-                    {
-                        "from": k,
-                        "value": plain_number(lt.weights[k, j]),
-                        "gradient": plain_number(lt.grad_weights[k, j]),
-                        "new_value": plain_number(lt.new_weights[k, j]),
-                    }
-                    for k in range(k_shown)
-                ]
-                neuron["weights_omitted"] = lt.n_in - k_shown
-                neurons.append(neuron)
-            layers.append(
-                {
-                    "layer": lt.number,
-                    "activation": lt.activation,
-                    "output": lt.is_output,
-                    "fused": lt.fused,
-                    "inputs": [plain_list(row) for row in lt.inputs],
-                    "neurons": neurons,
-                    "neurons_omitted": lt.n_out - n_shown,
-                }
-            )
+        layers = layer_records(self, max_neurons, max_weights)
         return {
             "network": {
                 "sizes": list(self.sizes),
@@ -318,6 +301,8 @@ class Trace:
             "notation": NOTATION,
             "n_samples": self.n_samples,
             "learning_rate": plain_number(self.learning_rate),
+            "optimizer": self.optimizer,
+            "dropout": self.dropout,
             "input_names": self.input_names,
             "class_names": self.class_names,
             "target_neurons": self.target_neurons(),
@@ -334,48 +319,18 @@ class Trace:
         return json.dumps(self.to_dict(**options), indent=indent, allow_nan=False)
 
 
-def _as_batch(net: Network, x: object, y: object) -> tuple[object, object]:
-    """Turn one example (1-D x; a label, number or 1-D target row y) into a batch of one row."""
-    if is_sparse(x):  # a row of a sparse X (shape (1, n)) is one example; its worked numbers are shown dense
-        rows = cast(Any, x).toarray()
-        x = rows[0] if rows.shape[0] == 1 else rows
-    x_array = np.asarray(x) if not isinstance(x, np.ndarray) else x
-    if x_array.ndim != 1:
-        return x, y
-    x_batch = x_array.reshape(1, -1)
-    y_array = np.asarray(y)
-    if y_array.ndim == 0:
-        return x_batch, y_array.reshape(1)
-    if y_array.ndim == 1 and len(y_array) == net.n_outputs and net.n_outputs > 1:
-        return x_batch, y_array.reshape(1, -1)
-    return x_batch, y
-
-
-def names_of_inputs(net: Network, input_names: list[str] | None) -> list[str] | None:
-    """``input_names`` as strings, one per input of ``net`` (or None when there are none)."""
-    if input_names is None:
-        return None
-    if len(input_names) != net.n_inputs:
-        raise InputError(f"input_names has {len(input_names)} names; the network has {net.n_inputs} inputs")
-    return [str(name) for name in input_names]
-
-
-def kept(array: np.ndarray | None) -> np.ndarray:
-    """An array a layer holds: its parameters, or what the forward and backward passes just kept."""
-    if array is None:
-        raise RuntimeError("the layer holds no such array yet: build the network and run both passes first")
-    return array
-
-
 def trace(
     net: Network,
     x: object,
     y: object,
-    learning_rate: float = 0.1,
+    learning_rate: float | None = None,
     input_names: list[str] | None = None,
     class_names: list[str] | None = None,
+    optimizer: str | Optimizer | None = None,
+    dropout: object = None,
+    seed: int = 0,
 ) -> Trace:
-    """The worked numbers of one gradient-descent step of ``net`` on the example ``(x, y)``.
+    """The worked numbers of one training step of ``net`` on the example ``(x, y)``.
 
     ``x`` is one example (1-D, ``n_inputs`` numbers) or a tiny batch (2-D); ``y`` its target: a number, a
     class label (cross-entropy) or a row of targets. Runs the engine's forward propagation and
@@ -383,21 +338,29 @@ def trace(
     weights are not changed (``new_weights`` show what one step would make of them); the arrays its layers
     keep now describe this example. ``input_names`` name the inputs; ``class_names`` (one per output neuron)
     name the output neurons by class in the views.
+
+    ``optimizer`` (an Optimizer, e.g. the one a model was trained with, or a name for a fresh one) makes
+    the update that optimizer's next step, with its memory: momentum's ``v <- momentum v - lr g; p <- p + v``,
+    Adam's ``p <- p - lr m^ / (sqrt(v^) + eps)``; its memory is copied, never changed. ``learning_rate``
+    defaults to the optimizer's current rate, or 0.1 for the plain step ``p - learning_rate * dJ/dp``.
+    ``dropout`` (a rate, or one per hidden layer) drops hidden neurons as a training step would, with masks
+    drawn from ``numpy.random.default_rng(seed)`` (the network's own generator is left alone).
     """
     if not isinstance(net, Network):
         raise InputTypeError(f"trace needs a glassnet Network, got {type(net).__name__}")
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        optimizer = get_optimizer(optimizer)
+    if learning_rate is None:
+        learning_rate = 0.1 if optimizer is None else optimizer.learning_rate
     learning_rate = cast(float, check_positive("learning_rate", learning_rate))
-    X, Y = net.check_XY(*_as_batch(net, x, y))
+    rates = dropout_rates(dropout, net)
+    X, Y = net.check_XY(*as_batch(net, x, y))
     input_names = names_of_inputs(net, input_names)
-    if class_names is not None:
-        class_names = [str(name) for name in class_names]
-        if len(class_names) != net.n_outputs:
-            raise InputError(
-                f"class_names has {len(class_names)} names; the network has {net.n_outputs} output neurons "
-                "(give one name per output neuron, in the order of the outputs)"
-            )
-    net.gradients(X, Y)  # the engine's forward propagation and BP1-BP4; every layer keeps its arrays
+    class_names = names_of_classes(net, class_names)
+    # the engine's forward propagation and BP1-BP4 (with dropout, the training step's own passes with masks)
+    masks = passes(net, X, Y, rates, seed)
     layers = net.layers
+    stepped = None if optimizer is None else optimizer_step(optimizer, net, net.grads, learning_rate)
     output = layers[-1]
     cost_function = net.cost_function
     cost = cost_function.value(kept(output.s), kept(output.a), Y)
@@ -421,6 +384,10 @@ def trace(
             slope = np.array(layer.activation.slope(s, a), dtype=net.dtype)
         weights, bias = kept(layer.weights).copy(), kept(layer.bias).copy()
         grad_weights, grad_bias = kept(layer.grad_weights).copy(), kept(layer.grad_bias).copy()
+        if stepped is None:
+            new_weights, new_bias = weights - learning_rate * grad_weights, bias - learning_rate * grad_bias
+        else:
+            new_weights, new_bias = stepped[index]
         traced.append(
             LayerTrace(
                 number=index + 1,
@@ -438,8 +405,9 @@ def trace(
                 delta=kept(layer.delta).copy(),
                 grad_weights=grad_weights,
                 grad_bias=grad_bias,
-                new_weights=weights - learning_rate * grad_weights,
-                new_bias=bias - learning_rate * grad_bias,
+                new_weights=new_weights,
+                new_bias=new_bias,
+                mask=masks[index],
             )
         )
     return Trace(
@@ -453,18 +421,8 @@ def trace(
         layers=traced,
         input_names=input_names,
         class_names=class_names,
-    )
-
-
-def _network_of(model: object) -> Network:
-    if isinstance(model, Network):
-        return model
-    for attribute in ("network_", "network"):
-        inner = getattr(model, attribute, None)
-        if isinstance(inner, Network):
-            return inner
-    raise InputTypeError(
-        f"explain needs a glassnet Network (or a fitted glassnet estimator), got {type(model).__name__}"
+        optimizer=None if optimizer is None else describe_optimizer(optimizer),
+        dropout=rates if any(rates) else None,
     )
 
 
@@ -472,7 +430,7 @@ def explain(
     model: object,
     x: object,
     y: object,
-    learning_rate: float = 0.1,
+    learning_rate: float | None = None,
     format: str = "text",
     full: bool = False,
     max_neurons: int | None = 6,
@@ -480,18 +438,30 @@ def explain(
     input_names: list[str] | None = None,
     class_names: list[str] | None = None,
     matrices: bool | None = None,
+    optimizer: str | Optimizer | None = None,
+    dropout: object = None,
+    seed: int = 0,
 ) -> str:
     """The trace of one step on ``(x, y)`` rendered as ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
 
     ``model`` is a Network or a fitted estimator holding one (``network_``). ``full=True`` shows every
     neuron and weight (text and Markdown); JSON always holds everything unless limits are given.
     ``matrices`` writes the forward pass as matrices too (True), never (False), or for a small network (None).
+    neuron and weight (text and Markdown); JSON always holds everything unless limits are given. For a
+    fitted estimator the update is the step of the optimizer it trained with (momentum's velocity, Adam's
+    moments) and the output neurons are named by its ``classes_``, unless ``optimizer`` / ``class_names``
+    say otherwise; ``optimizer``, ``dropout`` and ``seed`` are as in :func:`trace`.
     """
-    net = _network_of(model)
+    net = network_of(model)
     kind = str(format).lower()
     if kind not in ("text", "markdown", "md", "json"):
         raise InputError(f"format must be 'text', 'markdown' or 'json', got {format!r}")
-    result = trace(net, x, y, learning_rate=learning_rate, input_names=input_names, class_names=class_names)
+    if optimizer is None:
+        optimizer = optimizer_of(model)
+    if class_names is None:
+        class_names = classes_of(model, net)
+    result = trace(net, x, y, learning_rate=learning_rate, input_names=input_names, class_names=class_names,
+                   optimizer=optimizer, dropout=dropout, seed=seed)
     if kind == "json":
         return result.to_json()
     render = result.to_markdown if kind in ("markdown", "md") else result.to_text
