@@ -671,3 +671,33 @@ def test_extra_input_features_train_as_fit_on_those_columns_and_the_snippet_repr
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(snippet, "playground_run.py", "exec"), namespace)
     np.testing.assert_array_equal(namespace["net"].params, net.params)
+
+
+def test_l1_trains_as_fit_and_its_term_is_in_the_costs_shown(client, tmp_path):
+    epochs, l1 = 2, 0.01
+    config = {**XOR, "l1": l1}
+    with session(client, config=config) as (ws, data, frame):
+        for _ in range(epochs * data["batches_per_epoch"]):
+            ws.send_json({"type": "step"})
+            frame = receive_until(ws, "frame")
+        trained = load_model(client.get("/api/sessions/test-session-0001/model").content, tmp_path)
+        snippet = client.get("/api/sessions/test-session-0001/snippet").text
+        for bad in (-1, LIMITS["max_l1"] * 2, "much"):
+            ws.send_json({"type": "config", "config": {**XOR, "l1": bad}})
+            assert receive_until(ws, "error")["field"] == "l1"
+
+    X_train, X_test, y_train, y_test = xor_split()
+    net = glassnet.Network([glassnet.Dense(2, 5, "tanh"), glassnet.Dense(5, 2, "softmax")],
+                           cost="cross_entropy", seed=XOR["seed"])
+    net.fit(X_train, y_train, epochs=epochs, batch_size=8, optimizer="sgd", learning_rate=0.5, l2=0.001, l1=l1)
+    np.testing.assert_array_equal(trained.params, net.params)
+    # the test cost shown: J on the test rows plus both terms of training, written out here (n = training rows)
+    weights = [layer.weights.astype(np.float64) for layer in net.layers]
+    penalty = (0.001 / (2 * len(X_train)) * sum(float((w * w).sum()) for w in weights)
+               + l1 / len(X_train) * sum(float(np.abs(w).sum()) for w in weights))
+    np.testing.assert_allclose(frame["test_cost"], net.cost(X_test, y_test) + penalty, rtol=1e-6)
+    assert f"l1={l1!r}" in snippet
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(snippet, "playground_run.py", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["net"].params, net.params)

@@ -30,6 +30,7 @@ LIMITS: dict[str, Any] = {
     "max_batch_size": 10_000,
     "max_learning_rate": 10.0,
     "max_l2": 10.0,
+    "max_l1": 10.0,
     "max_noise": 2.0,
     "max_seed": 2**31 - 1,
 }
@@ -62,6 +63,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "learning_rate": 0.3,
     "batch_size": 10,
     "l2": 0.0,
+    "l1": 0.0,
     "points": [],
     "target": None,
     "features": ["x1", "x2"],
@@ -130,6 +132,7 @@ def check_config(config: object) -> dict[str, Any]:
         config, "batch_size", 1, LIMITS["max_batch_size"], integer=True
     )
     out["l2"] = _number(config, "l2", 0, LIMITS["max_l2"])
+    out["l1"] = _number(config, "l1", 0, LIMITS["max_l1"])
     out["points"] = _check_points(config.get("points") or [], out["classes"])
     target = config.get("target")
     if target is not None and (not isinstance(target, str) or len(target) > 200):

@@ -161,7 +161,7 @@ class PlaygroundSession:
         net = self.network = self.build_network()
         self.trainer: Trainer = Trainer(net, self.inputs(self.X_train_raw), self.targets(self.y_train),
                                         batch_size=c["batch_size"], optimizer=c["optimizer"],
-                                        learning_rate=c["learning_rate"], l2=c["l2"])
+                                        learning_rate=c["learning_rate"], l2=c["l2"], l1=c["l1"])
         self.X_train, self.Y_train = self.trainer.X, self.trainer.Y
         self.steps = 0
         self.diverged = None

@@ -52,7 +52,7 @@ def snippet(session: PlaygroundSession) -> str:
         lines += [
             f"history = net.fit(X_train, {y_train}, epochs={epochs}, batch_size={c['batch_size']!r}, "
             f"optimizer={c['optimizer']!r},",
-            f"                  learning_rate={c['learning_rate']!r}, l2={c['l2']!r})",
+            f"                  learning_rate={c['learning_rate']!r}, l2={c['l2']!r}, l1={c['l1']!r})",
         ]
     else:
         lines.append("# not trained yet: the playground had run no whole epoch")

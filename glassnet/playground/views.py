@@ -130,7 +130,8 @@ def _jsonable(value: Any) -> Any:
 def frame(session: PlaygroundSession) -> dict:
     """Costs, the output and each hidden neuron over the input plane, and the weights, as they are now.
 
-    The costs shown are J on each part plus the training's L2 term ``l2 / (2 n) sum W^2`` (n: training rows).
+    The costs shown are J on each part plus the training's L2 and L1 terms ``l2 / (2 n) sum W^2 + l1 / n sum |W|``
+    (n: training rows).
     A non-finite cost or weight raises the session's DivergenceError (:meth:`PlaygroundSession.diverge`).
     """
     net, trainer = session.net, session.trainer
@@ -140,7 +141,7 @@ def frame(session: PlaygroundSession) -> dict:
     if session.one_hot:   # classes through mse: the predicted class is the largest sigmoid output
         train_acc = float(np.mean(train_out.argmax(axis=1) == session.y_train))
         test_acc = float(np.mean(test_out.argmax(axis=1) == session.y_test))
-    penalty = net.l2_penalty(trainer.l2, n)
+    penalty = net.l2_penalty(trainer.l2, n) + net.l1_penalty(trainer.l1, n)
     if not all(math.isfinite(c) for c in (train_cost, test_cost, penalty)) or not session.finite_weights():
         raise session.diverge()
     message: dict[str, Any] = {

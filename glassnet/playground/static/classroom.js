@@ -13,6 +13,7 @@ export const PARTS = {
   learning_rate: ["label:has(> #learning_rate)"],
   batch_size: ["label:has(> #batch_size)"],
   l2: ["label:has(> #l2)"],
+  l1: ["label:has(> #l1)"],
   layers: ["#add-layer", "#remove-layer", "#layers"],
   views: [".view-toggle"],
   speed: ["label:has(> #speed)"],

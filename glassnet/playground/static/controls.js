@@ -40,6 +40,7 @@ export function syncControls() {
   $("learning_rate").value = c.learning_rate;
   $("batch_size").value = c.batch_size === null ? 0 : c.batch_size;
   $("l2").value = c.l2;
+  $("l1").value = c.l1;
   const generated = !["draw", "upload"].includes(c.dataset);
   $("classes-row").hidden = !["spiral", "gaussians", "draw"].includes(c.dataset);
   $("samples-row").hidden = !generated;
@@ -208,6 +209,7 @@ export function bindControls(actions) {
   typed("learning_rate", "a number greater than 0", (v) => (c().learning_rate = v));
   typed("batch_size", "a whole number (0: the whole training set)", (v) => (c().batch_size = v === 0 ? null : v));
   typed("l2", "a number of at least 0 (0: no L2)", (v) => (c().l2 = v));
+  typed("l1", "a number of at least 0 (0: no L1)", (v) => (c().l1 = v));
   $("add-layer").onclick = () => {
     if (store.limits && c().layers.length >= store.limits.max_hidden_layers) return;
     const last = c().layers[c().layers.length - 1];

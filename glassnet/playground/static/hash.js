@@ -16,6 +16,7 @@ export function configToHash(c, hide = store.hide) {
   p.set("lr", c.learning_rate);
   p.set("batch", c.batch_size === null ? 0 : c.batch_size);
   p.set("l2", c.l2);
+  p.set("l1", c.l1);
   if (c.features && c.features.join(",") !== "x1,x2") p.set("features", c.features.join(","));
   if (c.dataset === "draw" && c.points.length) {
     p.set("points", c.points.map((q) => `${q[0].toFixed(3)}:${q[1].toFixed(3)}:${q[2]}`).join(","));
@@ -30,7 +31,7 @@ export function hashToConfig(hash, defaults) {
   const num = (k, f) => { if (p.has(k)) { const v = Number(p.get(k)); c[f] = Number.isFinite(v) ? v : p.get(k); } };
   if (p.has("data")) c.dataset = p.get("data");
   num("classes", "classes"); num("n", "samples"); num("noise", "noise"); num("test", "test_fraction");
-  num("seed", "seed"); num("lr", "learning_rate"); num("batch", "batch_size"); num("l2", "l2");
+  num("seed", "seed"); num("lr", "learning_rate"); num("batch", "batch_size"); num("l2", "l2"); num("l1", "l1");
   if (p.has("cost")) c.cost = p.get("cost");
   if (p.has("opt")) c.optimizer = p.get("opt");
   if (p.has("layers")) {
