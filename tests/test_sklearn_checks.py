@@ -1,6 +1,7 @@
 """scikit-learn's own estimator checks, run over glassnet's MLPClassifier and MLPRegressor.
 
-Each estimator runs the whole suite twice: with glassnet's default float32 arithmetic and with float64.
+Each estimator runs the whole suite twice: with glassnet's default float32 arithmetic and with float64; the
+lbfgs solver and the Poisson loss run it once more (float64).
 Small networks and at most 200 epochs keep the suite quick, while still meeting the checks' accuracy
 bars (check_classifiers_train, check_regressors_train).
 """
@@ -20,6 +21,9 @@ ESTIMATORS = [
     MLPRegressor(hidden_layer_sizes=(32,), max_iter=200, random_state=0),
     MLPClassifier(hidden_layer_sizes=(32,), max_iter=200, random_state=0, dtype="float64"),
     MLPRegressor(hidden_layer_sizes=(32,), max_iter=200, random_state=0, dtype="float64"),
+    MLPClassifier(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=200, random_state=0, dtype="float64"),
+    MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=200, random_state=0, dtype="float64"),
+    MLPRegressor(hidden_layer_sizes=(32,), loss="poisson", max_iter=200, random_state=0, dtype="float64"),
 ]
 
 # Every check expected to fail, with the reason it cannot apply.

@@ -27,8 +27,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Two classes: one sigmoid output and binary cross-entropy; more: softmax and cross-entropy; a
     multilabel indicator y: a sigmoid per label and binary cross-entropy. Labels may be strings, ints or
     bools. Parameters are scikit-learn's MLPClassifier's (see :mod:`glassnet.estimators` for how they map onto
-    the engine), plus ``dtype`` (float32 or float64) and ``class_weight`` (None, "balanced" or a dict
-    {label: weight}), which multiplies each sample's weight by its class's weight.
+    the engine), plus ``dtype`` (float32, the default; float64; or "auto", which follows X) and
+    ``class_weight`` (None, "balanced" or a dict {label: weight}), which multiplies each sample's weight by
+    its class's weight. A y with only one class is fitted as scikit-learn fits it (every prediction is that
+    class).
 
     Fitted attributes: ``classes_``, ``coefs_``, ``intercepts_`` (live views of ``network_``),
     ``n_features_in_``, ``feature_names_in_``, ``n_iter_``, ``loss_``, ``loss_curve_``, ``best_loss_``,
