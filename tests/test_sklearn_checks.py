@@ -43,7 +43,23 @@ FLOAT32_PREDICTIONS = (
 )
 
 
+POISSON_TRAIN = (
+    "scikit-learn's own MLPRegressor(loss='poisson') fails this check too: it asks for R^2 > 0.5 on a linear "
+    "target shifted to be positive, which exp outputs fitted by the Poisson deviance do not reach in 200 epochs."
+)
+
+
+POISSON_NEGATIVE = (
+    "the check draws negative targets although the estimator's positive_only tag is set; loss='poisson' "
+    "refuses y < 0 with a clear error (a Poisson mean is never negative), where scikit-learn does not check."
+)
+
+
 def expected_failed_checks(estimator) -> dict[str, str]:
+    if getattr(estimator, "loss", None) == "poisson":
+        variants = ("", "(readonly_memmap=True)", "(readonly_memmap=True,X_dtype=float32)")
+        train = {f"check_regressors_train{variant}": POISSON_TRAIN for variant in variants}
+        return {**train, "check_regressor_multioutput": POISSON_NEGATIVE}
     if estimator.dtype != "float32":
         return {}
     failures = {"check_sample_weight_equivalence_on_dense_data": FLOAT32_EQUIVALENCE}

@@ -143,6 +143,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"  # counts: scikit-learn's checks then draw y >= 0
         return tags
 
     def predict(self, X) -> np.ndarray:
