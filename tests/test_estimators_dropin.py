@@ -232,7 +232,7 @@ def test_a_target_with_one_class_is_fitted_as_sklearn(early_stopping):
     assert ours.out_activation_ == theirs.out_activation_ == "logistic" and ours.n_outputs_ == 1
 
 
-def test_dtype_auto_follows_x_as_sklearn_and_float32_stays_the_default():
+def test_dtype_auto_follows_x_as_sklearn_and_float32_stays_the_default(tmp_path):
     rng = np.random.default_rng(7)
     X = rng.normal(size=(30, 3))
     y = X[:, 0] * 2
@@ -244,6 +244,10 @@ def test_dtype_auto_follows_x_as_sklearn_and_float32_stays_the_default():
             theirs = sk.MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0).fit(Xg, y)
         assert ours.network_.dtype == expected == theirs.coefs_[0].dtype
         assert ours.predict(Xg).dtype == theirs.predict(Xg).dtype
+        ours.save(tmp_path / "auto.npz")
+        back = load(tmp_path / "auto.npz")
+        assert back.dtype == "auto" and back.network_.dtype == expected
+        np.testing.assert_array_equal(back.predict(Xg), ours.predict(Xg))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         default = MLPRegressor((3,), max_iter=3, random_state=0).fit(X, y)
