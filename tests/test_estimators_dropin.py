@@ -217,7 +217,7 @@ def test_the_verbose_log_is_sklearns():
 
 # -- one class, dtype="auto" ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("early_stopping", [False, True])
-def test_a_target_with_one_class_is_fitted_as_sklearn(early_stopping):
+def test_a_target_with_one_class_is_fitted_as_sklearn(early_stopping, tmp_path):
     rng = np.random.default_rng(6)
     X = rng.normal(size=(30, 3))
     y = np.array(["spam"] * 30)
@@ -230,6 +230,8 @@ def test_a_target_with_one_class_is_fitted_as_sklearn(early_stopping):
     assert ours.predict_proba(X).shape == theirs.predict_proba(X).shape == (30, 2)
     assert ours.score(X, y) == theirs.score(X, y) == 1.0
     assert ours.out_activation_ == theirs.out_activation_ == "logistic" and ours.n_outputs_ == 1
+    ours.save(tmp_path / "one.npz")
+    assert load(tmp_path / "one.npz").predict(X[:2]).tolist() == ["spam", "spam"]
 
 
 def test_dtype_auto_follows_x_as_sklearn_and_float32_stays_the_default(tmp_path):

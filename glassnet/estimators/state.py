@@ -239,7 +239,7 @@ def _classes_in(fitted: dict, net: Network) -> tuple[np.ndarray, str]:
     expected = {"binary": 1, "multiclass": len(classes), "multilabel-indicator": len(classes)}[label_type]
     cost = {"binary": "binary_cross_entropy", "multiclass": "cross_entropy",
             "multilabel-indicator": "binary_cross_entropy"}[label_type]
-    if (label_type == "binary" and len(classes) != 2) or net.n_outputs != expected:
+    if (label_type == "binary" and len(classes) not in (1, 2)) or net.n_outputs != expected:
         raise ModelFileError(
             f"{len(classes)} classes ({label_type}) do not match the network's {net.n_outputs} outputs"
         )
