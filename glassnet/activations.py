@@ -274,6 +274,25 @@ class Step(Activation):
         raise NotTrainableError(STEP_MESSAGE)
 
 
+class Exp(Activation):
+    """``f(s) = e^s``, ``f'(s) = e^s = f(s)``: a positive output, the mean of a count (the Poisson cost's pair).
+
+    ``e^s`` overflows to inf above ln(max float) (88.7 in float32, 709.8 in float64), its true limit there.
+    """
+
+    name = "exp"
+
+    def value(self, s, out=None):
+        with np.errstate(over="ignore", under="ignore"):
+            return np.exp(s, out=out)
+
+    def slope(self, s, a, out=None):
+        if out is None:
+            return a.copy()
+        out[...] = a
+        return out
+
+
 STEP_MESSAGE = (
     "the step activation cannot be trained by gradient descent: its slope f'(s) is zero everywhere "
     "(and undefined at 0), so every delta through it is zero and no weight ever moves. Use 'sigmoid', the "
@@ -317,6 +336,7 @@ ACTIVATIONS: dict[str, Callable[..., Activation]] = {
     "softplus": Softplus,
     "softmax": Softmax,
     "step": Step,
+    "exp": Exp,
 }
 ALIASES = {"logistic": "sigmoid", "linear": "identity"}
 

@@ -33,7 +33,7 @@ from .activations import Activation, subtraction_error
 from .errors import InputError, InputTypeError
 from .validation import one_hot_rows
 
-__all__ = ["Cost", "MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy", "COSTS", "get_cost"]
+__all__ = ["Cost", "MeanSquaredError", "BinaryCrossEntropy", "CrossEntropy", "PoissonDeviance", "COSTS", "get_cost"]
 
 
 class Cost:
@@ -235,6 +235,45 @@ class CrossEntropy(Cost):
         return a.argmax(axis=1)
 
 
+class PoissonDeviance(Cost):
+    """The half Poisson deviance ``J = 1/n sum_i sum_j [y ln(y / a) - y + a]`` with exp outputs ``a = e^s``.
+
+    For count targets ``y >= 0`` (``y ln y`` = 0 at ``y = 0``), summed over the outputs and averaged over the
+    samples, as scikit-learn's MLPRegressor(loss="poisson"). It is 0 exactly where ``a = y``. Written in terms
+    of ``s`` (``ln a = s``): ``(y ln y - y) - y s + e^s``, with no logarithm of an output that rounded to 0.
+    Fused with the exp output as the cross-entropies are with theirs: ``dJ/da = (1 - y / a) / n`` times
+    ``f'(s) = a`` gives BP1 ``delta_L = (a - y) / n``.
+    """
+
+    name = "poisson"
+    fused_with = "exp"
+
+    def value(self, s, a, y, weights=None):
+        if weights is not None:
+            return self._weighted_value(s, a, y, weights)
+        return float(self.sample_costs(s, a, y).sum() / len(s))
+
+    def sample_costs(self, s, a, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y_ln_y = np.where(y > 0, y * np.log(np.where(y > 0, y, 1)), 0)
+        return (y_ln_y - y - y * s + a).sum(axis=1)
+
+    def gradient(self, a, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (1 - y / a) / len(a)
+
+    def output_delta(self, s, a, y, activation, out=None, weights=None):
+        out = np.subtract(a, y, out=out)  # fused BP1: (1 - y/a) / n * a = (a - y) / n
+        out *= 1.0 / len(a)
+        return out if weights is None else _reweight_rows(out, weights)
+
+    def prepare_targets(self, y, n_outputs):
+        y = super().prepare_targets(y, n_outputs)
+        if y.size and y.min() < 0:
+            raise InputError(f"the poisson cost needs targets >= 0 (counts or rates); Y's smallest is {y.min()}")
+        return y
+
+
 def _binary_cross_entropies(s: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``-[y ln a + (1 - y) ln(1 - a)]`` for each output, ``a = sigmoid(s)``, as ``s (H(s) - y) + ln(1 + e^-|s|)``.
 
@@ -278,6 +317,7 @@ def _reweight_rows(delta: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 COSTS = {"mse": MeanSquaredError, "binary_cross_entropy": BinaryCrossEntropy, "cross_entropy": CrossEntropy}
+COSTS["poisson"] = PoissonDeviance
 ALIASES = {
     "mean_squared_error": "mse",
     "squared_error": "mse",

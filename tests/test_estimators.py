@@ -225,13 +225,19 @@ def test_partial_fit_and_warm_start(data):
 
 def test_bad_parameters_are_refused(data):
     X, labels, _ = data
-    for params, words in [({"solver": "lbfgs"}, "lbfgs"), ({"activation": "softmax"}, "activation"),
+    for params, words in [({"solver": "newton"}, "'lbfgs', 'sgd' or 'adam'"), ({"activation": "softmax"}, "activation"),
                           ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"), ({"alpha": -1}, "alpha"),
-                          ({"batch_size": 0}, "batch_size"), ({"dtype": "int8"}, "dtype")]:
-        with pytest.raises(ValueError, match=words):
+                          ({"batch_size": 0}, "batch_size"), ({"dtype": "int8"}, "dtype"),
+                          ({"max_fun": 0}, "max_fun"), ({"solver": "lbfgs", "max_fun": 2.5}, "max_fun"),
+                          ({"n_iter_no_change": -np.inf}, "n_iter_no_change"),
+                          ({"n_iter_no_change": 0.5}, "n_iter_no_change"), ({"dtype": "float16"}, "dtype")]:
+        with pytest.raises((ValueError, TypeError), match=words):
             MLPClassifier(**params).fit(X, labels)
-    with pytest.raises(ValueError, match="class"):
-        MLPClassifier().fit(X, np.zeros(len(X)))
+    for loss in ("absolute_error", None, "mse"):
+        with pytest.raises(ValueError, match="loss must be 'squared_error' or 'poisson'"):
+            MLPRegressor(loss=loss).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="poisson.*>= 0"):
+        MLPRegressor(loss="poisson").fit(X, X[:, 0])
     with pytest.raises(ValueError, match="(?i)negative"):
         MLPRegressor().fit(X, X[:, 0], sample_weight=-np.ones(len(X)))
 

@@ -8,7 +8,9 @@ How scikit-learn's parameters map onto the engine
 -------------------------------------------------
 Outputs and costs. A classifier with two classes has one sigmoid output and ``binary_cross_entropy``;
 with more classes, a softmax output per class and ``cross_entropy``; with a multilabel indicator ``y``, a
-sigmoid output per label and ``binary_cross_entropy``. A regressor has identity outputs and ``mse``.
+sigmoid output per label and ``binary_cross_entropy``. A regressor has identity outputs and ``mse``
+(``loss="squared_error"``), or exp outputs and ``poisson``, the half Poisson deviance (``loss="poisson"``,
+which is scikit-learn's loss itself and needs none of the factors below).
 
 ``alpha`` (L2). scikit-learn adds ``alpha / (2 m) * sum W^2`` to each batch's cost, m the batch's rows
 (or their summed sample weights), so each step adds ``(alpha / m) W`` to the weight gradient. glassnet's
@@ -29,6 +31,10 @@ the steps are then those of scikit-learn's squared loss. Its ``loss_`` and ``los
 cost, the mean squared error over samples *and outputs* (not halved) plus the L2 term: for one output,
 exactly twice scikit-learn's ``loss_``. The classifiers' ``loss_`` is the same log-loss as scikit-learn's.
 
+``solver="lbfgs"``: scipy's L-BFGS-B on the network's flat parameter array, full batch, in float64, with
+``max_iter`` as its ``maxiter``, ``max_fun`` as ``maxfun`` and ``tol`` as ``gtol`` (see
+:mod:`glassnet.estimators.lbfgs`); it needs ``pip install glassnet[scipy]``.
+
 ``learning_rate`` (SGD only, as in scikit-learn): ``"constant"``; ``"invscaling"``, the rate
 ``learning_rate_init / (t + 1) ** power_t`` with t the training samples seen so far, set at the start of
 each epoch; ``"adaptive"``, which divides the rate by 5 instead of stopping when the loss (or validation
@@ -36,7 +42,8 @@ score) stalls for ``n_iter_no_change`` epochs, and stops once it falls to 1e-6 o
 
 Stopping, as scikit-learn: training stops when the training loss has not fallen by ``tol`` (or, with
 ``early_stopping``, the validation score has not risen by ``tol``) for more than ``n_iter_no_change``
-epochs in a row; reaching ``max_iter`` first gives a ConvergenceWarning. ``early_stopping`` holds out
+epochs in a row (never, with ``n_iter_no_change=np.inf``); reaching ``max_iter`` first gives a
+ConvergenceWarning. Each fit, warm or not, starts again from ``learning_rate_init``. ``early_stopping`` holds out
 ``validation_fraction`` of the rows (a stratified split for single-output classifiers) and restores the
 weights of the epoch with the best validation score. Its validation cost per epoch (in ``loss_`` units)
 is kept in ``validation_loss_curve_``.
@@ -49,11 +56,15 @@ dense: the first layer's ``s_1 = X @ W_1 + b_1`` and its gradient ``X^T @ delta_
 sparse matrix (see :mod:`glassnet.sparse`), so text pipelines (TfidfVectorizer, OneHotEncoder with sparse
 output) work, with the same model as on the dense form of the same X.
 
+Divergence (a NaN or infinite cost): with ``early_stopping`` the weights of the best validation score are
+restored and the fit ends with a ConvergenceWarning; without it the fit raises a ValueError (also glassnet's
+DivergenceError) and the estimator keeps the state it had (see :mod:`glassnet.estimators.stochastic`).
+
 Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform: the "sklearn" scheme of
-:mod:`glassnet.initializers`), from the network's seed. Differences from scikit-learn that remain: Adam
-adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm; there is no ``lbfgs``
-solver; predictions come in the network's dtype (float32 by
-default); ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model).
+:mod:`glassnet.initializers`), from the network's seed. The deliberate difference is the dtype: float32 by
+default whatever X's dtype, predictions included (``dtype="auto"`` follows X as scikit-learn does). Details
+that remain: Adam adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm;
+``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model). The guide's page on the estimators tabulates every parameter, method and attribute.
 """
 
 from .classifier import MLPClassifier

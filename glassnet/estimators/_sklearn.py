@@ -9,7 +9,9 @@ try:
     from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state
     from sklearn.utils.class_weight import compute_class_weight
+    from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+    from sklearn.utils.optimize import _check_optimize_result
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
@@ -18,7 +20,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 __all__ = [
-    "BaseEstimator", "ClassifierMixin", "ConvergenceWarning", "RegressorMixin", "_check_sample_weight",
+    "BaseEstimator", "ClassifierMixin", "ConvergenceWarning", "RegressorMixin", "_check_optimize_result",
+    "_check_sample_weight", "available_if",
     "accuracy_score", "check_classification_targets", "check_is_fitted", "check_random_state",
     "column_or_1d", "compute_class_weight", "r2_score", "train_test_split", "type_of_target", "unique_labels",
     "validate_data",

@@ -12,11 +12,11 @@ from typing import cast
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError
+from ..errors import DivergenceError, InputError, InputTypeError
 from ..network import Network
 from ..optimizers import SGD, Adam, Constant, Optimizer
 from ..sparse import sparse_rows
-from ..training import Callback, Trainer
+from ..training import Trainer
 from ..validation import check_float_dtype, check_number
 from ._sklearn import (
     BaseEstimator,
@@ -27,77 +27,15 @@ from ._sklearn import (
     train_test_split,
     validate_data,
 )
+from .lbfgs import minimize_lbfgs
+from .stochastic import SklearnControl, SolverDivergenceError, is_inf
 
 _ACTIVATIONS = {
     "identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
     "arctan": "arctan", "leaky_relu": "leaky_relu", "softplus": "softplus",
 }
 # out_activation_ in scikit-learn's names
-_OUT_ACTIVATION = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}
-
-
-class _SklearnControl(Callback):
-    """scikit-learn's per-epoch bookkeeping on glassnet's fit loop.
-
-    Keeps ``loss_curve_``, the validation scores and costs, the no-improvement count, the learning-rate
-    rules ``invscaling`` and ``adaptive``, and the best weights for early stopping.
-    """
-
-    def __init__(self, estimator: _BaseMLP, n_train: int, validation: tuple | None) -> None:
-        self.est = estimator
-        self.n_train = n_train
-        self.validation = validation  # (X_val, Y_val, y_val, w_val) or None
-        self.converged = False
-        self.best_params: np.ndarray | None = None
-
-    def on_epoch_begin(self, trainer, epoch):
-        est = self.est
-        if est.solver == "sgd":
-            if est.learning_rate == "invscaling":
-                est._lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
-            trainer.optimizer.learning_rate = est._lr * est._lr_scale
-
-    def on_epoch_end(self, trainer, epoch, logs):
-        est, net = self.est, trainer.network
-        est.n_iter_ += 1
-        est.t_ += self.n_train
-        est.loss_ = float(logs["cost"])
-        est.loss_curve_.append(est.loss_)
-        tol = est.tol * est._loss_factor
-        if self.validation is not None:
-            X_val, Y_val, y_val, w_val = self.validation
-            outputs, val_cost, _ = net.evaluate_checked(X_val, Y_val, w_val)
-            # with validation rows these are lists and a score (None only without them, as in scikit-learn)
-            assert est.validation_loss_curve_ is not None and est.validation_scores_ is not None
-            assert est.best_validation_score_ is not None
-            est.validation_loss_curve_.append(float(val_cost + net.l2_penalty(trainer.l2, _l2_n(trainer))))
-            score = float(est._score_outputs(outputs, y_val, w_val))
-            est.validation_scores_.append(score)
-            if est.verbose:
-                print(f"Validation score: {score:f}", flush=True)
-            est._no_improvement_count = (
-                est._no_improvement_count + 1 if score < est.best_validation_score_ + est.tol else 0
-            )
-            if score > est.best_validation_score_:
-                est.best_validation_score_ = score
-                self.best_params = net.params.copy()
-        else:
-            assert est.best_loss_ is not None  # a number whenever there are no validation rows
-            stalled = est.loss_ > est.best_loss_ - tol
-            est._no_improvement_count = est._no_improvement_count + 1 if stalled else 0
-            est.best_loss_ = min(est.best_loss_, est.loss_)
-        if est._no_improvement_count > est.n_iter_no_change:
-            if est.solver == "sgd" and est.learning_rate == "adaptive" and est._lr > 1e-6:
-                est._lr /= 5.0
-                est._no_improvement_count = 0
-            else:
-                self.converged = True
-                trainer.stop = True
-
-
-def _l2_n(trainer: Trainer) -> float:
-    """The n of the trainer's L2 term: its training rows, or their summed weights."""
-    return len(cast(np.ndarray, trainer.X)) if trainer.weights is None else float(trainer.weights.sum())
+_OUT_ACTIVATION = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity", "exp": "exp"}
 
 
 class _BaseMLP(BaseEstimator):
@@ -114,7 +52,9 @@ class _BaseMLP(BaseEstimator):
     _optimizer: Optimizer | None
     # The maps derived in glassnet.estimators' docstring, which only the regressor needs (its k outputs):
     # learning rate (and Adam's epsilon) scaled by k / 2, L2 by 2 / k, loss changes compared with tol * 2.
-    _loss_factor = 1.0
+    @property
+    def _loss_factor(self) -> float:
+        return 1.0
 
     @property
     def _lr_scale(self) -> float:
@@ -122,6 +62,11 @@ class _BaseMLP(BaseEstimator):
 
     @property
     def _l2_scale(self) -> float:
+        return 1.0
+
+    @property
+    def _lbfgs_factor(self) -> float:
+        """c in lbfgs' objective ``c J + alpha/(2n) sum W^2``: what turns glassnet's cost into scikit-learn's loss."""
         return 1.0
 
     # -- parameters -----------------------------------------------------------------------------------------
@@ -150,6 +95,7 @@ class _BaseMLP(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dtype="float32",
     ):
         """scikit-learn's parameters, stored as given (checked when fitting); the regressor takes exactly these."""
@@ -175,6 +121,7 @@ class _BaseMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dtype = dtype
 
     def _check_params(self) -> dict:
@@ -195,10 +142,8 @@ class _BaseMLP(BaseEstimator):
         sizes = [int(size) for size in sizes]
         if not isinstance(self.activation, str) or self.activation not in _ACTIVATIONS:
             raise InputError(f"activation must be one of {', '.join(_ACTIVATIONS)}; got {self.activation!r}")
-        if self.solver == "lbfgs":
-            raise InputError("solver='lbfgs' is not offered by glassnet; use solver='adam' or solver='sgd'")
-        if self.solver not in ("sgd", "adam"):
-            raise InputError(f"solver must be 'sgd' or 'adam', got {self.solver!r}")
+        if not isinstance(self.solver, str) or self.solver not in ("lbfgs", "sgd", "adam"):
+            raise InputError(f"solver must be 'lbfgs', 'sgd' or 'adam', got {self.solver!r}")
         if self.learning_rate not in ("constant", "invscaling", "adaptive"):
             raise InputError(
                 f"learning_rate must be 'constant', 'invscaling' or 'adaptive', got {self.learning_rate!r}"
@@ -215,14 +160,17 @@ class _BaseMLP(BaseEstimator):
         check_number("beta_1", self.beta_1, low=0, high=1, high_open=True)
         check_number("beta_2", self.beta_2, low=0, high=1, high_open=True)
         check_number("epsilon", self.epsilon, low=0, low_open=True)
-        check_number("n_iter_no_change", self.n_iter_no_change, integer=True, low=1)
+        if not is_inf(self.n_iter_no_change):  # np.inf: never stop early, train max_iter epochs (as scikit-learn)
+            check_number("n_iter_no_change", self.n_iter_no_change, integer=True, low=1)
+        check_number("max_fun", self.max_fun, integer=True, low=1)
         state = self.random_state
         if isinstance(state, bool) or not (state is None
                                            or isinstance(state, (numbers.Integral, np.random.RandomState))):
             raise InputTypeError(f"random_state must be None, a whole number or a RandomState, got {state!r}")
         if isinstance(state, numbers.Integral) and not 0 <= int(state) < 2**32:
             raise InputError(f"random_state must be between 0 and 2**32 - 1, got {state!r}")
-        return {"sizes": sizes, "dtype": check_float_dtype(self.dtype)}
+        auto = isinstance(self.dtype, str) and self.dtype == "auto"  # follow X's float dtype, as scikit-learn
+        return {"sizes": sizes, "dtype": None if auto else check_float_dtype(self.dtype)}
 
     def _seed(self) -> int:
         """The network's seed: ``random_state`` itself when it is a whole number, else one drawn from it."""
@@ -315,22 +263,24 @@ class _BaseMLP(BaseEstimator):
 
     def _fit_once(self, X, y, sample_weight, incremental: bool, classes):
         resolved = self._check_params()
-        dtype = resolved["dtype"]
         fitted = "network_" in self.__dict__
         first_pass = not fitted or (not self.warm_start and not incremental)
         if incremental and self.early_stopping:
             raise InputError("partial_fit does not support early_stopping=True")
+        # dtype="auto" keeps a float32 or float64 X as it is (anything else becomes float64), as scikit-learn
         X, y = validate_data(
-            self, X, y, reset=first_pass, dtype=dtype, multi_output=True, y_numeric=not self._is_classifier,
-            accept_sparse=("csr", "csc"),
+            self, X, y, reset=first_pass, dtype=resolved["dtype"] or (np.float64, np.float32), multi_output=True,
+            y_numeric=not self._is_classifier, accept_sparse=("csr", "csc"),
         )
         X = sparse_rows(X)  # a sparse X as CSR rows that len() counts (glassnet.sparse)
+        dtype = X.dtype
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         Y, y, sample_weight, labels = self._prepare_targets(y, sample_weight, first_pass, incremental, classes)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(dtype)
         n_outputs = Y.shape[1]
+        stochastic = self.solver != "lbfgs"
 
         if first_pass:
             if labels is not None:  # set only now that y has passed every check
@@ -346,15 +296,11 @@ class _BaseMLP(BaseEstimator):
             self.n_iter_ = 0
             self.t_ = 0
             self.loss_ = None
-            self.loss_curve_ = []
             self._no_improvement_count = 0
             self._optimizer = None
-            if self.early_stopping:
-                self.validation_scores_, self.validation_loss_curve_ = [], []
-                self.best_validation_score_, self.best_loss_ = -np.inf, None
-            else:
-                self.validation_scores_ = self.validation_loss_curve_ = None
-                self.best_validation_score_, self.best_loss_ = None, np.inf
+            self._lr = float(self.learning_rate_init)
+            if stochastic:
+                self._reset_stochastic_attributes()
         else:
             net = self.network_
             if net.n_outputs != n_outputs:
@@ -362,21 +308,69 @@ class _BaseMLP(BaseEstimator):
                     f"y has {n_outputs} output column(s) but this {type(self).__name__} was fitted with "
                     f"{net.n_outputs}; fit it afresh (warm_start=False) to change the outputs"
                 )
-            if self.early_stopping and self.validation_scores_ is None:
+            if net.cost_function.name != self._cost_and_output()[0]:
+                raise InputError(
+                    f"this {type(self).__name__} was fitted with the {net.cost_function.name!r} cost; fit it "
+                    "afresh (warm_start=False) to change the loss"
+                )
+            if stochastic and "loss_curve_" not in self.__dict__:  # last fitted by lbfgs, which keeps no curve
+                self._reset_stochastic_attributes()
+            elif stochastic and self.early_stopping and self.validation_scores_ is None:
                 self.validation_scores_, self.validation_loss_curve_ = [], []
                 self.best_validation_score_, self.best_loss_ = -np.inf, None
-            if not self.early_stopping and self.best_loss_ is None:
+            elif stochastic and not self.early_stopping and self.best_loss_ is None:
                 self.best_loss_ = np.inf
         if net.dtype != dtype:
             X = X.astype(net.dtype)
             Y = Y.astype(net.dtype)
             sample_weight = None if sample_weight is None else sample_weight.astype(net.dtype)
+        if not stochastic:
+            return self._fit_lbfgs(net, X, Y, sample_weight)
+        return self._fit_stochastic(net, X, Y, y, sample_weight, incremental)
 
+    def _reset_stochastic_attributes(self) -> None:
+        """The stochastic solvers' fitted attributes, as a first fit starts them (scikit-learn's _initialize)."""
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_, self.best_loss_ = -np.inf, None
+        else:
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_, self.best_loss_ = None, np.inf
+
+    def _fit_lbfgs(self, net: Network, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None):
+        """solver="lbfgs": scipy's L-BFGS-B on the whole training set (see :mod:`glassnet.estimators.lbfgs`).
+
+        As scikit-learn: no mini-batches, no early stopping, ``n_iter_`` the iterations L-BFGS-B ran (at most
+        ``max_iter``), ``loss_`` the final objective (in the units of the stochastic solvers' ``loss_``), and no
+        ``loss_curve_``, ``best_loss_`` or validation scores.
+        """
+        self._optimizer = None  # the weights are L-BFGS-B's now: a stochastic solver's moments no longer apply
+        n_iter, objective = minimize_lbfgs(
+            net, X, Y, sample_weight, alpha=float(self.alpha), factor=self._lbfgs_factor, max_iter=int(self.max_iter),
+            max_fun=int(self.max_fun), tol=float(self.tol), verbose=bool(self.verbose),
+        )
+        if not np.isfinite(net.params).all() or not np.isfinite(objective):
+            raise SolverDivergenceError(
+                "L-BFGS-B produced non-finite weights (the cost overflowed): the input data may contain large "
+                "values; scale them first (e.g. sklearn.preprocessing.StandardScaler)",
+                epoch=0,
+            )
+        self.n_iter_ = n_iter
+        self.loss_ = objective / self._lbfgs_factor
+        for name in ("loss_curve_", "best_loss_", "validation_scores_", "validation_loss_curve_",
+                     "best_validation_score_"):
+            self.__dict__.pop(name, None)  # scikit-learn's lbfgs sets none of these
+        return self
+
+    def _fit_stochastic(self, net: Network, X, Y, y, sample_weight, incremental: bool):
+        """solver="sgd" or "adam": epochs of mini-batches on glassnet's Trainer, with scikit-learn's bookkeeping."""
         # early stopping: hold out validation rows, stratified for single-output classifiers as scikit-learn
         validation = None
         X_train, Y_train, w_train = X, Y, sample_weight
         if self.early_stopping:
-            stratify = y if self._label_type in ("binary", "multiclass") else None
+            stratify = y if self._label_type in ("binary", "multiclass") and len(self.classes_) > 1 else None
             parts = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
             split = train_test_split(
                 *parts, test_size=self.validation_fraction, stratify=stratify,
@@ -398,14 +392,14 @@ class _BaseMLP(BaseEstimator):
             if self.batch_size > n_train:
                 warnings.warn(
                     "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped",
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_train))
 
         # the maps derived in glassnet.estimators' docstring
         l2 = self.alpha * n_train / batch_size * self._l2_scale
         if not incremental or self._optimizer is None:
-            self._lr = float(self.learning_rate_init)
+            self._lr = float(self.learning_rate_init)  # a new fit restarts the learning rate, as scikit-learn
             if self.solver == "sgd":
                 self._optimizer = SGD(
                     Constant(self._lr * self._lr_scale), momentum=float(self.momentum),
@@ -416,25 +410,28 @@ class _BaseMLP(BaseEstimator):
                     Constant(self._lr), beta1=float(self.beta_1), beta2=float(self.beta_2),
                     eps=float(self.epsilon) / self._lr_scale,
                 )
-        control = _SklearnControl(self, n_train, validation)
+        control = SklearnControl(self, n_train, validation, restart=not incremental)
         optimizer: Optimizer = self._optimizer
         trainer = Trainer(
             net, X_train, Y_train, batch_size=batch_size, optimizer=optimizer, l2=l2,
-            shuffle=bool(self.shuffle), callbacks=[control], verbose=bool(self.verbose),
-            sample_weight=w_train,
+            shuffle=bool(self.shuffle), callbacks=[control], sample_weight=w_train,
         )
         if not incremental:
             self.n_iter_ = 0
-        trainer.run(1 if incremental else int(self.max_iter))
-        if self.early_stopping and control.best_params is not None:
-            net.params[...] = control.best_params  # restore the weights of the best validation score
-        if not incremental and not control.converged and self.n_iter_ == self.max_iter:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization "
-                "hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        try:
+            trainer.run(1 if incremental else int(self.max_iter))
+        except DivergenceError as exc:
+            control.diverged(exc)  # early stopping: the best epoch's weights, and a warning; else a ValueError
+        else:
+            if self.early_stopping and control.best_params is not None:
+                net.params[...] = control.best_params  # restore the weights of the best validation score
+            if not incremental and not control.converged and self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization "
+                    "hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
         return self
 
     def save(self, path, *, preprocessing: object = None, training: object = None):
@@ -464,3 +461,13 @@ class _BaseMLP(BaseEstimator):
         from ..export import to_onnx
 
         return to_onnx(self, path, **options)
+
+
+def _stochastic(est: _BaseMLP) -> bool:
+    """partial_fit is there for the stochastic solvers only, as in scikit-learn (lbfgs has no single epoch)."""
+    if est.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. lbfgs is not stochastic; use "
+            "solver='adam' or solver='sgd'"
+        )
+    return True

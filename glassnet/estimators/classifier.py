@@ -9,13 +9,14 @@ from ..validation import one_hot_rows
 from ._sklearn import (
     ClassifierMixin,
     accuracy_score,
+    available_if,
     check_classification_targets,
     column_or_1d,
     compute_class_weight,
     type_of_target,
     unique_labels,
 )
-from .base import _BaseMLP
+from .base import _BaseMLP, _stochastic
 
 __all__ = ["MLPClassifier"]
 
@@ -26,8 +27,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Two classes: one sigmoid output and binary cross-entropy; more: softmax and cross-entropy; a
     multilabel indicator y: a sigmoid per label and binary cross-entropy. Labels may be strings, ints or
     bools. Parameters are scikit-learn's MLPClassifier's (see :mod:`glassnet.estimators` for how they map onto
-    the engine), plus ``dtype`` (float32 or float64) and ``class_weight`` (None, "balanced" or a dict
-    {label: weight}), which multiplies each sample's weight by its class's weight.
+    the engine), plus ``dtype`` (float32, the default; float64; or "auto", which follows X) and
+    ``class_weight`` (None, "balanced" or a dict {label: weight}), which multiplies each sample's weight by
+    its class's weight. A y with only one class is fitted as scikit-learn fits it (every prediction is that
+    class).
 
     Fitted attributes: ``classes_``, ``coefs_``, ``intercepts_`` (live views of ``network_``),
     ``n_features_in_``, ``feature_names_in_``, ``n_iter_``, ``loss_``, ``loss_curve_``, ``best_loss_``,
@@ -62,6 +65,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dtype="float32",
         class_weight=None,
     ):
@@ -90,6 +94,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             beta_2=beta_2,
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
             dtype=dtype,
         )
         self.class_weight = class_weight
@@ -98,6 +103,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """Train on X (n_samples, n_features) and labels y (n_samples,) or a multilabel indicator matrix."""
         return self._fit(X, y, sample_weight=sample_weight)
 
+    @available_if(_stochastic)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch on (X, y), continuing from the current state; ``classes`` is needed on the first call."""
         if "network_" not in self.__dict__ and classes is None:
@@ -134,11 +140,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 missing = np.setdiff1d(unique_labels(y), new_classes)
                 if missing.size:
                     raise InputError(f"`y` has classes not in `classes`: {missing.tolist()}")
-            if len(new_classes) < 2 and not multilabel:
-                raise InputError(
-                    f"{type(self).__name__} needs samples of at least 2 classes to learn from; y holds only "
-                    f"one class: {new_classes.tolist()}"
-                )
+            # one class is fitted as scikit-learn fits it: one sigmoid output trained towards 0 ("not the
+            # other class"); every prediction is that class, and predict_proba has scikit-learn's two columns
             classes_ = new_classes
         else:
             if multilabel != (self._label_type == "multilabel-indicator"):
@@ -196,6 +199,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if self._label_type == "multilabel-indicator":
             return (outputs > 0.5).astype(np.int64)
         if self._label_type == "binary":
+            if len(self.classes_) == 1:
+                return np.repeat(self.classes_, len(outputs))
             return self.classes_[(outputs[:, 0] > 0.5).astype(np.intp)]
         return self.classes_[outputs.argmax(axis=1)]
 

@@ -30,7 +30,7 @@ from .regressor import MLPRegressor
 
 __all__ = ["KINDS", "from_file", "to_file"]
 
-KINDS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
+KINDS: dict[str, type[_BaseMLP]] = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
 """The file kinds the estimators write, and the class each reads back as."""
 _CLASS_DTYPE_KINDS = "biufUO"  # bool, ints, floats, text, Python objects (str/int/float/bool only)
 _LABEL_TYPES = ("binary", "multiclass", "multilabel-indicator")
@@ -46,11 +46,12 @@ def to_file(est: _BaseMLP) -> tuple[dict, dict[str, np.ndarray]]:
         "n_iter_": int(est.n_iter_),
         "t_": int(est.t_),
         "loss_": _float_out(est.loss_),
-        "loss_curve_": [float(v) for v in est.loss_curve_],
-        "best_loss_": _float_out(est.best_loss_),
-        "validation_scores_": _floats_out(est.validation_scores_),
-        "validation_loss_curve_": _floats_out(est.validation_loss_curve_),
-        "best_validation_score_": _float_out(est.best_validation_score_),
+        # absent after a fit by lbfgs, as in scikit-learn: written as None and left absent when read back
+        "loss_curve_": _floats_out(getattr(est, "loss_curve_", None)),
+        "best_loss_": _float_out(getattr(est, "best_loss_", None)),
+        "validation_scores_": _floats_out(getattr(est, "validation_scores_", None)),
+        "validation_loss_curve_": _floats_out(getattr(est, "validation_loss_curve_", None)),
+        "best_validation_score_": _float_out(getattr(est, "best_validation_score_", None)),
         "no_improvement_count": int(est._no_improvement_count),
         "learning_rate": float(est._lr),
     }
@@ -94,7 +95,9 @@ def _params_out(est: _BaseMLP) -> dict:
         elif isinstance(value, np.generic):
             value = value.item()
         elif name == "dtype":
-            value = np.dtype(value).name
+            value = value if isinstance(value, str) and value == "auto" else np.dtype(value).name
+        elif name == "n_iter_no_change" and value == np.inf:
+            value = "inf"  # np.inf, which JSON has no number for
         params[name] = value
     return params
 
@@ -123,11 +126,13 @@ def from_file(kind: str, spec: Any, net: Network, arrays: dict[str, np.ndarray])
         if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
             raise ModelFileError("class_weight is not a list of [label, weight] pairs")
         params["class_weight"] = {_hashable(k): float(v) for k, v in pairs}
+    if params.get("n_iter_no_change") == "inf":
+        params["n_iter_no_change"] = np.inf
     est = cls(**params)
     resolved = est._check_params()  # InputError for a bad value
     if [layer.n_out for layer in net.layers[:-1]] != resolved["sizes"]:
         raise ModelFileError("the estimator's hidden_layer_sizes do not match the network's layers")
-    if net.dtype != resolved["dtype"]:
+    if resolved["dtype"] is not None and net.dtype != resolved["dtype"]:  # None: dtype="auto" follows X
         raise ModelFileError("the estimator's dtype does not match the network's")
 
     fitted = _get(spec, "fitted", dict)
@@ -155,18 +160,23 @@ def from_file(kind: str, spec: Any, net: Network, arrays: dict[str, np.ndarray])
     est.n_iter_ = _count(fitted, "n_iter_")
     est.t_ = _count(fitted, "t_")
     est.loss_ = _float_in(fitted.get("loss_"), "loss_")
-    est.loss_curve_ = _float_list(fitted.get("loss_curve_"), "loss_curve_") or []
-    est.best_loss_ = _float_in(fitted.get("best_loss_"), "best_loss_")
-    est.validation_scores_ = _float_list(fitted.get("validation_scores_"), "validation_scores_")
-    est.validation_loss_curve_ = _float_list(fitted.get("validation_loss_curve_"), "validation_loss_curve_")
-    est.best_validation_score_ = _float_in(fitted.get("best_validation_score_"), "best_validation_score_")
+    curve = _float_list(fitted.get("loss_curve_"), "loss_curve_")
+    if curve is not None or est.solver != "lbfgs":  # a fit by lbfgs keeps no curve, best loss or scores
+        est.loss_curve_ = curve or []
+        est.best_loss_ = _float_in(fitted.get("best_loss_"), "best_loss_")
+        est.validation_scores_ = _float_list(fitted.get("validation_scores_"), "validation_scores_")
+        est.validation_loss_curve_ = _float_list(fitted.get("validation_loss_curve_"), "validation_loss_curve_")
+        est.best_validation_score_ = _float_in(fitted.get("best_validation_score_"), "best_validation_score_")
     est._no_improvement_count = _count(fitted, "no_improvement_count")
     est._lr = _float_in(fitted.get("learning_rate"), "learning_rate", allow_none=False)
     if isinstance(est, MLPClassifier):
         est.classes_, est._label_type = _classes_in(fitted, net)
-    elif net.cost_function.name != "mse" or net.layers[-1].activation.name != "identity":
-        raise ModelFileError("an MLPRegressor needs identity outputs and the mse cost")
+    elif (net.cost_function.name, net.layers[-1].activation.name) != est._cost_and_output():
+        cost, output = est._cost_and_output()
+        raise ModelFileError(f"an MLPRegressor with loss={est.loss!r} needs {output} outputs and the {cost} cost")
     est._optimizer, used = _optimizer_in(spec.get("optimizer"), arrays, net)
+    if est._optimizer is not None and est.solver == "lbfgs":
+        raise ModelFileError("the estimator's solver 'lbfgs' keeps no optimizer state, but the file holds one")
     return est, used
 
 
@@ -229,7 +239,7 @@ def _classes_in(fitted: dict, net: Network) -> tuple[np.ndarray, str]:
     expected = {"binary": 1, "multiclass": len(classes), "multilabel-indicator": len(classes)}[label_type]
     cost = {"binary": "binary_cross_entropy", "multiclass": "cross_entropy",
             "multilabel-indicator": "binary_cross_entropy"}[label_type]
-    if (label_type == "binary" and len(classes) != 2) or net.n_outputs != expected:
+    if (label_type == "binary" and len(classes) not in (1, 2)) or net.n_outputs != expected:
         raise ModelFileError(
             f"{len(classes)} classes ({label_type}) do not match the network's {net.n_outputs} outputs"
         )

@@ -1,0 +1,143 @@
+"""The stochastic solvers' bookkeeping, as scikit-learn keeps it, on glassnet's fit loop; and divergence.
+
+After each epoch: ``n_iter_``, ``t_``, ``loss_`` and ``loss_curve_``; with early stopping the validation score
+(accuracy or R^2) and cost; the no-improvement count against ``tol`` and ``n_iter_no_change`` (``np.inf``: never
+stop early); the learning-rate rules ``invscaling`` and ``adaptive``; the best weights; and with ``verbose``
+scikit-learn's log lines (``Iteration N, loss = ...``, ``Validation score: ...`` and why training stopped).
+
+Divergence (a NaN or infinite cost, weights or validation outputs), as scikit-learn's fit ends: with early
+stopping, the weights of the best validation score are restored and the fit ends with a ConvergenceWarning
+saying so; without it (or before any epoch was scored) the fit raises :class:`SolverDivergenceError`, a
+ValueError (what scikit-learn raises for non-finite weights) that is also glassnet's DivergenceError, and the
+estimator keeps the state it had before the call.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+
+from ..errors import DivergenceError
+from ..training import Callback, Trainer
+from ._sklearn import ConvergenceWarning
+
+if TYPE_CHECKING:
+    from .base import _BaseMLP
+
+__all__ = ["SklearnControl", "SolverDivergenceError", "is_inf"]
+
+
+class SolverDivergenceError(DivergenceError, ValueError):
+    """Training diverged: a ValueError, as scikit-learn's MLP raises for non-finite weights, and a DivergenceError."""
+
+
+def is_inf(value: object) -> bool:
+    """True for a positive infinity (``np.inf``, ``float("inf")``), scikit-learn's "no limit"."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == np.inf
+
+
+def _l2_n(trainer: Trainer) -> float:
+    """The n of the trainer's L2 term: its training rows, or their summed weights."""
+    return len(cast(np.ndarray, trainer.X)) if trainer.weights is None else float(trainer.weights.sum())
+
+
+class SklearnControl(Callback):
+    """scikit-learn's per-epoch bookkeeping on glassnet's fit loop (see the module).
+
+    ``restart``: this is a new fit (not a partial_fit), whose first epoch runs at ``learning_rate_init`` even
+    after a warm start, as scikit-learn starts a new optimizer for each fit (``invscaling`` then decays with
+    the samples seen over every fit, ``t_``).
+    """
+
+    def __init__(self, estimator: _BaseMLP, n_train: int, validation: tuple | None, restart: bool = True) -> None:
+        self.est = estimator
+        self.n_train = n_train
+        self.validation = validation  # (X_val, Y_val, y_val, w_val) or None
+        self.converged = False
+        self.best_params: np.ndarray | None = None
+        self.restart = restart
+
+    def on_epoch_begin(self, trainer, epoch):
+        est = self.est
+        if est.solver == "sgd":
+            if est.learning_rate == "invscaling" and not (self.restart and epoch == 0):
+                est._lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
+            trainer.optimizer.learning_rate = est._lr * est._lr_scale
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        est, net = self.est, trainer.network
+        est.n_iter_ += 1
+        est.t_ += self.n_train
+        est.loss_ = float(logs["cost"])
+        est.loss_curve_.append(est.loss_)
+        if est.verbose:
+            print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}", flush=True)
+        tol = est.tol * est._loss_factor
+        if self.validation is not None:
+            X_val, Y_val, y_val, w_val = self.validation
+            outputs, val_cost, _ = net.evaluate_checked(X_val, Y_val, w_val)
+            if not np.isfinite(outputs).all():
+                # finite weights whose outputs overflow: scikit-learn would score NaN; glassnet calls it divergence
+                raise DivergenceError(
+                    f"training diverged in epoch {est.n_iter_}: the outputs for the validation rows became NaN "
+                    f"or infinite. Try a smaller learning_rate_init (it was {est.learning_rate_init:g}) or "
+                    "scale the inputs",
+                    epoch=est.n_iter_,
+                )
+            # with validation rows these are lists and a score (None only without them, as in scikit-learn)
+            assert est.validation_loss_curve_ is not None and est.validation_scores_ is not None
+            assert est.best_validation_score_ is not None
+            est.validation_loss_curve_.append(float(val_cost + net.l2_penalty(trainer.l2, _l2_n(trainer))))
+            score = float(est._score_outputs(outputs, y_val, w_val))
+            est.validation_scores_.append(score)
+            if est.verbose:
+                print(f"Validation score: {score:f}", flush=True)
+            est._no_improvement_count = (
+                est._no_improvement_count + 1 if score < est.best_validation_score_ + est.tol else 0
+            )
+            if score > est.best_validation_score_:
+                est.best_validation_score_ = score
+                self.best_params = net.params.copy()
+        else:
+            assert est.best_loss_ is not None  # a number whenever there are no validation rows
+            stalled = est.loss_ > est.best_loss_ - tol
+            est._no_improvement_count = est._no_improvement_count + 1 if stalled else 0
+            est.best_loss_ = min(est.best_loss_, est.loss_)
+        if est._no_improvement_count > est.n_iter_no_change:  # never with n_iter_no_change=np.inf
+            what = "Validation score" if self.validation is not None else "Training loss"
+            message = (f"{what} did not improve more than tol={est.tol:f} for {est.n_iter_no_change} "
+                       "consecutive epochs.")
+            if est.solver == "sgd" and est.learning_rate == "adaptive" and est._lr > 1e-6:
+                est._lr /= 5.0
+                est._no_improvement_count = 0
+                if est.verbose:
+                    print(f"{message} Setting learning rate to {est._lr:f}", flush=True)
+            else:
+                self.converged = True
+                trainer.stop = True
+                if est.verbose:
+                    adaptive = est.solver == "sgd" and est.learning_rate == "adaptive"
+                    tail = " Learning rate too small." if adaptive else ""
+                    print(f"{message}{tail} Stopping.", flush=True)
+
+    def diverged(self, exc: DivergenceError) -> None:
+        """The fit loop raised DivergenceError: end as scikit-learn's fit would (see the module)."""
+        est = self.est
+        if self.best_params is not None:  # early stopping scored a finite epoch: its weights, and a warning
+            est.network_.params[...] = self.best_params
+            warnings.warn(
+                f"{exc}. Training stopped there and the weights of the best validation score "
+                f"({est.best_validation_score_:g}) were restored.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+            return
+        raise SolverDivergenceError(
+            f"{exc}. Solver produced non-finite parameter weights: the input data may contain large values and "
+            "need to be preprocessed (e.g. sklearn.preprocessing.StandardScaler)",
+            epoch=exc.epoch,
+            batch=exc.batch,
+        ) from None
