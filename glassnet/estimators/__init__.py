@@ -64,7 +64,8 @@ Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform
 :mod:`glassnet.initializers`), from the network's seed. The deliberate difference is the dtype: float32 by
 default whatever X's dtype, predictions included (``dtype="auto"`` follows X as scikit-learn does). Details
 that remain: Adam adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm;
-``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model). The guide's page on the estimators tabulates every parameter, method and attribute.
+``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model). The
+guide's page on the estimators tabulates every parameter, method and attribute.
 """
 
 from .classifier import MLPClassifier
