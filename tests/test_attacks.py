@@ -324,3 +324,67 @@ def test_an_activation_its_network_does_not_hold_is_refused(tmp_path):
     bad = _crafted(tmp_path, lambda h: h["network"]["activations"][0].update(name="step"))
     with pytest.raises(ModelFileError, match="activation 'relu' is not its network's hidden activation"):
         glassnet.load(bad)
+
+
+# -- each array's digest ties its content to the header ------------------------------------------------------
+def _swap_members(src, dst, a: str, b: str) -> None:
+    """Copy ``src`` to ``dst`` with the contents of members ``a`` and ``b`` swapped (the zip's CRCs are valid)."""
+    with zipfile.ZipFile(src) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    members[a], members[b] = members[b], members[a]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_same_shape_arrays_swapped_are_named(tmp_path):
+    net = glassnet.Network.from_sizes([3, 3, 3, 1], seed=0)
+    good = net.save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _swap_members(good, bad, "layers.0.weights.npy", "layers.1.weights.npy")
+    with pytest.raises(ModelFileError, match="array 'layers.0.weights' does not match its sha256 digest"):
+        glassnet.load(bad)
+
+
+def test_the_adam_moments_swapped_are_named(tmp_path):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    with zipfile.ZipFile(good) as zf:
+        names = zf.namelist()
+    assert "optimizer.m.npy" in names and "optimizer.v.npy" in names
+    bad = tmp_path / "bad.glassnet"
+    _swap_members(good, bad, "optimizer.m.npy", "optimizer.v.npy")
+    with pytest.raises(ModelFileError, match="does not match its sha256 digest"):
+        glassnet.load(bad)
+
+
+def test_a_version_2_manifest_without_a_digest_is_refused(tmp_path):
+    good = glassnet.Network.from_sizes([2, 3, 1], seed=0).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, lambda h: h["arrays"]["layers.0.bias"].pop("sha256"))
+    with pytest.raises(ModelFileError, match="array 'layers.0.bias' no sha256 digest"):
+        glassnet.load(bad)
+    _rewrite_header(good, bad, lambda h: h["arrays"]["layers.0.bias"].update(sha256="0" * 63))
+    with pytest.raises(ModelFileError, match="malformed sha256 digest"):
+        glassnet.load(bad)
+
+
+def _reforged(path, dst, change):
+    """``path`` rewritten through glassnet's own writer with ``change(header, arrays)`` applied: the zip's CRCs
+    and every array's sha256 are those of the new content, so only the meaning of the fields is judged."""
+    from glassnet.modelfile import RESERVED_KEYS, read_model_file, write_model_file
+
+    header, arrays = read_model_file(path)
+    kind = header["kind"]
+    header = {k: v for k, v in header.items() if k not in RESERVED_KEYS}
+    change(header, arrays)
+    return write_model_file(dst, header, arrays, kind=kind)
+
+
+def test_adams_second_moment_below_zero_is_refused_in_an_estimator_file(tmp_path):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = _reforged(good, tmp_path / "bad.glassnet",
+                    lambda h, a: a.update({"optimizer.m": a["optimizer.v"], "optimizer.v": a["optimizer.m"]}))
+    with pytest.raises(ModelFileError, match="optimizer.v, Adam's running mean of squared gradients, holds negative"):
+        glassnet.load(bad)
