@@ -82,9 +82,24 @@ def _batch(text: str) -> int:
     return value
 
 
+def _whole(text: str) -> int:
+    """A whole number, also written as 1e8 or 2.5e6 (but not 2.5)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not np.isfinite(value) or not value.is_integer() or abs(value) >= 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    return int(value)
+
+
 def _positive(kind: type) -> Any:
     def parse(text: str) -> Any:
-        value = _convert(kind, text, "a whole number" if kind is int else "a number")
+        value = _whole(text) if kind is int else _convert(kind, text, "a number")
         if not np.isfinite(value) or value <= 0:
             raise argparse.ArgumentTypeError(f"expected a number greater than 0, got {text!r}") from None
         return value
@@ -94,10 +109,20 @@ def _positive(kind: type) -> Any:
 
 
 def _count(text: str) -> int:
-    value = _convert(int, text, "a whole number")
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}") from None
     return value
+
+
+def _size(text: str) -> int:
+    """A size in bytes: 512M, 8G, 1.5T or a number of bytes."""
+    from ..memory import parse_size
+
+    try:
+        return parse_size(text)
+    except GlassnetError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _fraction(text: str) -> float:
