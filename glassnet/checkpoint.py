@@ -139,7 +139,7 @@ def save_checkpoint(path: str | os.PathLike[str], state: Trainer | Checkpoint, e
 
 
 # -- the checkpoint's header, checked field by field before anything is built ---------------------------------
-class _Bad(Exception):
+class _Bad(ValueError):
     """A field of a checkpoint's header that is not what it must be; load_checkpoint adds the file's name."""
 
 
@@ -175,8 +175,9 @@ _HISTORY_LISTS = {"cost": False, "accuracy": True, "val_cost": False, "val_accur
                   "learning_rate": False, "seconds": False}   # name -> whether an entry may be null
 
 
-def _check_history(history: Any) -> dict:
-    """A History's dict (:meth:`History.as_dict`): lists of numbers, best_epoch a count or null."""
+def check_history_dict(history: Any) -> dict:
+    """A History's dict (:meth:`History.as_dict`) read from a file, checked: lists of numbers, best_epoch a
+    count or null, stopped_early true or false; raises ValueError naming the first field that is not."""
     if not isinstance(history, dict):
         raise _Bad(f"history is {_show(history)}, not an object")
     unknown = sorted(set(history) - set(_HISTORY_LISTS) - {"best_epoch", "stopped_early"})
@@ -300,7 +301,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
             raise _Bad(f"total_epochs {total} is below the epochs done, {epoch}")
         finished = _flag(header.get("finished"), "finished")
         _check_network(header.get("network"), params)
-        history = _check_history(header.get("history"))
+        history = check_history_dict(header.get("history"))
         if not isinstance(header.get("optimizer"), dict) or not isinstance(header["optimizer"].get("name"), str):
             raise _Bad(f"optimizer is {_show(header.get('optimizer'))}, not an optimizer's config")
         _check_early_stopping(header.get("early_stopping"), params, best_params)

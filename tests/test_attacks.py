@@ -388,3 +388,63 @@ def test_adams_second_moment_below_zero_is_refused_in_an_estimator_file(tmp_path
                     lambda h, a: a.update({"optimizer.m": a["optimizer.v"], "optimizer.v": a["optimizer.m"]}))
     with pytest.raises(ModelFileError, match="optimizer.v, Adam's running mean of squared gradients, holds negative"):
         glassnet.load(bad)
+
+
+# -- a model of glassnet train whose header holds the wrong types ---------------------------------------------
+@pytest.fixture(scope="module")
+def cli_model(tmp_path_factory):
+    import contextlib
+    import io
+
+    from glassnet.cli import main
+
+    folder = tmp_path_factory.mktemp("cli")
+    csv = folder / "t.csv"
+    csv.write_text("a,b,y\n" + "".join(f"{i % 7},{(i * 3) % 5},{['no', 'yes'][i % 2]}\n" for i in range(40)))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["train", str(csv), "--target", "y", "--epochs", "2", "--quiet", "--layers", "3",
+                     "--out", str(folder / "m.glassnet")]) == 0
+    return folder / "m.glassnet"
+
+
+def _set(*where, value):
+    def change(header, arrays):
+        target = header
+        for key in where[:-1]:
+            target = target[key]
+        target[where[-1]] = value
+    return change
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (_set("training", "history", "best_epoch", value="x"), "history['best_epoch'] is 'x'"),
+    (_set("training", "train_metrics", value=[1]), "train_metrics is '[1]', not null or an object of numbers"),
+    (_set("training", "test_metrics", value={"cost": "low"}), "test_metrics is"),
+    (_set("training", "epochs", value="2"), "epochs is '2', not a whole number"),
+    (_set("training", "epochs", value=2.0), "epochs is '2.0', not a whole number"),
+    (_set("training", "n_train", value=True), "n_train is 'True', not a whole number"),
+    (_set("training", "seconds", value=-1), "seconds is '-1'"),
+    (_set("training", "options", "seed", value="0"), "options['seed'] is '0'"),
+    (_set("training", "held_out", "test_split", value=5), "held_out['test_split'] is '5'"),
+    (_set("preprocessing", "classes", value=["only-one"]), "are not the 2 class names"),
+    (_set("preprocessing", "classes", value=["a", "a"]), "repeat a name"),
+    (_set("preprocessing", "classes", value=[1, 2]), "are not the 2 class names"),
+    (_set("preprocessing", "image_shape", value=[3, 3]), "image_shape [3, 3] does not hold"),
+])
+def test_a_command_line_model_of_the_wrong_types_is_refused_clearly(cli_model, tmp_path, change, words):
+    from glassnet.cli.models import Model
+
+    bad = _reforged(cli_model, tmp_path / "bad.glassnet", change)
+    with pytest.raises(ModelFileError) as info:
+        Model.load(bad)
+    assert str(bad) in str(info.value) and words in str(info.value)
+
+
+def test_the_command_line_says_what_is_wrong_with_a_model(cli_model, tmp_path, capsys):
+    from glassnet.cli import main
+
+    bad = _reforged(cli_model, tmp_path / "bad.glassnet", _set("training", "history", "best_epoch", value="x"))
+    assert main(["info", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "its training summary is malformed" in err
+    assert main(["info", str(cli_model)]) == 0   # the file it was made from is fine
