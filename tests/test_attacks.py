@@ -448,3 +448,66 @@ def test_the_command_line_says_what_is_wrong_with_a_model(cli_model, tmp_path, c
     err = capsys.readouterr().err
     assert "Traceback" not in err and "its training summary is malformed" in err
     assert main(["info", str(cli_model)]) == 0   # the file it was made from is fine
+
+
+# -- numpy's warnings never reach the command line's user; the words say what is wrong -----------------------
+def _cli(argv, capsys):
+    import warnings
+
+    from glassnet.cli import main
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    return code, err, runtime
+
+
+def _table(path, rows):
+    path.write_text("a,b,y\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows))
+    return path
+
+
+def test_a_cell_too_large_to_standardize_is_named_not_called_infinite(tmp_path, capsys):
+    data = _table(tmp_path / "t.csv", [(i % 5, i % 3, i % 2) for i in range(30)] + [("1e300", 3, 1)])
+    code, err, runtime = _cli(["train", data, "--target", "y", "--epochs", "2", "--quiet",
+                               "--out", tmp_path / "m.glassnet"], capsys)
+    assert code == 1 and not runtime, runtime
+    assert "column 'a' holds values as large as 1e+300, too large to standardize" in err
+    assert "NaN or infinite" not in err
+
+
+def test_noise_that_overflows_is_named(tmp_path, capsys):
+    code, err, runtime = _cli(["train", "moons", "--noise", "1e308", "--quiet", "--out", tmp_path / "m.glassnet"],
+                              capsys)
+    assert code == 1 and not runtime, runtime
+    assert "is inf; the inputs must be finite numbers (for a made-up set: a smaller --noise)" in err
+
+
+def test_a_diverging_learning_rate_says_so_without_numpys_warnings(tmp_path, capsys):
+    code, err, runtime = _cli(["train", "moons", "--learning-rate", "1e30", "--epochs", "2", "--quiet",
+                               "--out", tmp_path / "m.glassnet"], capsys)
+    assert code == 1 and not runtime, runtime
+    assert "training diverged" in err and "RuntimeWarning" not in err
+
+
+def test_a_value_beyond_the_models_float32_is_named_at_predict(tmp_path, capsys):
+    data = _table(tmp_path / "t.csv", [(i % 5, i % 3, i % 2) for i in range(30)])
+    assert _cli(["train", data, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.glassnet"],
+                capsys)[0] == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text("a,b\n1,2\n1e39,1\n")
+    code, err, runtime = _cli(["predict", tmp_path / "m.glassnet", rows], capsys)
+    assert code == 1 and not runtime, runtime
+    assert "row 2, column 'a': 1e+39 is beyond what the model's float32 inputs hold" in err
+
+
+@pytest.mark.parametrize("argv", [["train", "moons", "--seed", "-1"], ["explain", "--demo", "--row", "-1"]])
+def test_a_negative_seed_or_row_is_a_usage_error_in_our_words(argv, capsys):
+    from glassnet.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert "expected a whole number of at least 0, got '-1'" in capsys.readouterr().err

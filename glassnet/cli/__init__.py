@@ -19,11 +19,14 @@ Run ``glassnet --help`` and ``glassnet COMMAND --help`` for the options.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from ..errors import GlassnetError
 from .common import (
@@ -293,8 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``glassnet`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 here
+    # numpy's overflow/invalid/divide warnings are silenced (--debug shows them): where they matter, glassnet's
+    # own checks say so clearly (non-finite data, a diverging cost, values too large to standardize)
+    warnings = contextlib.nullcontext() if args.debug else np.errstate(all="ignore")
     try:
-        return int(args.func(args) or EXIT_OK)
+        with warnings:
+            return int(args.func(args) or EXIT_OK)
     except KeyboardInterrupt:
         _say("\nglassnet: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -47,6 +47,40 @@ def _format_metrics(metrics: dict | None) -> str:
     return "   ".join(parts)
 
 
+_LARGEST_STANDARDIZABLE = 1e150   # |x| above this: x**2 (1e300 and more) and a sum of such overflow float64
+
+
+def _check_standardizable(X: np.ndarray, names: Any, data: str) -> None:
+    """Refuse inputs that cannot be standardized: infinite values, or values so large that their squares
+    overflow float64 in the standard deviation (numpy would only warn, and the standardizer then speak of
+    infinite values the data does not hold). ``names`` names the columns. Reads X without copying it."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.dtype.kind != "f" or X.size == 0:
+        return   # integers (images) always fit
+    with np.errstate(invalid="ignore"):
+        largest = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0)))
+    bad = np.flatnonzero(~np.isfinite(largest))
+    if bad.size:
+        col = int(bad[0])
+        row = int(np.flatnonzero(~np.isfinite(X[:, col]))[0])
+        raise CommandError(f"{data}: row {row + 1}, column {_column(names, col)} is {X[row, col]}; the inputs "
+                           "must be finite numbers (for a made-up set: a smaller --noise)")
+    bad = np.flatnonzero(largest > _LARGEST_STANDARDIZABLE)
+    if bad.size:
+        col = int(bad[0])
+        raise CommandError(
+            f"{data}: column {_column(names, col)} holds values as large as {largest[col]:g}, too large to "
+            "standardize (their squares overflow float64); rescale the column (say, to thousands) or drop it (for a "
+            "made-up set: a smaller --noise)")
+
+
+def _column(names: Any, j: int) -> str:
+    try:
+        return repr(str(names[j]))
+    except (IndexError, TypeError):
+        return str(j + 1)
+
+
 # -- argparse types -------------------------------------------------------------------------------------------
 def _convert(kind: type, text: str, expected: str) -> Any:
     """``kind(text)``, or the usage error "expected EXPECTED, got TEXT" when the text is not one."""

@@ -56,7 +56,20 @@ class Model:
                 f"the data has {X.shape[1] if X.ndim == 2 else '?'} feature columns; "
                 f"the model takes {self.network.n_inputs}"
             )
-        return X if self.inputs is None else self.inputs.transform(X.astype(np.float64))
+        with np.errstate(over="ignore", invalid="ignore"):
+            prepared = X if self.inputs is None else self.inputs.transform(X.astype(np.float64))
+        if prepared.dtype.kind == "f" and prepared.size:
+            largest = float(np.finfo(self.network.dtype).max)
+            with np.errstate(invalid="ignore"):
+                beyond = ~(np.abs(prepared) <= largest)
+            if beyond.any():   # what the network's dtype cannot hold would become inf (or NaN) inside it
+                row, col = (int(i) for i in np.argwhere(beyond)[0])
+                name = self.feature_names[col] if col < len(self.feature_names) else str(col + 1)
+                raise InputError(
+                    f"row {row + 1}, column {name!r}: {X[row, col]:g} is beyond what the model's "
+                    f"{self.network.dtype} inputs hold (|x| up to {largest:.3g} after standardizing); "
+                    "rescale the column, or train with --dtype float64")
+        return prepared
 
     def prepare_targets(self, y: np.ndarray) -> np.ndarray:
         """Targets as the network is trained on them (class labels, or the standardized value)."""
