@@ -18,52 +18,25 @@ The limits, each raised by an option or an environment variable (sizes like ``51
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from .errors import InputError
+from .fileio import DATA_SIZE_ENV, data_size_limit, format_size, parse_size
 
 __all__ = ["DATA_SIZE_ENV", "MEMORY_ENV", "MemoryLimitError", "check_memory", "check_network_memory",
            "data_size_limit", "format_size",
            "memory_limit", "network_bytes", "parse_size", "training_bytes"]
 
 MEMORY_ENV = "GLASSNET_MAX_MEMORY"
-DATA_SIZE_ENV = "GLASSNET_MAX_DATA_SIZE"
-DEFAULT_DATA_SIZE = 4 << 30
 _MIN_DEFAULT_MEMORY = 2 << 30
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)\s*([KMGT]?)(?:I?B)?\s*", re.IGNORECASE)
 _EVALUATION_ROWS = 1024   # the slice of rows Network.evaluate pushes through at a time
 
 
 class MemoryLimitError(InputError):
     """A run or a data file would take more memory than its limit; the message gives both and how to raise it."""
-
-
-def parse_size(text: object, what: str = "a size") -> int:
-    """Bytes from ``512M``, ``8G``, ``1.5GiB``, ``4e9`` or an int (units are powers of 1024); InputError if not."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        value: float = text
-    else:
-        match = _SIZE.fullmatch(text) if isinstance(text, str) else None
-        if match is None:
-            raise InputError(f"{what} {text!r} is not a size; write it like 512M, 8G or 1.5T (or a number of bytes)")
-        value = float(match.group(1)) * _UNITS[match.group(2).upper()]
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{what} {text!r} must be a positive size")
-    return int(value)
-
-
-def format_size(n: float) -> str:
-    """``n`` bytes for a person, to three figures: 812 bytes, 3.42 MiB, 74.5 GiB, 336 GiB."""
-    for unit, scale in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.3g} {unit}"
-    return f"{int(n)} bytes"
 
 
 def _physical_memory() -> int | None:
@@ -83,15 +56,6 @@ def memory_limit(limit: object = None) -> tuple[int, str]:
     if physical is None:
         return 4 * _MIN_DEFAULT_MEMORY, "the default"
     return max(physical // 4, _MIN_DEFAULT_MEMORY), "a quarter of this machine's memory"
-
-
-def data_size_limit(limit: object = None) -> int:
-    """The largest data file a reader takes (``max_bytes=``, else $GLASSNET_MAX_DATA_SIZE, else 4 GiB)."""
-    if limit is not None:
-        return parse_size(limit, "max_bytes")
-    if os.environ.get(DATA_SIZE_ENV):
-        return parse_size(os.environ[DATA_SIZE_ENV], f"${DATA_SIZE_ENV}")
-    return DEFAULT_DATA_SIZE
 
 
 def _checked_sizes(sizes: Sequence[object]) -> list[int]:

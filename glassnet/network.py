@@ -31,7 +31,6 @@ from .costs import Cost, get_cost
 from .errors import InputError, InputTypeError, NotTrainableError
 from .initializers import DEFAULT_SCHEME, check_scheme, initialize_network
 from .layers import Dense
-from .memory import check_network_memory
 from .randomness import rng_state_to_json
 from .validation import (
     check_float_dtype,
@@ -158,6 +157,8 @@ class Network:
             sizes = sizes.tolist()  # an array of widths is a list of widths
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
+        from .memory import check_network_memory  # (the memory estimates sit beside the CLI's, above the engine)
+
         check_network_memory(sizes, dtype)  # before any weight is allocated: MemoryLimitError states the need
         cost_function = get_cost(cost)
         if output is None:

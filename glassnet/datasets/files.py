@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fileio import NotRegularFileError, atomic_file, open_regular
-from ..memory import DATA_SIZE_ENV, data_size_limit, format_size
+from ..fileio import DATA_SIZE_ENV, NotRegularFileError, atomic_file, data_size_limit, format_size, open_regular
 from ..validation import check_choice
 from .base import TASKS, Dataset, DatasetError
 from .tables import TableEncoding, choose_columns, sniff_delimiter

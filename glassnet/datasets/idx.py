@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..memory import data_size_limit
+from ..fileio import data_size_limit
 from ..validation import check_choice
 from .base import EXTRAS, Dataset, DatasetError, require
 
