@@ -511,3 +511,19 @@ def test_a_negative_seed_or_row_is_a_usage_error_in_our_words(argv, capsys):
         main(argv)
     assert info.value.code == 2
     assert "expected a whole number of at least 0, got '-1'" in capsys.readouterr().err
+
+
+# -- a checkpoint of glassnet train whose stored options hold the wrong types ---------------------------------
+@pytest.mark.parametrize(("key", "value"), [("seed", "a"), ("epochs", "5"), ("layers", "x"), ("seed", True),
+                                            ("samples", 2.5), ("l2", [1])])
+def test_a_resumed_checkpoint_with_options_of_the_wrong_types_is_refused_in_one_line(tmp_path, capsys, key, value):
+    from glassnet.cli import main
+
+    out = tmp_path / "m.glassnet"
+    assert main(["train", "moons", "--epochs", "2", "--quiet", "--checkpoint-every", "1", "--out", str(out)]) == 0
+    checkpoint = tmp_path / "m.checkpoint.glassnet"
+    _reforged(checkpoint, checkpoint, _set("extra", "options", key, value=value))
+    capsys.readouterr()
+    assert main(["train", "moons", "--resume", "--quiet", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and f"holds the option {key}=" in err and "train afresh without --resume" in err

@@ -81,6 +81,34 @@ def _column(names: Any, j: int) -> str:
         return str(j + 1)
 
 
+_STORED_OPTIONS: dict[str, tuple[str, Any]] = {   # name: (what it must be, the test)
+    "seed": ("a whole number >= 0", lambda v: type(v) is int and v >= 0),
+    "epochs": ("a whole number >= 1", lambda v: type(v) is int and v >= 1),
+    "batch_size": ("a whole number >= 0", lambda v: type(v) is int and v >= 0),
+    "samples": ("null or a whole number >= 1", lambda v: v is None or type(v) is int and v >= 1),
+    "early_stopping": ("null or a whole number >= 1", lambda v: v is None or type(v) is int and v >= 1),
+    "layers": ("a list of whole numbers >= 1",
+               lambda v: isinstance(v, list) and all(type(n) is int and n >= 1 for n in v)),
+    "columns": ("null or a list of names", lambda v: v is None or isinstance(v, list) and all(
+        isinstance(n, str) for n in v)),
+    "drop": ("null or a list of names", lambda v: v is None or isinstance(v, list) and all(
+        isinstance(n, str) for n in v)),
+    **{key: ("null or a number", lambda v: v is None or not isinstance(v, bool) and isinstance(v, (int, float)))
+       for key in ("learning_rate", "l2", "noise", "validation_split", "test_split")},
+    **{key: ("null or text", lambda v: v is None or isinstance(v, str))
+       for key in ("target", "task", "activation", "optimizer", "dtype", "data_dir", "fill_missing")},
+}
+
+
+def _check_stored_options(stored: dict, path: Any) -> None:
+    """The options ``glassnet train`` keeps in a checkpoint, checked before a resumed run uses them: a file
+    that holds others (crafted or damaged) is refused in one line instead of failing deep inside."""
+    for key, (wanted, fits) in _STORED_OPTIONS.items():
+        if key in stored and not fits(stored[key]):
+            raise CommandError(f"'{path}' holds the option {key}={str(stored[key])[:60]!r}, not {wanted}; the "
+                               "checkpoint is damaged: train afresh without --resume")
+
+
 # -- argparse types -------------------------------------------------------------------------------------------
 def _convert(kind: type, text: str, expected: str) -> Any:
     """``kind(text)``, or the usage error "expected EXPECTED, got TEXT" when the text is not one."""

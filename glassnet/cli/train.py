@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError
-from .common import EXIT_INTERRUPTED, EXIT_OK, TASK_NAMES, CommandError, _describe_network, _format_metrics, _say
+from .common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    TASK_NAMES,
+    CommandError,
+    _check_stored_options,
+    _describe_network,
+    _format_metrics,
+    _say,
+)
 from .data import _digest, _prepare_data, _Prepared
 from .models import Model
 
@@ -128,6 +137,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         stored = checkpoint.extra.get("options")
         if not isinstance(stored, dict):
             raise CommandError(f"'{path}' was not written by glassnet train; it cannot be resumed here")
+        _check_stored_options(stored, path)
         for key in sorted(given - {"epochs"}):
             if stored.get(key) != spec[key]:
                 raise CommandError(
