@@ -35,7 +35,7 @@ from typing import Any, cast
 import numpy as np
 
 from .errors import InputError, ModelFileError
-from .modelfile import plain_json, read_model_file, write_model_file
+from .modelfile import check_header_allocation, plain_json, read_model_file, write_model_file
 from .randomness import rng_state_from_json, rng_state_to_json
 from .training import Callback, EarlyStopping, History, Trainer
 
@@ -140,11 +140,132 @@ def save_checkpoint(path: str | os.PathLike[str], state: Trainer | Checkpoint, e
     return write_model_file(path, header, arrays, kind=CHECKPOINT_KIND)
 
 
-def _need(header: dict, key: str, kind: type | tuple[type, ...], path: object) -> Any:
-    value = header.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
-        raise ModelFileError(f"cannot load '{path}': the checkpoint's {key!r} is missing or malformed")
+# -- the checkpoint's header, checked field by field before anything is built ---------------------------------
+class _Bad(ValueError):
+    """A field of a checkpoint's header that is not what it must be; load_checkpoint adds the file's name."""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _count(value: Any, where: str, *, none: bool = False) -> int | None:
+    """A whole number >= 0 (not a bool, not a float), or None when ``none``."""
+    if value is None and none:
+        return None
+    if type(value) is not int or value < 0:
+        raise _Bad(f"{where} is {_show(value)}, not a whole number >= 0" + (" or null" if none else ""))
     return value
+
+
+def _number(value: Any, where: str, *, none: bool = False) -> float | None:
+    if value is None and none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _Bad(f"{where} is {_show(value)}, not a finite number" + (" or null" if none else ""))
+    return float(value)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad(f"{where} is {_show(value)}, not true or false")
+    return value
+
+
+_HISTORY_LISTS = {"cost": False, "accuracy": True, "val_cost": False, "val_accuracy": True,
+                  "learning_rate": False, "seconds": False}   # name -> whether an entry may be null
+
+
+def check_history_dict(history: Any) -> dict:
+    """A History's dict (:meth:`History.as_dict`) read from a file, checked: lists of numbers, best_epoch a
+    count or null, stopped_early true or false; raises ValueError naming the first field that is not."""
+    if not isinstance(history, dict):
+        raise _Bad(f"history is {_show(history)}, not an object")
+    unknown = sorted(set(history) - set(_HISTORY_LISTS) - {"best_epoch", "stopped_early"})
+    if unknown:
+        raise _Bad(f"history has the unknown fields {unknown}")
+    for key, nullable in _HISTORY_LISTS.items():
+        values = history.get(key, [])
+        if not isinstance(values, list):
+            raise _Bad(f"history[{key!r}] is {_show(values)}, not a list of numbers")
+        for i, value in enumerate(values):
+            _number(value, f"history[{key!r}][{i}]", none=nullable)
+    _count(history.get("best_epoch"), "history['best_epoch']", none=True)
+    _flag(history.get("stopped_early", False), "history['stopped_early']")
+    return history
+
+
+def _check_early_stopping(state: Any, params: np.ndarray, best_params: np.ndarray | None) -> None:
+    if state is None:
+        if best_params is not None:
+            raise _Bad("it holds early_stopping.best_params but no early-stopping state")
+        return
+    if not isinstance(state, dict):
+        raise _Bad(f"early_stopping is {_show(state)}, not an object or null")
+    missing = sorted({"best", "best_epoch", "wait"} - set(state))
+    if missing:
+        raise _Bad(f"early_stopping lacks {missing}")
+    _number(state["best"], "early_stopping['best']", none=True)
+    _count(state["best_epoch"], "early_stopping['best_epoch']", none=True)
+    _count(state["wait"], "early_stopping['wait']")
+    if "patience" in state:
+        _count(state["patience"], "early_stopping['patience']")
+    if "min_delta" in state:
+        _number(state["min_delta"], "early_stopping['min_delta']")
+    if "restore_best" in state:
+        _flag(state["restore_best"], "early_stopping['restore_best']")
+    if best_params is not None and (best_params.shape != params.shape or best_params.dtype != params.dtype):
+        raise _Bad(f"early_stopping.best_params are {best_params.dtype} {best_params.shape}, the params "
+                   f"{params.dtype} {params.shape}")
+
+
+def _check_network(network: Any, params: np.ndarray) -> None:
+    """The network's description against its params: its sizes must give exactly as many parameters as the
+    file holds (so nothing is allocated from sizes the file cannot back), in a float dtype."""
+    if not isinstance(network, dict):
+        raise _Bad(f"network is {_show(network)}, not an object")
+    sizes = network.get("sizes")
+    if not isinstance(sizes, list) or len(sizes) < 2 or not all(type(n) is int and n >= 1 for n in sizes):
+        raise _Bad(f"network['sizes'] is {_show(sizes)}, not at least two whole numbers >= 1")
+    count = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    check_header_allocation(count, params.dtype, "network['sizes']", limit=int(params.nbytes))
+    if params.ndim != 1 or params.size != count or params.dtype.kind != "f":
+        raise _Bad(f"params are {params.dtype} {params.shape}; network['sizes'] {sizes} needs float ({count},)")
+    activations = network.get("activations")
+    if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
+        raise _Bad(f"network['activations'] is {_show(activations)}, not one per layer")
+    for key in ("cost", "dtype"):
+        if not isinstance(network.get(key), str):
+            raise _Bad(f"network[{key!r}] is {_show(network.get(key))}, not a name")
+
+
+_OPTIONS: dict[str, type | tuple[type, ...]] = {
+    "batch_size": (int, type(None)), "l2": (int, float), "shuffle": bool, "n_train": int, "n_validation": int,
+    "early_stopping": bool}
+
+
+def _check_options(options: Any) -> dict:
+    if not isinstance(options, dict):
+        raise _Bad(f"options is {_show(options)}, not an object")
+    for key, kind in _OPTIONS.items():
+        if key in options and (not isinstance(options[key], kind)
+                               or kind is not bool and isinstance(options[key], bool)):
+            raise _Bad(f"options[{key!r}] is {_show(options[key])}, not of the expected type")
+    return options
+
+
+def _check_state_arrays(names: Any, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        raise _Bad(f"optimizer_state is {_show(names)}, not a list of distinct names")
+    missing = sorted(f"optimizer.{n}" for n in names if f"optimizer.{n}" not in arrays)
+    if missing or "params" not in arrays:
+        raise _Bad(f"it lacks some of its arrays: {missing or ['params']}")
+    used = {"params", "early_stopping.best_params", *(f"optimizer.{n}" for n in names)}
+    unknown = sorted(set(arrays) - used)
+    if unknown:
+        raise _Bad(f"it holds arrays a checkpoint does not use: {unknown}")
+    return {name: arrays[f"optimizer.{name}"] for name in names}
 
 
 def remove_unfinished(path: str | os.PathLike[str]) -> list[Path]:
@@ -164,37 +285,41 @@ def remove_unfinished(path: str | os.PathLike[str]) -> list[Path]:
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
-    """Read a checkpoint written by :func:`save_checkpoint`; a ModelFileError names any problem."""
+    """Read a checkpoint written by :func:`save_checkpoint`; a ModelFileError names any problem.
+
+    The container is read as a model file is (:func:`~glassnet.modelfile.read_model_file`: bounded header,
+    sizes checked before allocating, each array's digest); then every field of the header is checked for its
+    type and range (counts whole numbers >= 0, the history's lists numbers, the early-stopping state
+    complete, the network's sizes matching its params) before the Checkpoint is built.
+    """
     header, arrays = read_model_file(path, kind=CHECKPOINT_KIND)
-    names = _need(header, "optimizer_state", list, path)
     try:
-        optimizer_state = {name: arrays[f"optimizer.{name}"] for name in names}
+        optimizer_state = _check_state_arrays(header.get("optimizer_state"), arrays)
         params = arrays["params"]
-    except (KeyError, TypeError):
-        raise ModelFileError(f"cannot load '{path}': the checkpoint lacks some of its arrays") from None
-    history = _need(header, "history", dict, path)
-    try:
+        best_params = arrays.get("early_stopping.best_params")
+        epoch = _count(header.get("epoch"), "epoch")
+        total = _count(header.get("total_epochs"), "total_epochs")
+        if cast(int, total) < cast(int, epoch):
+            raise _Bad(f"total_epochs {total} is below the epochs done, {epoch}")
+        finished = _flag(header.get("finished"), "finished")
+        _check_network(header.get("network"), params)
+        history = check_history_dict(header.get("history"))
+        if not isinstance(header.get("optimizer"), dict) or not isinstance(header["optimizer"].get("name"), str):
+            raise _Bad(f"optimizer is {_show(header.get('optimizer'))}, not an optimizer's config")
+        _check_early_stopping(header.get("early_stopping"), params, best_params)
+        options = _check_options(header.get("options"))
+        extra = header.get("extra")
+        if extra is not None and not isinstance(extra, dict):
+            raise _Bad(f"extra is {_show(extra)}, not an object")
         History.from_dict(history)
-    except TypeError:
-        raise ModelFileError(f"cannot load '{path}': the checkpoint's history is malformed") from None
-    try:
-        rng_state = rng_state_from_json(_need(header, "rng_state", dict, path))
-    except ValueError as exc:
-        raise ModelFileError(f"cannot load '{path}': the checkpoint's {exc}") from None
+        rng_state = rng_state_from_json(header.get("rng_state"))
+    except (_Bad, ValueError, TypeError) as exc:
+        raise ModelFileError(f"cannot load '{path}': a checkpoint field is missing or malformed: {exc}") from None
     return Checkpoint(
-        epoch=_need(header, "epoch", int, path),
-        total_epochs=_need(header, "total_epochs", int, path),
-        finished=_need(header, "finished", bool, path),
-        network=_need(header, "network", dict, path),
-        params=params,
-        optimizer=_need(header, "optimizer", dict, path),
-        optimizer_state=optimizer_state,
-        rng_state=rng_state,
-        history=history,
-        early_stopping=header.get("early_stopping"),
-        best_params=arrays.get("early_stopping.best_params"),
-        options=_need(header, "options", dict, path),
-        extra=header.get("extra") or {},
+        epoch=cast(int, epoch), total_epochs=cast(int, total), finished=finished, network=header["network"],
+        params=params, optimizer=header["optimizer"], optimizer_state=optimizer_state, rng_state=rng_state,
+        history=history, early_stopping=header.get("early_stopping"), best_params=best_params, options=options,
+        extra=extra or {},
     )
 
 
@@ -222,6 +347,7 @@ def restore_trainer(trainer: Trainer, checkpoint: Checkpoint) -> Trainer:
             f"the checkpoint was trained with the {checkpoint.optimizer.get('name')!r} optimizer, "
             f"this trainer uses {trainer.optimizer.name!r}"
         )
+    trainer.optimizer.check_state(checkpoint.optimizer_state, like=trainer.network.params)  # e.g. Adam's v >= 0
     es = checkpoint.early_stopping
     trainer.load_state({
         "epoch": checkpoint.epoch,

@@ -7,12 +7,17 @@ the target name before is untouched. A writer holds an exclusive lock (flock) on
 the temporary files of writers that were killed (SIGKILL, power loss) are told apart from live ones and
 removed by the next write to the same target. Model files, checkpoints, pictures, reports and prediction CSVs
 are all written this way.
+
+The size limit of data files (:func:`data_size_limit`: ``max_bytes=``, else ``$GLASSNET_MAX_DATA_SIZE``, else
+4 GiB) and the sizes a person writes (:func:`parse_size`: ``512M``, ``8G``) live here too, beside the reads they
+guard.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import pathlib
 import re
@@ -24,8 +29,14 @@ from typing import IO
 
 from .errors import GlassnetError, InputError, InputTypeError
 
-__all__ = ["NotRegularFileError", "atomic_file", "atomic_write_bytes", "check_path", "open_regular",
-           "remove_stale_temporaries"]
+__all__ = ["DATA_SIZE_ENV", "NotRegularFileError", "atomic_file", "atomic_write_bytes", "check_path",
+           "data_size_limit", "format_size", "open_regular", "parse_size", "remove_stale_temporaries"]
+
+DATA_SIZE_ENV = "GLASSNET_MAX_DATA_SIZE"
+DEFAULT_DATA_SIZE = 4 << 30
+"""The largest data file the readers take unless ``max_bytes=`` or $GLASSNET_MAX_DATA_SIZE says otherwise."""
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)\s*([KMGT]?)(?:I?B)?\s*", re.IGNORECASE)
 
 _TOKEN_HEX = 6                 # bytes of randomness in a temporary name: ".<name>.<12 hex digits>.tmp"
 _STALE_AFTER = 60.0            # seconds; a younger temporary file may belong to a writer not yet holding its lock
@@ -46,6 +57,37 @@ def check_path(path: object, doing: str = "use") -> pathlib.Path:
     if isinstance(path, str) and not path:
         raise InputTypeError(f"cannot {doing} a file with an empty name; give a path")
     return pathlib.Path(path)
+
+
+def parse_size(text: object, what: str = "a size") -> int:
+    """Bytes from ``512M``, ``8G``, ``1.5GiB``, ``4e9`` or an int (units are powers of 1024); InputError if not."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        value: float = text
+    else:
+        match = _SIZE.fullmatch(text) if isinstance(text, str) else None
+        if match is None:
+            raise InputError(f"{what} {text!r} is not a size; write it like 512M, 8G or 1.5T (or a number of bytes)")
+        value = float(match.group(1)) * _UNITS[match.group(2).upper()]
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"{what} {text!r} must be a positive size")
+    return int(value)
+
+
+def format_size(n: float) -> str:
+    """``n`` bytes for a person, to three figures: 812 bytes, 3.42 MiB, 74.5 GiB, 336 GiB."""
+    for unit, scale in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def data_size_limit(limit: object = None) -> int:
+    """The largest data file a reader takes (``max_bytes=``, else $GLASSNET_MAX_DATA_SIZE, else 4 GiB)."""
+    if limit is not None:
+        return parse_size(limit, "max_bytes")
+    if os.environ.get(DATA_SIZE_ENV):
+        return parse_size(os.environ[DATA_SIZE_ENV], f"${DATA_SIZE_ENV}")
+    return DEFAULT_DATA_SIZE
 
 
 def _special(mode: int) -> str | None:

@@ -10,15 +10,17 @@ A glassnet model file is a numpy ``.npz`` archive (an uncompressed zip) holding
         "glassnet_version": "0.1.0",     # the glassnet that wrote the file
         "kind": "network",               # what the file holds; callers dispatch on it
         ...                              # the caller's own keys (architecture, cost, classes, ...)
-        "arrays": {"layers.0.weights": {"dtype": "<f4", "shape": [2, 3]}, ...}   # the manifest
-      }
+        "arrays": {"layers.0.weights": {"dtype": "<f4", "shape": [2, 3], "sha256": "9f86..."}, ...}
+      }                                  # the manifest: each array's dtype, shape and SHA-256 digest
 
 - one ``<name>.npy`` member per array in the manifest (so ``numpy.load(path)[name]`` also works).
 
 Loading trusts nothing: it checks the zip, the sizes every member declares (against the manifest and
 against the size of the file itself) before reading a byte of them, the header, and each array's .npy
-header before its data, and reads arrays with ``allow_pickle=False``. Whatever is wrong with a file,
-the caller gets a ``ModelFileError`` naming the file and the problem.
+header before its data, and reads arrays with ``allow_pickle=False``; each array's content must match the
+SHA-256 digest of its bytes in the manifest (format version 2; version 1 files, written before digests, load
+without), so an altered or swapped array is named. Whatever is wrong with a file, the caller gets a
+``ModelFileError`` naming the file and the problem.
 
 Saving is atomic: the new file is written beside the target under a temporary name, flushed to disk, then
 renamed over the target, so a crash mid-save leaves either the old file or the new one, never half of one.
@@ -27,6 +29,7 @@ renamed over the target, so a crash mid-save leaves either the old file or the n
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import json
 import math
@@ -44,11 +47,13 @@ from glassnet.errors import ModelFileError
 from glassnet.fileio import NotRegularFileError, atomic_file, check_path, open_regular
 from glassnet.fileio import atomic_write_bytes as _atomic_bytes
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_VALUE_BYTES", "RESERVED_KEYS", "atomic_write_bytes",
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "MAX_HEADER_VALUE_BYTES", "RESERVED_KEYS", "array_digest",
+           "atomic_write_bytes",
            "check_header_allocation", "header_dtype", "plain_json", "read_model_file", "write_model_file"]
 
 FORMAT_NAME = "glassnet"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 adds each array's SHA-256 digest to the manifest; version 1 files (no digests) still load."""
 RESERVED_KEYS = frozenset({"format", "format_version", "glassnet_version", "kind", "arrays"})
 """Header keys the file format owns; a caller's header may not use them."""
 
@@ -135,7 +140,7 @@ def _prepare(path: pathlib.Path, header: dict[str, Any], arrays: Mapping[str, np
                          "float16/32/64 and complex64/128 arrays")
         if array.dtype.kind in "fc" and not np.isfinite(array).all():
             raise refuse(f"array {name!r} holds NaN or infinite values")
-        manifest[name] = {"dtype": array.dtype.str, "shape": list(array.shape)}
+        manifest[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "sha256": array_digest(array)}
         checked[name] = array
 
     document = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
@@ -150,6 +155,15 @@ def _prepare(path: pathlib.Path, header: dict[str, Any], arrays: Mapping[str, np
         raise refuse(f"the header is {len(data)} bytes of JSON, over the {_MAX_HEADER_BYTES} byte limit; "
                      "store bulky data as arrays")
     return data, checked
+
+
+def array_digest(array: np.ndarray) -> str:
+    """The SHA-256 digest (hex) of an array's bytes in C order, as its .npy member stores them after its header.
+
+    The manifest holds it for every array, so that a reader knows the content is the one the header describes.
+    """
+    data = np.ascontiguousarray(array)
+    return hashlib.sha256(data.data.cast("B") if data.size else b"").hexdigest()
 
 
 def _check_json(value: Any, where: str) -> None:
@@ -283,7 +297,14 @@ def _read(f: IO[bytes], file_size: int, kind: str | None) -> tuple[dict[str, Any
             raise _Invalid(f"the manifest lists members that are missing: {missing}")
         if unexpected:
             raise _Invalid(f"it holds members the manifest does not list: {unexpected}")
-        arrays = {name: _read_array(zf, members[name + ".npy"], name, *spec) for name, spec in specs.items()}
+        arrays = {name: _read_array(zf, members[name + ".npy"], name, *spec[:2]) for name, spec in specs.items()}
+    for name, (_, _, digest) in specs.items():   # after every other check, so those name their own problem
+        if digest is None:
+            if header["format_version"] >= 2:
+                raise _Invalid(f"the manifest gives array {name!r} no sha256 digest")
+        elif array_digest(arrays[name]) != digest:
+            raise _Invalid(f"array {name!r} does not match its sha256 digest in the manifest: its content was "
+                           "altered or swapped after the file was written")
     return header, arrays
 
 
@@ -348,7 +369,11 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _check_header(header: Any, kind: str | None) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
+_Spec = tuple[np.dtype, tuple[int, ...], str | None]   # dtype, shape, digest (None in a version 1 file)
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _check_header(header: Any, kind: str | None) -> dict[str, _Spec]:
     """Check the format keys, the kind and the manifest; return name -> (dtype, shape)."""
     if not isinstance(header, dict):
         raise _Invalid(f"{_HEADER_MEMBER} holds a JSON {type(header).__name__}, not an object")
@@ -371,22 +396,29 @@ def _check_header(header: Any, kind: str | None) -> dict[str, tuple[np.dtype, tu
     manifest = header.get("arrays")
     if not isinstance(manifest, dict):
         raise _Invalid("its array manifest is missing or not an object")
-    return {name: _check_spec(name, spec) for name, spec in manifest.items()}
+    return {name: _check_spec(name, spec, version) for name, spec in manifest.items()}
 
 
-def _check_spec(name: str, spec: Any) -> tuple[np.dtype, tuple[int, ...]]:
-    """Check one manifest entry {"dtype": ..., "shape": [...]} and return it as (dtype, shape)."""
+def _check_spec(name: str, spec: Any, version: int) -> _Spec:
+    """Check one manifest entry {"dtype": ..., "shape": [...], "sha256": ...} and return (dtype, shape, digest);
+    the digest may be absent (None), which only a version 1 file may be (checked once its arrays are read)."""
     if not _NAME.fullmatch(name):
         raise _Invalid(f"the manifest has an invalid array name {name!r}")
-    if not isinstance(spec, dict) or spec.keys() != {"dtype", "shape"}:
-        raise _Invalid(f"the manifest entry for {name!r} must be exactly {{'dtype': ..., 'shape': [...]}}")
+    if not isinstance(spec, dict) or not {"dtype", "shape"} <= spec.keys() <= {"dtype", "shape", "sha256"}:
+        raise _Invalid(f"the manifest entry for {name!r} must be exactly "
+                       "{'dtype': ..., 'shape': [...], 'sha256': ...}")
+    digest = spec.get("sha256")
+    if digest is not None and (not isinstance(digest, str) or not _DIGEST.fullmatch(digest)):
+        raise _Invalid(f"the manifest gives array {name!r} the malformed sha256 digest {str(digest)[:80]!r}")
+    if digest is None and "sha256" in spec:
+        raise _Invalid(f"the manifest gives array {name!r} the malformed sha256 digest None")
     dtype, shape = spec["dtype"], spec["shape"]
     if not isinstance(dtype, str) or dtype not in _DTYPES:
         raise _Invalid(f"the manifest gives array {name!r} the unsupported dtype {dtype!r}")
     if (not isinstance(shape, list) or len(shape) > _MAX_NDIM
             or not all(type(n) is int and n >= 0 for n in shape)):
-        raise _Invalid(f"the manifest gives array {name!r} the invalid shape {shape!r}")
-    return np.dtype(dtype), tuple(shape)
+        raise _Invalid(f"the manifest gives array {name!r} the invalid shape {str(shape)[:200]}")
+    return np.dtype(dtype), tuple(shape), digest
 
 
 def _read_array(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, dtype: np.dtype,

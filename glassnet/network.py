@@ -154,8 +154,13 @@ class Network:
         cost pairs with: softmax for cross_entropy, sigmoid for binary_cross_entropy, identity for mse.
         ``init`` names how the weights and biases are drawn (see :mod:`glassnet.initializers`).
         """
+        if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+            sizes = sizes.tolist()  # an array of widths is a list of widths
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
+        from .memory import check_network_memory  # (the memory estimates sit beside the CLI's, above the engine)
+
+        check_network_memory(sizes, dtype)  # before any weight is allocated: MemoryLimitError states the need
         cost_function = get_cost(cost)
         if output is None:
             output = cost_function.fused_with or "identity"

@@ -176,7 +176,7 @@ class Optimizer:
         """Refuse a ``state`` this optimizer cannot take (InputError naming the problem).
 
         ``iterations`` is a whole number >= 0; the memory arrays are all there or none, and with ``like``
-        (the network's ``params``) they have its shape and dtype.
+        (the network's ``params``) they have its shape and dtype; Adam's ``v`` (a mean of g^2) is >= 0.
         """
         if "iterations" not in state:
             raise InputError("the optimizer's state lacks its step count, 'iterations'")
@@ -194,6 +194,10 @@ class Optimizer:
             value = np.asarray(state[key])
             if like is not None and (value.shape != like.shape or value.dtype != like.dtype):
                 raise InputError(f"optimizer.{key} has shape {value.shape} and dtype {value.dtype}, not the network's")
+            if key == "v" and self.name == "adam" and value.dtype.kind in "fiu" and bool((value < 0).any()):
+                raise InputError(f"optimizer.v, Adam's running mean of squared gradients, holds negative values "
+                                 f"(the least is {value.min():g}); a mean of squares is never negative, so the "
+                                 "state is damaged (or its m and v were swapped)")
 
     def config(self) -> dict:
         """The optimizer's settings and schedule as JSON; :func:`optimizer_from_config` rebuilds it."""

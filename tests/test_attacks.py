@@ -324,3 +324,206 @@ def test_an_activation_its_network_does_not_hold_is_refused(tmp_path):
     bad = _crafted(tmp_path, lambda h: h["network"]["activations"][0].update(name="step"))
     with pytest.raises(ModelFileError, match="activation 'relu' is not its network's hidden activation"):
         glassnet.load(bad)
+
+
+# -- each array's digest ties its content to the header ------------------------------------------------------
+def _swap_members(src, dst, a: str, b: str) -> None:
+    """Copy ``src`` to ``dst`` with the contents of members ``a`` and ``b`` swapped (the zip's CRCs are valid)."""
+    with zipfile.ZipFile(src) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    members[a], members[b] = members[b], members[a]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_same_shape_arrays_swapped_are_named(tmp_path):
+    net = glassnet.Network.from_sizes([3, 3, 3, 1], seed=0)
+    good = net.save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _swap_members(good, bad, "layers.0.weights.npy", "layers.1.weights.npy")
+    with pytest.raises(ModelFileError, match="array 'layers.0.weights' does not match its sha256 digest"):
+        glassnet.load(bad)
+
+
+def test_the_adam_moments_swapped_are_named(tmp_path):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    with zipfile.ZipFile(good) as zf:
+        names = zf.namelist()
+    assert "optimizer.m.npy" in names and "optimizer.v.npy" in names
+    bad = tmp_path / "bad.glassnet"
+    _swap_members(good, bad, "optimizer.m.npy", "optimizer.v.npy")
+    with pytest.raises(ModelFileError, match="does not match its sha256 digest"):
+        glassnet.load(bad)
+
+
+def test_a_version_2_manifest_without_a_digest_is_refused(tmp_path):
+    good = glassnet.Network.from_sizes([2, 3, 1], seed=0).save(tmp_path / "good.glassnet")
+    bad = tmp_path / "bad.glassnet"
+    _rewrite_header(good, bad, lambda h: h["arrays"]["layers.0.bias"].pop("sha256"))
+    with pytest.raises(ModelFileError, match="array 'layers.0.bias' no sha256 digest"):
+        glassnet.load(bad)
+    _rewrite_header(good, bad, lambda h: h["arrays"]["layers.0.bias"].update(sha256="0" * 63))
+    with pytest.raises(ModelFileError, match="malformed sha256 digest"):
+        glassnet.load(bad)
+
+
+def _reforged(path, dst, change):
+    """``path`` rewritten through glassnet's own writer with ``change(header, arrays)`` applied: the zip's CRCs
+    and every array's sha256 are those of the new content, so only the meaning of the fields is judged."""
+    from glassnet.modelfile import RESERVED_KEYS, read_model_file, write_model_file
+
+    header, arrays = read_model_file(path)
+    kind = header["kind"]
+    header = {k: v for k, v in header.items() if k not in RESERVED_KEYS}
+    change(header, arrays)
+    return write_model_file(dst, header, arrays, kind=kind)
+
+
+def test_adams_second_moment_below_zero_is_refused_in_an_estimator_file(tmp_path):
+    X, y2, _ = _toy()
+    good = MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y2).save(tmp_path / "good.glassnet")
+    bad = _reforged(good, tmp_path / "bad.glassnet",
+                    lambda h, a: a.update({"optimizer.m": a["optimizer.v"], "optimizer.v": a["optimizer.m"]}))
+    with pytest.raises(ModelFileError, match="optimizer.v, Adam's running mean of squared gradients, holds negative"):
+        glassnet.load(bad)
+
+
+# -- a model of glassnet train whose header holds the wrong types ---------------------------------------------
+@pytest.fixture(scope="module")
+def cli_model(tmp_path_factory):
+    import contextlib
+    import io
+
+    from glassnet.cli import main
+
+    folder = tmp_path_factory.mktemp("cli")
+    csv = folder / "t.csv"
+    csv.write_text("a,b,y\n" + "".join(f"{i % 7},{(i * 3) % 5},{['no', 'yes'][i % 2]}\n" for i in range(40)))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["train", str(csv), "--target", "y", "--epochs", "2", "--quiet", "--layers", "3",
+                     "--out", str(folder / "m.glassnet")]) == 0
+    return folder / "m.glassnet"
+
+
+def _set(*where, value):
+    def change(header, arrays):
+        target = header
+        for key in where[:-1]:
+            target = target[key]
+        target[where[-1]] = value
+    return change
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (_set("training", "history", "best_epoch", value="x"), "history['best_epoch'] is 'x'"),
+    (_set("training", "train_metrics", value=[1]), "train_metrics is '[1]', not null or an object of numbers"),
+    (_set("training", "test_metrics", value={"cost": "low"}), "test_metrics is"),
+    (_set("training", "epochs", value="2"), "epochs is '2', not a whole number"),
+    (_set("training", "epochs", value=2.0), "epochs is '2.0', not a whole number"),
+    (_set("training", "n_train", value=True), "n_train is 'True', not a whole number"),
+    (_set("training", "seconds", value=-1), "seconds is '-1'"),
+    (_set("training", "options", "seed", value="0"), "options['seed'] is '0'"),
+    (_set("training", "held_out", "test_split", value=5), "held_out['test_split'] is '5'"),
+    (_set("preprocessing", "classes", value=["only-one"]), "are not the 2 class names"),
+    (_set("preprocessing", "classes", value=["a", "a"]), "repeat a name"),
+    (_set("preprocessing", "classes", value=[1, 2]), "are not the 2 class names"),
+    (_set("preprocessing", "image_shape", value=[3, 3]), "image_shape [3, 3] does not hold"),
+])
+def test_a_command_line_model_of_the_wrong_types_is_refused_clearly(cli_model, tmp_path, change, words):
+    from glassnet.cli.models import Model
+
+    bad = _reforged(cli_model, tmp_path / "bad.glassnet", change)
+    with pytest.raises(ModelFileError) as info:
+        Model.load(bad)
+    assert str(bad) in str(info.value) and words in str(info.value)
+
+
+def test_the_command_line_says_what_is_wrong_with_a_model(cli_model, tmp_path, capsys):
+    from glassnet.cli import main
+
+    bad = _reforged(cli_model, tmp_path / "bad.glassnet", _set("training", "history", "best_epoch", value="x"))
+    assert main(["info", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "its training summary is malformed" in err
+    assert main(["info", str(cli_model)]) == 0   # the file it was made from is fine
+
+
+# -- numpy's warnings never reach the command line's user; the words say what is wrong -----------------------
+def _cli(argv, capsys):
+    import warnings
+
+    from glassnet.cli import main
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    return code, err, runtime
+
+
+def _table(path, rows):
+    path.write_text("a,b,y\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows))
+    return path
+
+
+def test_a_cell_too_large_to_standardize_is_named_not_called_infinite(tmp_path, capsys):
+    data = _table(tmp_path / "t.csv", [(i % 5, i % 3, i % 2) for i in range(30)] + [("1e300", 3, 1)])
+    code, err, runtime = _cli(["train", data, "--target", "y", "--epochs", "2", "--quiet",
+                               "--out", tmp_path / "m.glassnet"], capsys)
+    assert code == 1 and not runtime, runtime
+    assert "column 'a' holds values as large as 1e+300, too large to standardize" in err
+    assert "NaN or infinite" not in err
+
+
+def test_noise_that_overflows_is_named(tmp_path, capsys):
+    code, err, runtime = _cli(["train", "moons", "--noise", "1e308", "--quiet", "--out", tmp_path / "m.glassnet"],
+                              capsys)
+    assert code == 1 and not runtime, runtime
+    assert "is inf; the inputs must be finite numbers (for a made-up set: a smaller --noise)" in err
+
+
+def test_a_diverging_learning_rate_says_so_without_numpys_warnings(tmp_path, capsys):
+    code, err, runtime = _cli(["train", "moons", "--learning-rate", "1e30", "--epochs", "2", "--quiet",
+                               "--out", tmp_path / "m.glassnet"], capsys)
+    assert code == 1 and not runtime, runtime
+    assert "training diverged" in err and "RuntimeWarning" not in err
+
+
+def test_a_value_beyond_the_models_float32_is_named_at_predict(tmp_path, capsys):
+    data = _table(tmp_path / "t.csv", [(i % 5, i % 3, i % 2) for i in range(30)])
+    assert _cli(["train", data, "--target", "y", "--epochs", "2", "--quiet", "--out", tmp_path / "m.glassnet"],
+                capsys)[0] == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text("a,b\n1,2\n1e39,1\n")
+    code, err, runtime = _cli(["predict", tmp_path / "m.glassnet", rows], capsys)
+    assert code == 1 and not runtime, runtime
+    assert "row 2, column 'a': 1e+39 is beyond what the model's float32 inputs hold" in err
+
+
+@pytest.mark.parametrize("argv", [["train", "moons", "--seed", "-1"], ["explain", "--demo", "--row", "-1"]])
+def test_a_negative_seed_or_row_is_a_usage_error_in_our_words(argv, capsys):
+    from glassnet.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert "expected a whole number of at least 0, got '-1'" in capsys.readouterr().err
+
+
+# -- a checkpoint of glassnet train whose stored options hold the wrong types ---------------------------------
+@pytest.mark.parametrize(("key", "value"), [("seed", "a"), ("epochs", "5"), ("layers", "x"), ("seed", True),
+                                            ("samples", 2.5), ("l2", [1])])
+def test_a_resumed_checkpoint_with_options_of_the_wrong_types_is_refused_in_one_line(tmp_path, capsys, key, value):
+    from glassnet.cli import main
+
+    out = tmp_path / "m.glassnet"
+    assert main(["train", "moons", "--epochs", "2", "--quiet", "--checkpoint-every", "1", "--out", str(out)]) == 0
+    checkpoint = tmp_path / "m.checkpoint.glassnet"
+    _reforged(checkpoint, checkpoint, _set("extra", "options", key, value=value))
+    capsys.readouterr()
+    assert main(["train", "moons", "--resume", "--quiet", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and f"holds the option {key}=" in err and "train afresh without --resume" in err

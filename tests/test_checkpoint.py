@@ -172,6 +172,93 @@ def test_load_checkpoint_refuses_other_files(tmp_path):
         load_checkpoint(tmp_path / "half.glassnet")
 
 
+def _saved_checkpoint(tmp_path, early_stopping=3):
+    trainer = _trainer(Adam(0.01), early_stopping=early_stopping)
+    trainer.callbacks.append(Checkpointer(tmp_path / "c.glassnet", every=1))
+    trainer.run(3)
+    return tmp_path / "c.glassnet"
+
+
+def _rewritten(path, change):
+    """The checkpoint at ``path`` rewritten through write_model_file with ``change(header, arrays)`` applied:
+    a valid container (zip CRCs, each array's sha256) holding the changed fields, so only the schema judges."""
+    from glassnet.modelfile import RESERVED_KEYS, read_model_file
+
+    header, arrays = read_model_file(path)
+    header = {k: v for k, v in header.items() if k not in RESERVED_KEYS}
+    change(header, arrays)
+    out = path.with_name("crafted.glassnet")
+    write_model_file(out, header, arrays, kind="checkpoint")
+    return out
+
+
+def _set(*where, value):
+    def change(header, arrays):
+        target = header
+        for key in where[:-1]:
+            target = target[key]
+        target[where[-1]] = value
+    return change
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (_set("history", "best_epoch", value="x"), "history['best_epoch'] is 'x', not a whole number"),
+    (_set("history", "best_epoch", value=-1), "history['best_epoch'] is -1"),
+    (_set("history", "cost", value=[1.0, "2"]), "history['cost'][1] is '2', not a finite number"),
+    (_set("history", "cost", value={"a": 1}), "history['cost'] is {'a': 1}, not a list"),
+    (_set("history", "seconds", value=5), "history['seconds'] is 5, not a list"),
+    (_set("history", "surprise", value=[]), "unknown fields ['surprise']"),
+    (_set("epoch", value="3"), "epoch is '3', not a whole number"),
+    (_set("epoch", value=True), "epoch is True, not a whole number"),
+    (_set("epoch", value=3.0), "epoch is 3.0, not a whole number"),
+    (_set("epoch", value=-2), "epoch is -2, not a whole number"),
+    (_set("epoch", value={"n": 3}), "epoch is {'n': 3}, not a whole number"),
+    (_set("total_epochs", value=1), "total_epochs 1 is below the epochs done, 3"),
+    (_set("finished", value="no"), "finished is 'no', not true or false"),
+    (_set("early_stopping", value={}), "early_stopping lacks ['best', 'best_epoch', 'wait']"),
+    (_set("early_stopping", value=[1]), "early_stopping is [1], not an object"),
+    (_set("early_stopping", "wait", value=[2]), "early_stopping['wait'] is [2]"),
+    (_set("early_stopping", "best", value={"x": 1}), "early_stopping['best'] is {'x': 1}, not a finite number"),
+    (_set("network", "sizes", value=[3, 100_000, 100_000, 3]), "network['sizes']"),
+    (_set("network", "sizes", value=[3, 5, 3]), "params are float32 (45,)"),
+    (_set("network", "sizes", value="3-6-3"), "network['sizes'] is '3-6-3'"),
+    (_set("optimizer_state", value=["m", "m"]), "not a list of distinct names"),
+    (_set("optimizer", value=5), "optimizer is 5, not an optimizer's config"),
+    (_set("options", "batch_size", value="16"), "options['batch_size'] is '16'"),
+    (_set("options", value=[]), "options is [], not an object"),
+    (_set("extra", value=[1]), "extra is [1], not an object"),
+    (lambda h, a: a.update(surprise=np.zeros(2)), "arrays a checkpoint does not use: ['surprise']"),
+    (lambda h, a: a.update({"early_stopping.best_params": np.zeros(3, np.float32)}), "best_params are float32 (3,)"),
+])
+def test_a_checkpoint_header_of_the_wrong_types_is_refused_clearly(tmp_path, change, words):
+    bad = _rewritten(_saved_checkpoint(tmp_path), change)
+    with pytest.raises(ModelFileError) as info:
+        load_checkpoint(bad)
+    assert str(bad) in str(info.value) and "missing or malformed" in str(info.value)
+    assert words in str(info.value)
+
+
+def test_the_crafting_keeps_a_valid_checkpoint_valid(tmp_path):
+    """The rewriting helper itself changes nothing: an unchanged rewrite loads and restores."""
+    good = _rewritten(_saved_checkpoint(tmp_path), lambda h, a: None)
+    restore_trainer(_trainer(Adam(0.01), early_stopping=3), load_checkpoint(good))
+
+
+def test_adams_second_moment_below_zero_is_refused_on_restore(tmp_path):
+    path = _saved_checkpoint(tmp_path)
+    bad = _rewritten(path, lambda h, a: a.update({"optimizer.v": -a["optimizer.v"] - 1e-3}))
+    checkpoint = load_checkpoint(bad)
+    trainer = _trainer(Adam(0.01), early_stopping=3)
+    before = trainer.network.params.copy()
+    with pytest.raises(InputError, match="optimizer.v, Adam's running mean of squared gradients, holds negative"):
+        restore_trainer(trainer, checkpoint)
+    assert np.array_equal(trainer.network.params, before) and trainer.epoch == 0
+    swapped = _rewritten(path, lambda h, a: a.update({"optimizer.v": a["optimizer.m"],
+                                                      "optimizer.m": a["optimizer.v"]}))
+    with pytest.raises(InputError, match="m and v were swapped"):
+        restore_trainer(_trainer(Adam(0.01), early_stopping=3), load_checkpoint(swapped))
+
+
 # -- the command line: Ctrl-C, --resume and SIGKILL ----------------------------------------------------------
 def _env():
     env = dict(os.environ)

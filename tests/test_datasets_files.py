@@ -299,3 +299,48 @@ def test_available_lists_every_set_with_a_summary():
     assert {"digits", "iris", "wine", "breast-cancer", "diabetes", "mnist", "fashion-mnist"} <= set(names)
     assert names["houses"].startswith("[synthetic] House prices")
     assert all(summary.strip() for summary in names.values())
+
+
+# -- a size guard for every data file (issue 17) --------------------------------------------------------------
+def test_a_csv_over_the_data_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    from glassnet.datasets.files import load_csv
+
+    path = tmp_path / "big.csv"
+    path.write_text("a,y\n" + "1,0\n2,1\n" * 100)
+    with pytest.raises(DatasetError, match=r"big.csv: the file is 804 bytes, over the 100 bytes limit on data files"):
+        load_csv(path, "y", max_bytes=100)
+    monkeypatch.setenv("GLASSNET_MAX_DATA_SIZE", "500")
+    with pytest.raises(DatasetError, match="raise it with GLASSNET_MAX_DATA_SIZE=SIZE"):
+        load_csv(path, "y")
+    assert load_csv(path, "y", max_bytes="1K").X.shape == (200, 1)
+
+
+def test_a_deflated_npz_that_expands_past_the_limit_is_refused_before_expanding(tmp_path):
+    import tracemalloc
+
+    from glassnet.datasets.files import load_npz
+
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, X=np.zeros((40_000, 100)), y=np.zeros(40_000, dtype=int))   # 32 MB of zeros
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError, match=r"what its arrays expand to is 30\.8 MiB, over the 8 MiB limit"):
+            load_npz(path, max_bytes="8M")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+    assert load_npz(path, max_bytes="64M").X.shape == (40_000, 100)
+
+
+def test_the_command_line_names_the_data_size_limit(tmp_path, monkeypatch, capsys):
+    from glassnet.cli import main
+
+    path = tmp_path / "big.csv"
+    path.write_text("a,y\n" + "1,0\n2,1\n" * 100)
+    monkeypatch.setenv("GLASSNET_MAX_DATA_SIZE", "100")
+    assert main(["train", str(path), "--target", "y", "--out", str(tmp_path / "m.glassnet")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "over the 100 bytes limit on data files" in err
+    assert "GLASSNET_MAX_DATA_SIZE" in err

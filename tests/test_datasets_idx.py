@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import os
 import struct
 import sys
 import types
@@ -440,3 +441,35 @@ def test_published_checksums_are_all_there():
         md5 = dict(spec.md5)
         assert sorted(md5) == sorted(s + ".gz" for s in STEMS)
         assert all(len(v) == 32 and int(v, 16) >= 0 for v in md5.values())
+
+
+# -- the size guard and regular files only (issue 17) ---------------------------------------------------------
+def test_a_gzip_idx_that_expands_past_the_limit_is_refused_without_expanding(tmp_path):
+    import tracemalloc
+
+    from glassnet.datasets.idx import read_idx, write_idx
+
+    path = write_idx(tmp_path / "bomb-idx3-ubyte.gz", np.zeros((2000, 100, 100), dtype=np.uint8))  # 20 MB
+    assert path.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError, match="its decompressed data \\(at least\\) is 1 MiB, over the 1 MiB"):
+            read_idx(path, max_bytes="1M")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 << 20
+    assert read_idx(path).shape == (2000, 100, 100)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_reading_an_idx_named_pipe_is_refused_not_waited_on(tmp_path):
+    import subprocess
+
+    fifo = tmp_path / "train-images-idx3-ubyte"
+    os.mkfifo(fifo)
+    code = ("import sys\nfrom glassnet.datasets.idx import read_idx\nfrom glassnet.errors import GlassnetError\n"
+            "try:\n    read_idx(sys.argv[1])\nexcept GlassnetError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(fifo)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "named pipe (FIFO), not a regular file" in done.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -115,8 +116,11 @@ def test_round_trip_is_exact(tmp_path):
     assert caller_part(header) == HEADER
     assert header["format"] == FORMAT_NAME and header["format_version"] == FORMAT_VERSION
     assert header["kind"] == "network" and isinstance(header["glassnet_version"], str)
-    assert header["arrays"]["layers.0.weights"] == {"dtype": "<f4", "shape": [3, 4]}
-    assert header["arrays"]["scalar"] == {"dtype": "<f8", "shape": []}
+    # each entry: dtype, shape and the SHA-256 of the array's bytes (hashlib over tobytes, C order)
+    assert header["arrays"]["layers.0.weights"] == {
+        "dtype": "<f4", "shape": [3, 4], "sha256": hashlib.sha256(arrays["layers.0.weights"].tobytes()).hexdigest()}
+    assert header["arrays"]["scalar"] == {
+        "dtype": "<f8", "shape": [], "sha256": hashlib.sha256(arrays["scalar"].tobytes()).hexdigest()}
     assert same_arrays(loaded, arrays)
     assert all(a.flags.writeable for a in loaded.values())
 

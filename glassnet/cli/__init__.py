@@ -19,11 +19,14 @@ Run ``glassnet --help`` and ``glassnet COMMAND --help`` for the options.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from ..errors import GlassnetError
 from .common import (
@@ -40,6 +43,7 @@ from .common import (
     _non_negative,
     _positive,
     _say,
+    _size,
 )
 from .data import cmd_datasets
 from .demo import LESSONS_HELP, cmd_demo, cmd_playground
@@ -131,9 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "--early-stopping, else 0)")
     p.add_argument("--test-split", type=_fraction, metavar="F",
                    help="fraction of the rows held out for the final test (default 0.2; 0: none)")
-    p.add_argument("--seed", type=int, metavar="N", help="seeds everything: split, weights, shuffles (default 0)")
+    p.add_argument("--seed", type=_count, metavar="N", help="seeds everything: split, weights, shuffles (default 0)")
     p.add_argument("--dtype", choices=["float32", "float64"], help="default float32")
     p.add_argument("--samples", type=_positive(int), metavar="N", help="rows of a made-up data set")
+    p.add_argument("--max-memory", type=_size, metavar="SIZE",
+                   help="the memory a run may take, like 8G (default: $GLASSNET_MAX_MEMORY, else a quarter of this "
+                        "machine's memory); a run estimated to need more is refused before it starts")
     p.add_argument("--noise", type=_non_negative, help="noise of a made-up data set")
     p.add_argument("--data-dir", metavar="DIR", help="where to look first for MNIST-family files")
     p.add_argument("--out", metavar="FILE", help="the model file (default DATA-NAME.glassnet)")
@@ -192,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=_positive(float), default=1e-6, help="the largest relative error passed")
     p.add_argument("--l2", type=_non_negative, default=0.0, metavar="L2",
                    help="check the gradient of the cost with this L2 term, l2/(2n) sum W^2 (default 0)")
-    p.add_argument("--seed", type=int, default=0, metavar="N",
+    p.add_argument("--seed", type=_count, default=0, metavar="N",
                    help="seeds the built-in network and its random examples (default 0)")
     p.add_argument("--full", action="store_true",
                    help="check every parameter (by default a network of more than 2000 is checked on a random 2000)")
@@ -212,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="a data set name or CSV/NPZ file (default: the data MODEL was trained on)")
     p.add_argument("--demo", action="store_true", help="a tiny built-in 2-2-2 network (Mazur's worked example)")
-    p.add_argument("--row", type=int, default=0, help="which row of DATA (default 0)")
+    p.add_argument("--row", type=_count, default=0, help="which row of DATA (default 0)")
     p.add_argument("--target", metavar="COL", help=TARGET_HELP)
     p.add_argument("--learning-rate", type=_positive(float), default=None,
                    help="for the update shown (default: the rate MODEL was trained with, else 0.1)")
@@ -238,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="a .png or .svg file (default KIND.png)")
     p.add_argument("--target", metavar="COL", help=TARGET_HELP)
     p.add_argument("--rows", choices=["held-out", "all"], default="held-out", help="confusion: " + ROWS_HELP)
-    p.add_argument("--row", type=int, default=0, help="the example the network diagram shows (with DATA)")
+    p.add_argument("--row", type=_count, default=0, help="the example the network diagram shows (with DATA)")
     p.add_argument("--view", choices=["weights", "forward", "backward"],
                    help="the network diagram's view (default: backward with DATA, else weights)")
     p.add_argument("--learning-rate", type=_rate_list, metavar="LR[,LR...]",
@@ -263,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", default="xor", choices=["xor", "circles", "moons", "spiral", "digits"],
                    help="the problem to learn (default xor)")
     p.add_argument("--budget", type=_positive(float), default=2.0, metavar="SECONDS", help="per method (2)")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="seeds the data, the weights and the searches (0)")
+    p.add_argument("--seed", type=_count, default=0, metavar="N",
+                   help="seeds the data, the weights and the searches (0)")
     p.add_argument("--target-cost", type=_positive(float), default=0.1, metavar="COST",
                    help="a method reaches the goal when its cost falls to this (default 0.1)")
     p.add_argument("--methods", type=_method_list, metavar="A,B",
@@ -304,8 +312,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``glassnet`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 here
+    # numpy's overflow/invalid/divide warnings are silenced (--debug shows them): where they matter, glassnet's
+    # own checks say so clearly (non-finite data, a diverging cost, values too large to standardize)
+    warnings = contextlib.nullcontext() if args.debug else np.errstate(all="ignore")
     try:
-        return int(args.func(args) or EXIT_OK)
+        with warnings:
+            return int(args.func(args) or EXIT_OK)
     except KeyboardInterrupt:
         _say("\nglassnet: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

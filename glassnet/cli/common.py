@@ -47,6 +47,68 @@ def _format_metrics(metrics: dict | None) -> str:
     return "   ".join(parts)
 
 
+_LARGEST_STANDARDIZABLE = 1e150   # |x| above this: x**2 (1e300 and more) and a sum of such overflow float64
+
+
+def _check_standardizable(X: np.ndarray, names: Any, data: str) -> None:
+    """Refuse inputs that cannot be standardized: infinite values, or values so large that their squares
+    overflow float64 in the standard deviation (numpy would only warn, and the standardizer then speak of
+    infinite values the data does not hold). ``names`` names the columns. Reads X without copying it."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.dtype.kind != "f" or X.size == 0:
+        return   # integers (images) always fit
+    with np.errstate(invalid="ignore"):
+        largest = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0)))
+    bad = np.flatnonzero(~np.isfinite(largest))
+    if bad.size:
+        col = int(bad[0])
+        row = int(np.flatnonzero(~np.isfinite(X[:, col]))[0])
+        raise CommandError(f"{data}: row {row + 1}, column {_column(names, col)} is {X[row, col]}; the inputs "
+                           "must be finite numbers (for a made-up set: a smaller --noise)")
+    bad = np.flatnonzero(largest > _LARGEST_STANDARDIZABLE)
+    if bad.size:
+        col = int(bad[0])
+        raise CommandError(
+            f"{data}: column {_column(names, col)} holds values as large as {largest[col]:g}, too large to "
+            "standardize (their squares overflow float64); rescale the column (say, to thousands) or drop it (for a "
+            "made-up set: a smaller --noise)")
+
+
+def _column(names: Any, j: int) -> str:
+    try:
+        return repr(str(names[j]))
+    except (IndexError, TypeError):
+        return str(j + 1)
+
+
+_STORED_OPTIONS: dict[str, tuple[str, Any]] = {   # name: (what it must be, the test)
+    "seed": ("a whole number >= 0", lambda v: type(v) is int and v >= 0),
+    "epochs": ("a whole number >= 1", lambda v: type(v) is int and v >= 1),
+    "batch_size": ("a whole number >= 0", lambda v: type(v) is int and v >= 0),
+    "samples": ("null or a whole number >= 1", lambda v: v is None or type(v) is int and v >= 1),
+    "early_stopping": ("null or a whole number >= 1", lambda v: v is None or type(v) is int and v >= 1),
+    "layers": ("a list of whole numbers >= 1",
+               lambda v: isinstance(v, list) and all(type(n) is int and n >= 1 for n in v)),
+    "columns": ("null or a list of names", lambda v: v is None or isinstance(v, list) and all(
+        isinstance(n, str) for n in v)),
+    "drop": ("null or a list of names", lambda v: v is None or isinstance(v, list) and all(
+        isinstance(n, str) for n in v)),
+    **{key: ("null or a number", lambda v: v is None or not isinstance(v, bool) and isinstance(v, (int, float)))
+       for key in ("learning_rate", "l2", "noise", "validation_split", "test_split")},
+    **{key: ("null or text", lambda v: v is None or isinstance(v, str))
+       for key in ("target", "task", "activation", "optimizer", "dtype", "data_dir", "fill_missing")},
+}
+
+
+def _check_stored_options(stored: dict, path: Any) -> None:
+    """The options ``glassnet train`` keeps in a checkpoint, checked before a resumed run uses them: a file
+    that holds others (crafted or damaged) is refused in one line instead of failing deep inside."""
+    for key, (wanted, fits) in _STORED_OPTIONS.items():
+        if key in stored and not fits(stored[key]):
+            raise CommandError(f"'{path}' holds the option {key}={str(stored[key])[:60]!r}, not {wanted}; the "
+                               "checkpoint is damaged: train afresh without --resume")
+
+
 # -- argparse types -------------------------------------------------------------------------------------------
 def _convert(kind: type, text: str, expected: str) -> Any:
     """``kind(text)``, or the usage error "expected EXPECTED, got TEXT" when the text is not one."""
@@ -82,9 +144,24 @@ def _batch(text: str) -> int:
     return value
 
 
+def _whole(text: str) -> int:
+    """A whole number, also written as 1e8 or 2.5e6 (but not 2.5)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not np.isfinite(value) or not value.is_integer() or abs(value) >= 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    return int(value)
+
+
 def _positive(kind: type) -> Any:
     def parse(text: str) -> Any:
-        value = _convert(kind, text, "a whole number" if kind is int else "a number")
+        value = _whole(text) if kind is int else _convert(kind, text, "a number")
         if not np.isfinite(value) or value <= 0:
             raise argparse.ArgumentTypeError(f"expected a number greater than 0, got {text!r}") from None
         return value
@@ -94,10 +171,20 @@ def _positive(kind: type) -> Any:
 
 
 def _count(text: str) -> int:
-    value = _convert(int, text, "a whole number")
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}") from None
     return value
+
+
+def _size(text: str) -> int:
+    """A size in bytes: 512M, 8G, 1.5T or a number of bytes."""
+    from ..memory import parse_size
+
+    try:
+        return parse_size(text)
+    except GlassnetError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _fraction(text: str) -> float:

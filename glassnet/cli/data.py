@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .common import EXIT_OK, CommandError, _say, _task_flag
+from .common import EXIT_OK, CommandError, _check_standardizable, _say, _task_flag
 
 if TYPE_CHECKING:
     from .models import Model
@@ -103,6 +103,7 @@ def _prepare_data(spec: dict) -> _Prepared:
         dataset = _load_dataset(data, **common)
     if dataset.task == "classification" and len(dataset.target_names) < 2:
         raise CommandError(f"{data!r} has only one class ({dataset.target_names[0]!r}); nothing to tell apart")
+    _check_standardizable(dataset.X, dataset.feature_names, data)  # before numpy warns of overflow
     if _catalogue_kind(data) == "idx":
         test = _load_dataset(data, split="test", **common)
         return _Prepared(dataset.X, dataset.y, test.X, test.y, dataset, "the data set's own test split")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -55,7 +56,20 @@ class Model:
                 f"the data has {X.shape[1] if X.ndim == 2 else '?'} feature columns; "
                 f"the model takes {self.network.n_inputs}"
             )
-        return X if self.inputs is None else self.inputs.transform(X.astype(np.float64))
+        with np.errstate(over="ignore", invalid="ignore"):
+            prepared = X if self.inputs is None else self.inputs.transform(X.astype(np.float64))
+        if prepared.dtype.kind == "f" and prepared.size:
+            largest = float(np.finfo(self.network.dtype).max)
+            with np.errstate(invalid="ignore"):
+                beyond = ~(np.abs(prepared) <= largest)
+            if beyond.any():   # what the network's dtype cannot hold would become inf (or NaN) inside it
+                row, col = (int(i) for i in np.argwhere(beyond)[0])
+                name = self.feature_names[col] if col < len(self.feature_names) else str(col + 1)
+                raise InputError(
+                    f"row {row + 1}, column {name!r}: {X[row, col]:g} is beyond what the model's "
+                    f"{self.network.dtype} inputs hold (|x| up to {largest:.3g} after standardizing); "
+                    "rescale the column, or train with --dtype float64")
+        return prepared
 
     def prepare_targets(self, y: np.ndarray) -> np.ndarray:
         """Targets as the network is trained on them (class labels, or the standardized value)."""
@@ -153,6 +167,10 @@ class Model:
         network = getattr(loaded, "network_", loaded)
         pre = header.get("preprocessing")
         training: dict = header["training"] if isinstance(header.get("training"), dict) else {}
+        try:
+            _check_training(training)
+        except ValueError as exc:
+            raise ModelFileError(f"cannot load '{path}': its training summary is malformed: {exc}") from None
         if kind == "network" and isinstance(pre, dict) and pre.get("written_by") == WRITTEN_BY:
             try:
                 return cls._from_header(network, pre, training)
@@ -191,6 +209,18 @@ class Model:
         if inputs is not None and inputs.mean_.shape != (network.n_inputs,):
             raise ValueError("the input standardization does not match the network's inputs")
         classes = pre.get("classes")
+        if task == "classification":
+            wanted = 2 if network.n_outputs == 1 else network.n_outputs
+            if not isinstance(classes, list) or len(classes) != wanted or not all(isinstance(c, str) for c in classes):
+                raise ValueError(f"its classes {str(classes)[:80]} are not the {wanted} class names the network's "
+                                 f"{network.n_outputs} output(s) tell apart")
+            if len(set(classes)) != len(classes):
+                raise ValueError(f"its classes {str(classes)[:80]} repeat a name")
+        image_shape = pre.get("image_shape")
+        if image_shape is not None and (not isinstance(image_shape, list) or not all(
+                type(n) is int and n >= 1 for n in image_shape) or math.prod(image_shape) != network.n_inputs):
+            raise ValueError(f"its image_shape {str(image_shape)[:80]} does not hold the network's {network.n_inputs} "
+                             "inputs")
         table = pre.get("table")
         if table is not None:
             from ..datasets.tables import TableEncoding
@@ -206,6 +236,55 @@ class Model:
             target_scaler=scaler(pre.get("target_scaling")), image_shape=pre.get("image_shape"),
             training=training,
         )
+
+
+def _check_training(training: dict) -> None:
+    """The training summary ``glassnet train`` records (see ``_training_summary``), checked field by field where
+    present (files saved from Python have none); raises ValueError naming the first field that is wrong."""
+    from ..checkpoint import check_history_dict
+
+    def fail(key: str, wanted: str) -> ValueError:
+        return ValueError(f"{key} is {str(training[key])[:60]!r}, not {wanted}")
+
+    for key in ("data", "dataset", "test_split"):
+        if key in training and not isinstance(training[key], str):
+            raise fail(key, "text")
+    for key in ("n_train", "n_validation", "n_test", "epochs"):
+        if key in training and (type(training[key]) is not int or training[key] < 0):
+            raise fail(key, "a whole number >= 0")
+    seconds = training.get("seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+        raise fail("seconds", "a number of seconds")
+    if "interrupted" in training and not isinstance(training["interrupted"], bool):
+        raise fail("interrupted", "true or false")
+    if "history" in training:
+        check_history_dict(training["history"])
+    for key in ("train_metrics", "validation_metrics", "test_metrics"):
+        metrics = training.get(key)
+        if metrics is not None and (not isinstance(metrics, dict) or not all(
+                value is None or not isinstance(value, bool) and isinstance(value, (int, float))
+                for value in metrics.values())):
+            raise fail(key, "null or an object of numbers")
+    options = training.get("options")
+    if options is not None and not isinstance(options, dict):
+        raise fail("options", "an object")
+    for key, low in (("seed", 0), ("samples", 1), ("epochs", 1)):
+        value = (options or {}).get(key)
+        if value is not None and (type(value) is not int or value < low):
+            raise ValueError(f"options[{key!r}] is {str(value)[:60]!r}, not a whole number >= {low}")
+    noise = (options or {}).get("noise")
+    if noise is not None and (isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0):
+        raise ValueError(f"options['noise'] is {str(noise)[:60]!r}, not a number >= 0")
+    held = training.get("held_out")
+    if held is not None:
+        if not isinstance(held, dict) or not isinstance(held.get("split"), str):
+            raise fail("held_out", "null or an object naming its split")
+        if held["split"] == "train_test_split":
+            fraction, seed = held.get("test_split"), held.get("seed")
+            if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+                raise ValueError(f"held_out['test_split'] is {str(fraction)[:60]!r}, not a fraction between 0 and 1")
+            if type(seed) is not int or seed < 0 or type(held.get("n_rows")) is not int:
+                raise ValueError("held_out's seed or n_rows is not a whole number >= 0")
 
 
 def _starts_as_zip(path: str | os.PathLike[str]) -> bool:

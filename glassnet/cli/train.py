@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError
-from .common import EXIT_INTERRUPTED, EXIT_OK, TASK_NAMES, CommandError, _describe_network, _format_metrics, _say
+from .common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    TASK_NAMES,
+    CommandError,
+    _check_stored_options,
+    _describe_network,
+    _format_metrics,
+    _say,
+)
 from .data import _digest, _prepare_data, _Prepared
 from .models import Model
 
@@ -101,6 +110,26 @@ def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
     return model, trainer
 
 
+def _check_memory(spec: dict, limit: Any, prepared: _Prepared | None = None) -> None:
+    """Refuse a run whose estimated memory (:func:`glassnet.memory.training_bytes`: the network's, the data's and
+    a batch's arrays) is over the limit (--max-memory, $GLASSNET_MAX_MEMORY, or a quarter of the machine's
+    memory). Without ``prepared``, only a made-up set of --samples rows is judged, from a 16-row draw."""
+    from ..memory import check_memory, training_bytes
+    from .data import _catalogue_kind, _load_dataset
+
+    if prepared is not None:
+        dataset = prepared.dataset
+        n_rows = len(prepared.X_train) + (0 if prepared.X_test is None else len(prepared.X_test))
+    elif spec["samples"] is not None and _catalogue_kind(spec["data"]) == "synthetic":
+        dataset, n_rows = _load_dataset(spec["data"], seed=0, samples=16), spec["samples"]
+    else:
+        return
+    k = len(dataset.target_names) if dataset.task == "classification" else 1
+    sizes = [dataset.n_features, *spec["layers"], 1 if k == 2 else k]
+    check_memory(training_bytes(n_rows, dataset.n_features, sizes, spec["dtype"], spec["batch_size"] or None),
+                 f"training a {'-'.join(map(str, sizes))} network on {n_rows} rows", limit)
+
+
 def _describe_training(spec: dict) -> str:
     parts = [spec["optimizer"] + ("" if spec["learning_rate"] is None else f" learning rate {spec['learning_rate']:g}"),
              f"batch size {spec['batch_size'] or 'full'}", f"{spec['epochs']} epochs"]
@@ -134,6 +163,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
         stored = checkpoint.extra.get("options")
         if not isinstance(stored, dict):
             raise CommandError(f"'{path}' was not written by glassnet train; it cannot be resumed here")
+        _check_stored_options(stored, path)
         for key in sorted(given - {"epochs"}):
             if stored.get(key) != spec[key]:
                 raise CommandError(
@@ -152,7 +182,10 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
     if args.checkpoint_dir:
         Path(args.checkpoint_dir).mkdir(parents=True, exist_ok=True)
 
+    limit = getattr(args, "max_memory", None)
+    _check_memory(spec, limit)  # a made-up set of --samples rows: before its rows are drawn
     prepared = _prepare_data(spec)
+    _check_memory(spec, limit, prepared)  # before the network's weights are allocated
     fingerprint = _digest(prepared.X_train, prepared.y_train)  # the same SHA-256 checkpoints have always kept
     if checkpoint is not None and checkpoint.extra.get("fingerprint") != fingerprint:
         raise CommandError(f"{spec['data']!r} is not the data the checkpoint was trained on (its rows differ)")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fileio import NotRegularFileError, atomic_file, open_regular
+from ..fileio import DATA_SIZE_ENV, NotRegularFileError, atomic_file, data_size_limit, format_size, open_regular
 from ..validation import check_choice
 from .base import TASKS, Dataset, DatasetError
 from .tables import TableEncoding, choose_columns, sniff_delimiter
@@ -24,10 +24,21 @@ from .tables import TableEncoding, choose_columns, sniff_delimiter
 MAX_INFERRED_CLASSES = 20
 
 
+def check_data_size(path: Path, size: int, max_bytes: object = None, what: str = "the file") -> None:
+    """Refuse (DatasetError) a data file of more than ``max_bytes`` (else $GLASSNET_MAX_DATA_SIZE, else 4 GiB),
+    before it is read: its arrays would take at least as much memory."""
+    limit = data_size_limit(max_bytes)
+    if size > limit:
+        raise DatasetError(
+            f"{path}: {what} is {format_size(size)}, over the {format_size(limit)} limit on data files; raise it "
+            f"with {DATA_SIZE_ENV}=SIZE (e.g. {DATA_SIZE_ENV}=16G) or max_bytes= in Python, or use a smaller file"
+        )
+
+
 def load_csv(
     path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str | None = None,
     columns: Sequence[str] | None = None, drop: Sequence[str] | None = None, text: str = "refuse",
-    fill_missing: str | None = None,
+    fill_missing: str | None = None, max_bytes: object = None,
 ) -> Dataset:
     """Read a CSV file with a header row; column ``target`` becomes y, every other column a feature.
 
@@ -61,6 +72,9 @@ def load_csv(
     fill_missing : {"mean", "median", "most-frequent"}, optional
         Fill missing feature cells with the column's statistic (text columns: their most frequent
         category); None refuses them, naming the line and column.
+    max_bytes : int or str, optional
+        The largest file read (``"8G"``; default ``$GLASSNET_MAX_DATA_SIZE``, else 4 GiB); a larger one is
+        refused before it is read, naming this limit.
 
     Returns
     -------
@@ -74,20 +88,20 @@ def load_csv(
         unknown target column, listing the columns there are.
     """
     return load_csv_table(path, target, task=task, delimiter=delimiter, columns=columns, drop=drop, text=text,
-                          fill_missing=fill_missing)[0]
+                          fill_missing=fill_missing, max_bytes=max_bytes)[0]
 
 
 def load_csv_table(
     path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str | None = None,
     columns: Sequence[str] | None = None, drop: Sequence[str] | None = None, text: str = "refuse",
-    fill_missing: str | None = None,
+    fill_missing: str | None = None, max_bytes: object = None,
 ) -> tuple[Dataset, TableEncoding]:
     """:func:`load_csv`, and the :class:`~glassnet.datasets.tables.TableEncoding` that turned its feature
     columns into numbers (keep it to encode new rows the same way: ``encoding.transform``)."""
     path = Path(path)
     if task is not None:
         check_choice("task", task, TASKS)
-    header, rows, lines = read_csv_rows(path, delimiter)
+    header, rows, lines = read_csv_rows(path, delimiter, max_bytes)
     if target not in header:
         hint = ""
         if delimiter is None and len(header) == 1:
@@ -153,16 +167,18 @@ def load_csv_features(
 
 
 def read_csv_rows(
-    path: str | os.PathLike, delimiter: str | None = None
+    path: str | os.PathLike, delimiter: str | None = None, max_bytes: object = None
 ) -> tuple[list[str], list[list[str]], list[int]]:
     """The header, the non-blank rows (cells stripped) and the file line on which each row ends; the
-    delimiter, when None, found from the header row (:func:`~glassnet.datasets.tables.sniff_delimiter`)."""
+    delimiter, when None, found from the header row (:func:`~glassnet.datasets.tables.sniff_delimiter`).
+    A file over the data-size limit (:func:`check_data_size`) is refused before a row is read."""
     path = Path(path)
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 0
     try:
         with open_regular(path, "r", newline="", encoding="utf-8-sig") as f:  # never a pipe or device
+            check_data_size(path, os.fstat(f.fileno()).st_size, max_bytes)
             if delimiter is None:
                 first = next((text for text in f if text.strip()), "")
                 delimiter = sniff_delimiter(first)
@@ -284,7 +300,7 @@ def _parse_target(
     return y.astype(np.int64), tuple(str(c) for c in classes), "classification"
 
 
-def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
+def load_npz(path: str | os.PathLike, *, task: str | None = None, max_bytes: object = None) -> Dataset:
     """Read a NumPy ``.npz`` archive holding arrays ``X`` and ``y`` (never unpickling anything).
 
     Optional arrays: ``feature_names`` and ``target_names`` (strings), ``task`` and ``name`` (a string
@@ -297,6 +313,9 @@ def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
     task : {"classification", "regression"}, optional
         What y is. When None: the archive's ``task`` if stored, else classification for integer or text
         y and regression for float y.
+    max_bytes : int or str, optional
+        The largest archive, and the most its arrays may expand to (``"8G"``; default ``$GLASSNET_MAX_DATA_SIZE``,
+        else 4 GiB): a larger one is refused before it is read.
 
     Returns
     -------
@@ -306,7 +325,7 @@ def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
     path = Path(path)
     if task is not None:
         check_choice("task", task, TASKS)
-    arrays = _read_npz(path)
+    arrays = _read_npz(path, max_bytes)
     for key in ("X", "y"):
         if key not in arrays:
             raise DatasetError(
@@ -345,9 +364,16 @@ def load_npz(path: str | os.PathLike, *, task: str | None = None) -> Dataset:
                    task=task, name=name, description=f"Read from {path}.")  # type: ignore[arg-type]
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
+def _read_npz(path: Path, max_bytes: object = None) -> dict[str, np.ndarray]:
     try:
         with open_regular(path, "rb") as f:  # a named pipe or device is refused, never waited on
+            check_data_size(path, os.fstat(f.fileno()).st_size, max_bytes)
+            if zipfile.is_zipfile(f):  # what its members expand to, as declared (zipfile reads no more than that)
+                f.seek(0)
+                with zipfile.ZipFile(f) as zf:
+                    check_data_size(path, sum(info.file_size for info in zf.infolist()), max_bytes,
+                                    "what its arrays expand to")
+            f.seek(0)
             archive = np.load(f, allow_pickle=False)
             if not isinstance(archive, np.lib.npyio.NpzFile):
                 raise DatasetError(

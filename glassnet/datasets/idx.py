@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fileio import data_size_limit
 from ..validation import check_choice
 from .base import EXTRAS, Dataset, DatasetError, require
 
@@ -48,13 +49,16 @@ _IDX_CODES = {dtype.newbyteorder("="): code for code, dtype in _IDX_DTYPES.items
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+def read_idx(path: str | os.PathLike, *, max_bytes: object = None) -> np.ndarray:
     """Read an IDX file, raw or gzip-compressed (told apart by its first bytes, not its name).
 
     Parameters
     ----------
     path : str or path-like
         The file.
+    max_bytes : int or str, optional
+        The largest file, and the most its gzip data may expand to (``"8G"``; default
+        ``$GLASSNET_MAX_DATA_SIZE``, else 4 GiB); a larger one is refused before it is read in full.
 
     Returns
     -------
@@ -69,7 +73,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         or dimensions are wrong, or it holds fewer or more bytes of data than its header declares.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data = _read_bytes(path, max_bytes)
     if len(data) < 4:
         raise DatasetError(f"{path}: only {len(data)} bytes long, too short for the 4-byte IDX magic number")
     if data[0] != 0 or data[1] != 0:
@@ -104,18 +108,29 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     return array.astype(dtype.newbyteorder("="))  # a copy: native byte order, writable
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, decompressed if they start with the gzip magic number."""
+def _read_bytes(path: Path, max_bytes: object = None) -> bytes:
+    """The file's bytes, decompressed if they start with the gzip magic number; a file, or its decompressed
+    data, over the data-size limit (``max_bytes``, else $GLASSNET_MAX_DATA_SIZE, else 4 GiB) is refused without
+    reading more than the limit. Only regular files are read (a named pipe is refused, never waited on)."""
+    from ..fileio import NotRegularFileError, open_regular
+    from .files import check_data_size
+
+    limit = data_size_limit(max_bytes)
     try:
-        with open(path, "rb") as raw:
+        with open_regular(path, "rb") as raw:
+            check_data_size(path, os.fstat(raw.fileno()).st_size, limit)
             if raw.read(2) != _GZIP_MAGIC:
                 raw.seek(0)
                 return raw.read()
             raw.seek(0)
             with gzip.GzipFile(fileobj=raw) as unzipped:
-                return unzipped.read()
+                data = unzipped.read(limit + 1)   # never more than the limit, whatever the stream expands to
+            check_data_size(path, len(data), limit, "its decompressed data (at least)")
+            return data
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
+    except NotRegularFileError as exc:
+        raise DatasetError(f"{path}: {exc.strerror}") from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise DatasetError(
             f"{path}: damaged gzip data ({exc}); the file is incomplete, get it again"
