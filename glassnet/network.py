@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import regularisation
 from .activations import STEP_MESSAGE, Activation
 from .architecture import network_from_config, network_from_file
 from .costs import Cost, get_cost
@@ -296,9 +297,7 @@ class Network:
     # -- the cost -------------------------------------------------------------------------------------------
     def l2_penalty(self, l2: float, n_samples: float) -> float:
         """The L2 term ``l2 / (2 n) * sum of all squared weights`` (biases are not penalised)."""
-        if not l2:
-            return 0.0
-        return l2 / (2 * n_samples) * sum(float(np.vdot(layer.weights, layer.weights)) for layer in self.layers)
+        return regularisation.l2_penalty(self.layers, l2, n_samples)
 
     def cost(self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None, l1: float = 0.0) -> float:
         """The cost J of the network on (X, Y), plus the L2 penalty when ``l2`` > 0 and the L1 one when ``l1`` > 0.
@@ -353,25 +352,15 @@ class Network:
 
     def add_l2_gradient(self, l2: float, n_samples: float) -> None:
         """Add the slope of the L2 term, ``(l2 / n) W``, to each layer's weight gradient."""
-        if l2:
-            for layer in self.layers:
-                layer.grad_weights += (l2 / n_samples) * layer.weights
+        regularisation.add_l2_gradient(self.layers, l2, n_samples)
 
     def l1_penalty(self, l1: float, n_samples: float) -> float:
         """The L1 term ``l1 / n * sum of all |weights|`` (biases are not penalised)."""
-        if not l1:
-            return 0.0
-        return l1 / n_samples * sum(float(np.abs(layer.weights).sum(dtype=np.float64)) for layer in self.layers)
+        return regularisation.l1_penalty(self.layers, l1, n_samples)
 
     def add_l1_gradient(self, l1: float, n_samples: float) -> None:
-        """Add the slope of the L1 term, ``(l1 / n) sign(W)``, to each layer's weight gradient.
-
-        ``|w|`` has no slope at ``w = 0``; there ``sign(0) = 0`` is used (the subgradient that leaves a zero
-        weight to the cost's own gradient), as scikit-learn's and PyTorch's L1 penalties do.
-        """
-        if l1:
-            for layer in self.layers:
-                layer.grad_weights += (l1 / n_samples) * np.sign(layer.weights)
+        """Add the slope of the L1 term, ``(l1 / n) sign(W)`` (``sign(0) = 0``), to each weight gradient."""
+        regularisation.add_l1_gradient(self.layers, l1, n_samples)
 
     def gradients(
         self, X: object, Y: object, l2: float = 0.0, sample_weight: object = None, l1: float = 0.0

@@ -167,6 +167,7 @@ ENGINE = {
     "glassnet.costs",
     "glassnet.initializers",
     "glassnet.layers",
+    "glassnet.regularisation",
     "glassnet.network",
 }
 
