@@ -328,8 +328,7 @@ class Network:
             if l > 0:
                 below = layers[l - 1]
                 delta = np.matmul(delta, layer.weights.T, out=below.delta_buffer(rows))  # BP2: blame sent back,
-                slope = below.activation.slope(below.s, below.a, out=below.slope_buffer(rows))
-                delta *= slope                                                           # times f'(s_{l-1})
+                below.times_slope(delta)                                                 # times f'(s_{l-1})
 
     def add_l2_gradient(self, l2: float, n_samples: float) -> None:
         """Add the slope of the L2 term, ``(l2 / n) W``, to each layer's weight gradient."""
