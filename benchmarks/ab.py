@@ -9,6 +9,7 @@ first epoch of each is a warm-up and not counted. A ratio below 1 means this che
     python benchmarks/ab.py --base HEAD                 # the benchmark network (784-256-128-10, Adam, batch 128)
     python benchmarks/ab.py --base HEAD --small         # the learner-sized network of smallnet.py (SGD, batch 10)
     python benchmarks/ab.py --base main --rows 20000 --pairs 9
+    python benchmarks/ab.py --gemm                      # this checkout's fraction of the GEMM bound instead
 
 Both sides must train to the same parameters up to rounding; the largest difference is printed with the ratio.
 """
@@ -78,6 +79,32 @@ def timed(trainer, epochs: int) -> float:
     return time.perf_counter() - start
 
 
+def gemm_fraction(rows: int, dtype: str, pairs: int) -> int:
+    """GEMM time / glassnet time for one epoch each, interleaved: the share of the bound glassnet reaches."""
+    cfg = peers.settings({"rows": rows, "dtype": dtype, "epochs": 1})
+    data = peers.load_data(cfg)
+    if dtype != "float32":
+        data = (data[0].astype(dtype), *data[1:])
+    this = big_trainer("glassnet", rows, dtype)
+    this.X = np.ascontiguousarray(this.X, dtype=dtype)
+
+    def gemm() -> float:
+        return peers.leg_gemm(cfg, *data)[0][0]
+
+    timed(this, 1), gemm()  # warm-up
+    fractions = []
+    for i in range(pairs):
+        if i % 2 == 0:
+            t_this, t_gemm = timed(this, 1), gemm()
+        else:
+            t_gemm, t_this = gemm(), timed(this, 1)
+        fractions.append(t_gemm / t_this)
+    print(f"784-256-128-10 ReLU, Adam, batch 128, {rows} rows, {dtype}: GEMM time / glassnet time, per pair: "
+          + ", ".join(f"{f:.3f}" for f in fractions))
+    print(f"median {statistics.median(fractions):.3f} over {pairs} pairs of one epoch each")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="HEAD", help="the git ref to compare against (default HEAD)")
@@ -86,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--pairs", type=int, default=7, help="timed pairs of epochs (default 7)")
     parser.add_argument("--epochs", type=int, help="epochs per timing (default 1; 50 with --small)")
+    parser.add_argument("--gemm", action="store_true",
+                        help="time the matrix products alone (peers.leg_gemm) against this checkout instead")
     args = parser.parse_args(argv)
+    if args.gemm:
+        return gemm_fraction(args.rows, args.dtype, args.pairs)
     epochs = args.epochs or (50 if args.small else 1)
     with tempfile.TemporaryDirectory() as folder:
         import_base(args.base, Path(folder))
