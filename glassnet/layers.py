@@ -85,7 +85,7 @@ class Dense:
         self.a: np.ndarray = np.zeros((0, self.n_out))
         self.delta: np.ndarray = np.zeros((0, self.n_out))
         self._buffers: dict[str, np.ndarray] = {}
-        self._batch: tuple | None = None  # (rows, weights, bias, s, a, delta) of the last forward batch
+        self._batch: tuple | None = None  # (rows, weights, bias, s, a, delta, slope) of the last batch
 
     # -- parameters ---------------------------------------------------------------------------------------
     @property
@@ -164,7 +164,8 @@ class Dense:
         if kept is None or kept[0] != rows or kept[1] is not self._weights or kept[2] is not self._bias:
             weights, bias = self.weights, self.bias
             kept = self._batch = (rows, weights, bias, self._buffer("s", rows, self.n_out),
-                                  self._buffer("a", rows, self.n_out), self._buffer("delta", rows, self.n_out))
+                                  self._buffer("a", rows, self.n_out), self._buffer("delta", rows, self.n_out),
+                                  None)  # the slope's buffer, made when first needed (see slope_buffer)
         return kept[1], kept[2], kept[3], kept[4]
 
     def forward(self, a_prev: np.ndarray) -> np.ndarray:
@@ -202,6 +203,11 @@ class Dense:
 
     def slope_buffer(self, rows: int) -> np.ndarray:
         """A reused array for ``f'(s)`` of a batch of ``rows`` samples, so BP2 allocates nothing."""
+        kept = self._batch
+        if kept is not None and kept[0] == rows and kept[1] is self._weights:
+            if kept[6] is None:
+                kept = self._batch = (*kept[:6], self._buffer("slope", rows, self.n_out))
+            return kept[6]
         return self._buffer("slope", rows, self.n_out)
 
     def __repr__(self) -> str:

@@ -323,7 +323,7 @@ class Network:
         for l in range(len(layers) - 1, -1, -1):
             layer = layers[l]
             layer.delta = delta
-            np.sum(delta, axis=0, out=layer.grad_bias)                                 # BP3
+            np.add.reduce(delta, axis=0, out=layer.grad_bias)                          # BP3 (np.sum's own call)
             np.matmul(layer.a_prev.T, delta, out=layer.grad_weights)                   # BP4
             if l > 0:
                 below = layers[l - 1]
