@@ -29,12 +29,20 @@ def numba_available() -> bool:
     return True
 
 
-def kernel(name: str) -> Callable | None:
-    """The compiled kernel ``name`` (one of :data:`KERNELS`), or None when numba is missing or switched off.
+MIN_ELEMENTS = 4096
+"""Arrays smaller than this stay with numpy: their passes are in cache, and a learner's small network then
+never waits for numba to load (seconds on a first run) to save microseconds."""
+
+
+def kernel(name: str, elements: int = MIN_ELEMENTS) -> Callable | None:
+    """The compiled kernel ``name`` (one of :data:`KERNELS`) for arrays of ``elements`` numbers, or None: when
+    numba is missing or switched off, or the arrays are smaller than :data:`MIN_ELEMENTS`.
 
     Compiled on first use and kept; each kernel's docstring in this module states its maths and the numpy
     code it stands for.
     """
+    if elements < MIN_ELEMENTS:
+        return None
     found = _kernels.get(name, _MISSING)
     if found is _MISSING:
         found = _kernels[name] = KERNELS[name]() if numba_available() else None
@@ -81,9 +89,9 @@ def _compile_adam() -> Callable:
 # -- element-wise kernels of the forward and backward passes ------------------------------------------------
 # Each does, element by element, the float operations of the numpy code it replaces, in the same order and
 # dtype (the arrays' dtype: the scalars passed in are of that dtype too, so nothing is promoted), without
-# fastmath: ReLU, leaky ReLU, the identity and the output deltas give the same numbers bit for bit. exp and
-# log1p are the C library's, within an ulp or two of the true value as numpy's own loops are (tests check
-# both against extended precision).
+# fastmath: ReLU, leaky ReLU, the identity, the output deltas and the accuracy give the same numbers bit for
+# bit. The cross-entropy cost uses the C library's exp and log1p, within an ulp or two of the true values as
+# numpy's own loops are, and sums in float64 (tests check both paths against extended precision).
 
 def _compile_bias_relu() -> Callable:
     import numba
@@ -155,41 +163,6 @@ def _compile_leaky_relu_slope_times() -> Callable:
                 delta[i, j] *= one if s[i, j] > zero else alpha
 
     return leaky_relu_slope_times
-
-
-def _compile_softmax() -> Callable:
-    import math
-
-    import numba
-
-    @numba.njit(cache=True, nogil=True, error_model="numpy")
-    def softmax_rows(s, out, zero):  # pragma: no cover
-        """Each row's softmax as :meth:`glassnet.activations.Softmax.value` computes it: ``d = s - max``, its
-        rounding ``r`` recovered by two-sum, ``e = e^d + e^d r``, ``a = e / sum(e)``. ``out`` may be ``s``."""
-        n = s.shape[1]
-        for i in range(s.shape[0]):
-            top = s[i, 0]
-            for j in range(1, n):
-                x = s[i, j]
-                if x > top or x != x:
-                    top = x
-                if top != top:
-                    break
-            total = zero
-            for j in range(n):
-                x = s[i, j]
-                d = x - top
-                y_seen = d - x  # two-sum: r = (x - top) - d, exactly
-                x_seen = d - y_seen
-                r = (x - x_seen) - (y_seen + top)
-                e = math.exp(d)
-                e = e + r * e
-                out[i, j] = e
-                total += e
-            for j in range(n):
-                out[i, j] /= total
-
-    return softmax_rows
 
 
 def _compile_cross_entropy_sum() -> Callable:
@@ -272,7 +245,6 @@ KERNELS: dict[str, Callable[[], Callable]] = {
     "bias_identity": _compile_bias_identity,
     "relu_slope_times": _compile_relu_slope_times,
     "leaky_relu_slope_times": _compile_leaky_relu_slope_times,
-    "softmax": _compile_softmax,
     "cross_entropy_sum": _compile_cross_entropy_sum,
     "argmax_agreement": _compile_argmax_agreement,
     "scaled_difference": _compile_scaled_difference,

@@ -238,11 +238,6 @@ class Softmax(Activation):
     def value(self, s, out=None):
         if s.ndim != 2:
             raise InputError("softmax works on a batch shaped (n_samples, n_outputs)")
-        kernel = _fused.kernel("softmax") if _float_arrays(s, out) and s.shape[1] else None
-        if kernel is not None:  # the same steps, row by row in one pass (glassnet._fused)
-            out = np.empty_like(s) if out is None else out
-            kernel(s, out, s.dtype.type(0))
-            return out
         top = s.max(axis=1, keepdims=True)
         d = s - top  # shift so the largest e^d is 1 (no overflow); a new array, as out may be s itself
         r = subtraction_error(s, top, d)
@@ -326,14 +321,14 @@ def _float_arrays(s: np.ndarray, *others: np.ndarray | None) -> bool:
 def bias_and_value(activation: Activation, s: np.ndarray, bias: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``s += bias`` and then ``out = f(s)``; returns ``out``. ``s`` is (rows, n), ``bias`` (n,).
 
-    For the identity, ReLU and leaky ReLU this is one compiled pass over memory when numba is there
-    (glassnet._fused), with the same numbers bit for bit; otherwise, and for every other activation, it is
-    the two numpy steps written here.
+    For the identity, ReLU and leaky ReLU this is one compiled pass over memory when numba is there and the
+    batch is large enough to gain (glassnet._fused), with the same numbers bit for bit; otherwise, and for
+    every other activation, it is the two numpy steps written here.
     """
     kind = type(activation)
     name = _BIAS_KERNELS.get(kind)
     if name is not None and bias.dtype == s.dtype and bias.shape == s.shape[1:] and _float_arrays(s, out):
-        kernel = _fused.kernel(name)
+        kernel = _fused.kernel(name, s.size)
         if kernel is not None:
             extra = activation.alpha if kind is LeakyReLU else 0  # type: ignore[attr-defined]
             if kind is Identity:
@@ -360,7 +355,7 @@ def times_slope(activation: Activation, delta: np.ndarray, s: np.ndarray, a: np.
         return delta
     name = _SLOPE_KERNELS.get(kind)
     if name is not None and _float_arrays(delta, s, a):
-        kernel = _fused.kernel(name)
+        kernel = _fused.kernel(name, delta.size)
         if kernel is not None:
             scalar = delta.dtype.type
             if kind is ReLU:
