@@ -25,10 +25,10 @@ network trained with the ``cross_entropy`` cost, where the pair fuses into the o
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from . import _fused
 from .errors import InputError, InputTypeError, NotTrainableError
 
 __all__ = ["Activation", "ACTIVATIONS", "get_activation", "activation_names"]
@@ -310,6 +310,17 @@ def _zeros_like(s: np.ndarray) -> np.ndarray:
 
 # -- fused steps of the training passes ----------------------------------------------------------------------
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_FUSED: Any = None  # glassnet._fused, imported on first use (it is not one of the engine's modules)
+
+
+def fused_kernel(name: str, elements: int) -> Callable | None:
+    """``glassnet._fused.kernel(name, elements)``: the compiled kernel, or None (numba missing, small arrays)."""
+    global _FUSED
+    if _FUSED is None:
+        from . import _fused
+
+        _FUSED = _fused
+    return _FUSED.kernel(name, elements)
 
 
 def _float_arrays(s: np.ndarray, *others: np.ndarray | None) -> bool:
@@ -328,7 +339,7 @@ def bias_and_value(activation: Activation, s: np.ndarray, bias: np.ndarray, out:
     kind = type(activation)
     name = _BIAS_KERNELS.get(kind)
     if name is not None and bias.dtype == s.dtype and bias.shape == s.shape[1:] and _float_arrays(s, out):
-        kernel = _fused.kernel(name, s.size)
+        kernel = fused_kernel(name, s.size)
         if kernel is not None:
             extra = activation.alpha if kind is LeakyReLU else 0  # type: ignore[attr-defined]
             if kind is Identity:
@@ -355,7 +366,7 @@ def times_slope(activation: Activation, delta: np.ndarray, s: np.ndarray, a: np.
         return delta
     name = _SLOPE_KERNELS.get(kind)
     if name is not None and _float_arrays(delta, s, a):
-        kernel = _fused.kernel(name, delta.size)
+        kernel = fused_kernel(name, delta.size)
         if kernel is not None:
             scalar = delta.dtype.type
             if kind is ReLU:

@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _fused
-from .activations import _FLOATS, Activation, subtraction_error
+from .activations import _FLOATS, Activation, fused_kernel, subtraction_error
 from .errors import InputError, InputTypeError
 from .validation import one_hot_rows
 
@@ -193,7 +192,7 @@ class CrossEntropy(Cost):
     def value(self, s, a, y, weights=None):
         if weights is not None:
             return self._weighted_value(s, a, y, weights)
-        kernel = _fused.kernel("cross_entropy_sum", s.size) if _same_float_matrices(s, y) else None
+        kernel = fused_kernel("cross_entropy_sum", s.size) if _same_float_matrices(s, y) else None
         if kernel is not None:  # the same ln softmax, row by row in one pass, summed in float64
             return -kernel(s, y, s.dtype.type(0)) / len(s)
         return float(-np.vdot(y, _log_softmax(s)) / len(s))
@@ -231,7 +230,7 @@ class CrossEntropy(Cost):
         return y
 
     def accuracy(self, a, y):
-        kernel = _fused.kernel("argmax_agreement", a.size) if _same_float_matrices(a, y) else None
+        kernel = fused_kernel("argmax_agreement", a.size) if _same_float_matrices(a, y) else None
         if kernel is not None:  # counted in one pass, without the two argmax arrays
             return kernel(a, y) / len(a)
         return float(np.mean(a.argmax(axis=1) == y.argmax(axis=1)))
@@ -283,7 +282,7 @@ def _same_float_matrices(a: np.ndarray, y: np.ndarray) -> bool:
 def _scaled_difference(a: np.ndarray, y: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     """``(a - y) / n`` into ``out`` (n = len(a)): one compiled pass when numba is there, else two numpy steps
     (``out = a - y``; ``out *= 1/n``), with the same numbers bit for bit."""
-    kernel = _fused.kernel("scaled_difference", a.size) if _same_float_matrices(a, y) else None
+    kernel = fused_kernel("scaled_difference", a.size) if _same_float_matrices(a, y) else None
     if kernel is not None and (out is None or (out.shape == a.shape and out.dtype == a.dtype)):
         out = np.empty_like(a) if out is None else out
         kernel(a, y, a.dtype.type(1.0 / len(a)), out)
