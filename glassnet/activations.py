@@ -25,6 +25,7 @@ network trained with the ``cross_entropy`` cost, where the pair fuses into the o
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -325,6 +326,79 @@ def _zeros_like(s: np.ndarray) -> np.ndarray:
         zeros.flags.writeable = False
         _ZEROS[s.dtype] = zeros
     return zeros[: s.size].reshape(s.shape)
+
+# -- fused steps of the training passes ----------------------------------------------------------------------
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_FUSED: Any = None  # glassnet._fused, imported on first use (it is not one of the engine's modules)
+
+
+def fused_kernel(name: str, elements: int) -> Callable | None:
+    """``glassnet._fused.kernel(name, elements)``: the compiled kernel, or None (numba missing, small arrays)."""
+    global _FUSED
+    if _FUSED is None:
+        from . import _fused
+
+        _FUSED = _fused
+    return _FUSED.kernel(name, elements)
+
+
+def _float_arrays(s: np.ndarray, *others: np.ndarray | None) -> bool:
+    """True when ``s`` is a float32/float64 matrix and every other array given has its dtype and shape."""
+    return s.dtype in _FLOATS and s.ndim == 2 and all(
+        o is None or (o.dtype == s.dtype and o.shape == s.shape) for o in others)
+
+
+def bias_and_value(activation: Activation, s: np.ndarray, bias: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``s += bias`` and then ``out = f(s)``; returns ``out``. ``s`` is (rows, n), ``bias`` (n,).
+
+    For the identity, ReLU and leaky ReLU this is one compiled pass over memory when numba is there and the
+    batch is large enough to gain (glassnet._fused), with the same numbers bit for bit; otherwise, and for
+    every other activation, it is the two numpy steps written here.
+    """
+    kind = type(activation)
+    name = _BIAS_KERNELS.get(kind)
+    if name is not None and bias.dtype == s.dtype and bias.shape == s.shape[1:] and _float_arrays(s, out):
+        kernel = fused_kernel(name, s.size)
+        if kernel is not None:
+            extra = activation.alpha if kind is LeakyReLU else 0  # type: ignore[attr-defined]
+            if kind is Identity:
+                kernel(s, bias, out)
+            else:
+                kernel(s, bias, out, s.dtype.type(extra))
+            return out
+    s += bias
+    return activation.value(s, out=out)
+
+
+def times_slope(activation: Activation, delta: np.ndarray, s: np.ndarray, a: np.ndarray,
+                scratch: Callable[[], np.ndarray]) -> np.ndarray:
+    """``delta *= f'(s)`` in place (BP2's element-wise part); returns ``delta``.
+
+    The identity's slope is 1, so nothing is done. ReLU's and leaky ReLU's multiply each element by 1 or 0
+    (``alpha``) in one compiled pass when numba is there, bit for bit what the numpy steps give. Otherwise, and
+    for every other activation, the slope goes into the array ``scratch()`` returns and ``delta`` is
+    multiplied by it. (tanh and the sigmoid stay with numpy's cosh and exp: the C library's, which a kernel
+    would call, differ from them in the last bit, and training must give numpy's numbers.)
+    """
+    kind = type(activation)
+    if kind is Identity:
+        return delta
+    name = _SLOPE_KERNELS.get(kind)
+    if name is not None and _float_arrays(delta, s, a):
+        kernel = fused_kernel(name, delta.size)
+        if kernel is not None:
+            scalar = delta.dtype.type
+            if kind is ReLU:
+                kernel(delta, s, scalar(0), scalar(1))
+            else:
+                kernel(delta, s, scalar(activation.alpha), scalar(0), scalar(1))  # type: ignore[attr-defined]
+            return delta
+    delta *= activation.slope(s, a, out=scratch())
+    return delta
+
+
+_BIAS_KERNELS: dict[type, str] = {Identity: "bias_identity", ReLU: "bias_relu", LeakyReLU: "bias_leaky_relu"}
+_SLOPE_KERNELS: dict[type, str] = {ReLU: "relu_slope_times", LeakyReLU: "leaky_relu_slope_times"}
 
 ACTIVATIONS: dict[str, Callable[..., Activation]] = {
     "identity": Identity,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Activation, subtraction_error
+from .activations import _FLOATS, Activation, fused_kernel, subtraction_error
 from .errors import InputError, InputTypeError
 from .validation import one_hot_rows
 
@@ -158,8 +158,7 @@ class BinaryCrossEntropy(Cost):
             return (a - y) / (a * (1 - a)) / len(a)
 
     def output_delta(self, s, a, y, activation, out=None, weights=None):
-        out = np.subtract(a, y, out=out)  # fused BP1: dJ/da * f'(s) = (a - y) / n
-        out *= 1.0 / len(a)
+        out = _scaled_difference(a, y, out)  # fused BP1: dJ/da * f'(s) = (a - y) / n
         return out if weights is None else _reweight_rows(out, weights)
 
     def prepare_targets(self, y, n_outputs):
@@ -193,6 +192,9 @@ class CrossEntropy(Cost):
     def value(self, s, a, y, weights=None):
         if weights is not None:
             return self._weighted_value(s, a, y, weights)
+        kernel = fused_kernel("cross_entropy_sum", s.size) if _same_float_matrices(s, y) else None
+        if kernel is not None:  # the same ln softmax, row by row in one pass, summed in float64
+            return -kernel(s, y, s.dtype.type(0)) / len(s)
         return float(-np.vdot(y, _log_softmax(s)) / len(s))
 
     def sample_costs(self, s, a, y):
@@ -203,8 +205,7 @@ class CrossEntropy(Cost):
             return -y / a / len(a)
 
     def output_delta(self, s, a, y, activation, out=None, weights=None):
-        out = np.subtract(a, y, out=out)  # fused BP1: (a - y) / n
-        out *= 1.0 / len(a)
+        out = _scaled_difference(a, y, out)  # fused BP1: (a - y) / n
         return out if weights is None else _reweight_rows(out, weights)
 
     def prepare_targets(self, y, n_outputs):
@@ -229,6 +230,9 @@ class CrossEntropy(Cost):
         return y
 
     def accuracy(self, a, y):
+        kernel = fused_kernel("argmax_agreement", a.size) if _same_float_matrices(a, y) else None
+        if kernel is not None:  # counted in one pass, without the two argmax arrays
+            return kernel(a, y) / len(a)
         return float(np.mean(a.argmax(axis=1) == y.argmax(axis=1)))
 
     def classes(self, a):
@@ -306,6 +310,25 @@ def _log_softmax(s: np.ndarray) -> np.ndarray:
     rest[rows, top] = 0
     shifted -= np.log1p(rest.sum(axis=1, keepdims=True))
     return shifted
+
+
+def _same_float_matrices(a: np.ndarray, y: np.ndarray) -> bool:
+    """True when a fused kernel can take ``a`` and ``y``: float32/float64 matrices of one shape and dtype, with
+    at least one column."""
+    return a.dtype == y.dtype and a.dtype in _FLOATS and a.ndim == 2 and a.shape == y.shape and a.shape[1] > 0
+
+
+def _scaled_difference(a: np.ndarray, y: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """``(a - y) / n`` into ``out`` (n = len(a)): one compiled pass when numba is there, else two numpy steps
+    (``out = a - y``; ``out *= 1/n``), with the same numbers bit for bit."""
+    kernel = fused_kernel("scaled_difference", a.size) if _same_float_matrices(a, y) else None
+    if kernel is not None and (out is None or (out.shape == a.shape and out.dtype == a.dtype)):
+        out = np.empty_like(a) if out is None else out
+        kernel(a, y, a.dtype.type(1.0 / len(a)), out)
+        return out
+    out = np.subtract(a, y, out=out)
+    out *= 1.0 / len(a)
+    return out
 
 
 def _reweight_rows(delta: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .activations import Activation, get_activation
+from .activations import Activation, bias_and_value, get_activation, times_slope
 from .errors import InputError, InputTypeError
 from .initializers import initialize
 from .sparse import sparse_product
@@ -87,6 +87,7 @@ class Dense:
         self.delta: np.ndarray = np.zeros((0, self.n_out))
         self.dropout_mask: np.ndarray | None = None  # this batch's dropout mask while training (glassnet.dropout)
         self._buffers: dict[str, np.ndarray] = {}
+        self._batch: tuple | None = None  # (rows, weights, bias, s, a, delta, slope) of the last batch
 
     # -- parameters ---------------------------------------------------------------------------------------
     @property
@@ -147,6 +148,7 @@ class Dense:
         self._weights, self._bias = weights, bias
         self.grad_weights, self.grad_bias = grad_weights, grad_bias
         self._buffers.clear()
+        self._batch = None
 
     # -- forward ------------------------------------------------------------------------------------------
     def _buffer(self, name: str, rows: int, cols: int) -> np.ndarray:
@@ -157,21 +159,39 @@ class Dense:
             buffer = self._buffers[name] = np.empty((rows, cols), dtype=dtype)
         return buffer[:rows]
 
+    def _batch_arrays(self, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(weights, bias, s buffer, a buffer)`` for a batch of ``rows``: looked up once, then kept while the
+        batches keep their size and the parameters their arrays (training's steps do no lookups)."""
+        kept = self._batch
+        if kept is None or kept[0] != rows or kept[1] is not self._weights or kept[2] is not self._bias:
+            weights, bias = self.weights, self.bias
+            kept = self._batch = (rows, weights, bias, self._buffer("s", rows, self.n_out),
+                                  self._buffer("a", rows, self.n_out), self._buffer("delta", rows, self.n_out),
+                                  None)  # the slope's buffer, made when first needed (see slope_buffer)
+        return kept[1], kept[2], kept[3], kept[4]
+
     def forward(self, a_prev: np.ndarray) -> np.ndarray:
         """``s = a_prev @ weights + bias``, ``a = f(s)``; keeps ``a_prev``, ``s`` and ``a``; returns ``a``.
 
-        The returned array is reused by the next call; copy it to keep it.
+        The returned array is reused by the next call; copy it to keep it. The bias and ``f`` are applied in
+        one pass where a fused kernel exists (:func:`glassnet.activations.bias_and_value`), with the numbers
+        of ``s += bias; a = f(s)``.
         """
-        rows = a_prev.shape[0]
-        out = self._buffer("s", rows, self.n_out)
+        weights, bias, s, a = self._batch_arrays(a_prev.shape[0])
         if isinstance(a_prev, np.ndarray):
-            s = np.matmul(a_prev, self.weights, out=out)
+            np.matmul(a_prev, weights, out=s)
         else:  # a sparse batch of X (glassnet.sparse): scipy's product on its nonzeros
-            s = sparse_product(a_prev, self.weights, out)
-        s += self.bias
-        a = self.activation.value(s, out=self._buffer("a", rows, self.n_out))
+            sparse_product(a_prev, weights, s)
+        bias_and_value(self.activation, s, bias, a)
         self.a_prev, self.s, self.a = a_prev, s, a
         return a
+
+    def times_slope(self, delta: np.ndarray) -> np.ndarray:
+        """BP2's element-wise part: ``delta *= f'(s)`` in place for the last batch's ``s``; returns ``delta``.
+
+        ``delta`` arrives as ``delta_{l+1} @ W_{l+1}^T`` (the blame sent back from the layer above).
+        """
+        return times_slope(self.activation, delta, self.s, self.a, lambda: self.slope_buffer(len(delta)))
 
     def evaluate(self, a_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(s, a)`` for ``a_prev`` in fresh arrays, leaving the layer's kept arrays as they were."""
@@ -181,10 +201,18 @@ class Dense:
 
     def delta_buffer(self, rows: int) -> np.ndarray:
         """The array that will hold this layer's ``delta`` for a batch of ``rows`` samples."""
+        kept = self._batch
+        if kept is not None and kept[0] == rows and kept[1] is self._weights:
+            return kept[5]  # the batch's, looked up by the forward pass
         return self._buffer("delta", rows, self.n_out)
 
     def slope_buffer(self, rows: int) -> np.ndarray:
         """A reused array for ``f'(s)`` of a batch of ``rows`` samples, so BP2 allocates nothing."""
+        kept = self._batch
+        if kept is not None and kept[0] == rows and kept[1] is self._weights:
+            if kept[6] is None:
+                kept = self._batch = (*kept[:6], self._buffer("slope", rows, self.n_out))
+            return kept[6]
         return self._buffer("slope", rows, self.n_out)
 
     def __repr__(self) -> str:

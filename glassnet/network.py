@@ -337,7 +337,7 @@ class Network:
         for l in range(len(layers) - 1, -1, -1):
             layer = layers[l]
             layer.delta = delta
-            np.sum(delta, axis=0, out=layer.grad_bias)                                 # BP3
+            np.add.reduce(delta, axis=0, out=layer.grad_bias)                          # BP3 (np.sum's own call)
             if isinstance(layer.a_prev, np.ndarray):
                 np.matmul(layer.a_prev.T, delta, out=layer.grad_weights)               # BP4
             else:
@@ -345,8 +345,7 @@ class Network:
             if l > 0:
                 below = layers[l - 1]
                 delta = np.matmul(delta, layer.weights.T, out=below.delta_buffer(rows))  # BP2: blame sent back,
-                slope = below.activation.slope(below.s, below.a, out=below.slope_buffer(rows))
-                delta *= slope                                                           # times f'(s_{l-1})
+                below.times_slope(delta)                                                 # times f'(s_{l-1})
                 if below.dropout_mask is not None:  # dropout: a neuron dropped in this step takes no blame
                     delta *= below.dropout_mask
 

@@ -310,7 +310,7 @@ class Adam(Optimizer):
         if kernel is not None:  # the same update in one pass over memory instead of twelve (see _fused.py)
             scalar = params.dtype.type
             kernel(params, grads, m, v, scalar(1 - self.beta1), scalar(1 - self.beta2),
-                   scalar(self.eps * correction2), scalar(lr_t), np.finfo(params.dtype).tiny)
+                   scalar(self.eps * correction2), scalar(lr_t), _tiny(params.dtype))
             return
         # m = beta1 m + (1 - beta1) g, written as m += (1 - beta1)(g - m): one pass, no temporary
         np.subtract(grads, m, out=tmp)
@@ -319,7 +319,7 @@ class Adam(Optimizer):
         # Moments that decay below the smallest normal float (a weight whose gradient has stayed 0, behind a
         # dead ReLU or a pixel that is always 0) are set to 0: subnormal numbers take the CPU 10-100 times
         # longer, and their share of the step is below 1e-30.
-        tiny = np.finfo(params.dtype).tiny
+        tiny = _tiny(params.dtype)
         np.abs(m, out=tmp)
         m[tmp < tiny] = 0
         # v = beta2 v + (1 - beta2) g^2
@@ -354,6 +354,17 @@ class Adam(Optimizer):
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+_TINY: dict[np.dtype, Any] = {}
+
+
+def _tiny(dtype: np.dtype) -> Any:
+    """The smallest normal float of ``dtype`` (np.finfo's, looked up once per dtype, not once per step)."""
+    tiny = _TINY.get(dtype)
+    if tiny is None:
+        tiny = _TINY[dtype] = np.finfo(dtype).tiny
+    return tiny
 
 
 def get_optimizer(spec: str | Optimizer, learning_rate: float | Schedule | None = None) -> Optimizer:

@@ -158,3 +158,21 @@ def test_arrays_in_blocks_need_no_dask(monkeypatch, rng):
     options = dict(hidden_layer_sizes=(3,), batch_size=10, shuffle=False, random_state=0, max_iter=1)
     streamed = partial_fit_blocks(MLPClassifier(**options), X, labels, block_rows=20)
     assert np.array_equal(streamed.network_.params, MLPClassifier(**options).fit(X, labels).network_.params)
+
+
+def test_the_sweep_benchmark_runs_every_fit_on_the_workers_with_gridsearchcvs_scores(client, rng):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import bench_dask
+    finally:
+        sys.path.pop(0)
+    X, y = bench_dask.problem(150)
+    grid = {"hidden_layer_sizes": [(3,)], "alpha": [1e-4, 1e-1]}
+    seconds, cpu, scores, ran_on = bench_dask.run_on(client, X, y, quick=True, grid=grid, max_iter=3)
+    addresses = set(client.scheduler_info()["workers"])
+    assert len(ran_on) == 2 * bench_dask.FOLDS  # one task per (setting, fold)
+    assert set(ran_on) <= addresses and len(set(ran_on)) == 2  # every fit ran on a worker, and both had work
+    reference = bench_dask.search(True, grid, max_iter=3).fit(X, y).cv_results_  # in this process, no Dask
+    for k in range(bench_dask.FOLDS):
+        assert np.array_equal(scores[:, k], reference[f"split{k}_test_score"]), k
+    assert seconds > 0 and cpu >= 0

@@ -1,14 +1,21 @@
-"""The optional numba kernel for Adam against the plain numpy passes it replaces."""
+"""The optional numba kernels (Adam; the element-wise steps of training) against the numpy code they replace
+and against independent references (float64, mpmath)."""
 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
+import mpmath
 import numpy as np
 import pytest
 
 from glassnet import _fused
+from glassnet.activations import bias_and_value, get_activation, times_slope
+from glassnet.costs import get_cost
 from glassnet.errors import InputError
+from glassnet.network import Network
 from glassnet.optimizers import Adam
 
 needs_numba = pytest.mark.skipif(not _fused.numba_available(), reason='numba is not installed ("glassnet[fast]")')
@@ -101,3 +108,195 @@ def test_moments_below_the_smallest_normal_float_are_flushed_to_zero(fused, dtyp
     assert np.signbit(opt.m).sum() == 0
     # beta2 = 0.999: 4 tiny stays normal; 1.0005 tiny -> 0.9995 tiny is subnormal -> 0
     assert opt.v[0] >= tiny and opt.v[1] == 0 and opt.v[2] == 0 and opt.v[3] == np.asarray(0.999, dtype=dtype)
+
+
+# -- the element-wise kernels of the forward and backward passes ----------------------------------------------
+# Each is checked against an independent reference (float64 arithmetic, or mpmath at 120 bits) and against the
+# numpy steps it stands for, which run when the kernels are switched off.
+
+DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture(autouse=True)
+def _kernels_for_small_arrays(request, monkeypatch):
+    """The element-wise kernels run for arrays of any size here (training uses them from MIN_ELEMENTS up), so
+    that these tests' small arrays go through them."""
+    if "small_arrays_stay_with_numpy" not in request.node.name:
+        monkeypatch.setattr(_fused, "MIN_ELEMENTS", 1)
+
+
+def _both_paths(monkeypatch, compute):
+    """``compute()`` with the kernels on, then with every kernel off (the numpy reference path)."""
+    fused = compute()
+    kept = _fused._kernels
+    monkeypatch.setattr(_fused, "_kernels", {name: None for name in [*_fused.KERNELS, "adam"]})
+    plain = compute()
+    monkeypatch.setattr(_fused, "_kernels", kept)
+    return fused, plain
+
+
+def _awkward(rng, shape, dtype):
+    """Normal numbers of every scale, with 0, -0, +-inf and NaN among them."""
+    values = rng.normal(size=shape) * rng.choice([1e-30, 1e-3, 1.0, 1e3, 1e30], size=shape)
+    flat = values.reshape(-1)
+    flat[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-42]
+    return values.astype(dtype)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["identity", "relu", "leaky_relu"])
+def test_bias_and_activation_in_one_pass_equal_the_two_numpy_steps_bit_for_bit(name, dtype, monkeypatch, rng):
+    activation = get_activation(name)
+    s0 = _awkward(rng, (37, 13), dtype)
+    bias = rng.normal(size=13).astype(dtype)
+
+    def compute():
+        s, out = s0.copy(), np.empty_like(s0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            result = bias_and_value(activation, s, bias, out)
+        assert result is out
+        return s, out
+
+    (s_fused, a_fused), (s_plain, a_plain) = _both_paths(monkeypatch, compute)
+    np.testing.assert_array_equal(s_fused, s_plain)
+    np.testing.assert_array_equal(a_fused, a_plain)
+    assert np.array_equal(np.signbit(a_fused), np.signbit(a_plain))
+    # and the reference: the sum of two floats rounded once, then f in float64 (exact for these three)
+    with np.errstate(invalid="ignore", over="ignore"):
+        exact_s = (s0.astype(np.float64) + bias.astype(np.float64)).astype(dtype)
+    np.testing.assert_array_equal(s_fused, exact_s)
+    expected = {"identity": exact_s, "relu": np.where(exact_s > 0, exact_s, 0),
+                "leaky_relu": np.where(exact_s > 0, exact_s, exact_s * dtype(0.01))}[name]
+    expected = np.where(np.isnan(exact_s), exact_s, expected)
+    np.testing.assert_array_equal(a_fused, expected)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["relu", "leaky_relu"])
+def test_relu_slopes_times_delta_equal_the_numpy_steps_bit_for_bit(name, dtype, monkeypatch, rng):
+    activation = get_activation(name)
+    s = _awkward(rng, (29, 17), dtype)
+    delta0 = _awkward(np.random.default_rng(3), (29, 17), dtype)
+
+    def compute():
+        delta = delta0.copy()
+        with np.errstate(invalid="ignore"):
+            assert times_slope(activation, delta, s, s, lambda: np.empty_like(s)) is delta
+        return delta
+
+    fused, plain = _both_paths(monkeypatch, compute)
+    np.testing.assert_array_equal(fused, plain)
+    slope = np.where(s > 0, 1.0, 0.0 if name == "relu" else float(dtype(0.01)))
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(fused, (delta0.astype(np.float64) * slope).astype(dtype))
+
+
+def _log_softmax_exact(row):
+    top = max(row)
+    log_total = mpmath.log(sum(mpmath.exp(x - top) for x in row))
+    return [x - top - log_total for x in row]
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cross_entropy_cost_in_one_pass_matches_extended_precision(dtype, monkeypatch, rng):
+    cost = get_cost("cross_entropy")
+    s = (rng.normal(size=(64, 10)) * rng.choice([1e-3, 1.0, 10.0, 40.0], size=(64, 1))).astype(dtype)
+    s[0] = [20.0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0]  # a confident right answer: ln(1 - 9 e^-20) is not rounded to 0
+    y = np.eye(10, dtype=dtype)[rng.integers(0, 10, size=64)]
+    y[0] = np.eye(10, dtype=dtype)[0]
+    y[1] = np.full(10, 0.1, dtype=dtype)  # a spread target
+    fused, plain = _both_paths(monkeypatch, lambda: cost.value(s, None, y))
+    with mpmath.workprec(120):
+        rows = [_log_softmax_exact([mpmath.mpf(float(x)) for x in row]) for row in s]
+        exact = -sum(mpmath.mpf(float(t)) * p for row, target in zip(rows, y, strict=True)
+                     for p, t in zip(row, target, strict=True)) / 64
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    assert fused == pytest.approx(float(exact), rel=rtol)
+    assert plain == pytest.approx(float(exact), rel=rtol * 4)
+    one_row = -cost.value(s[:1], None, y[:1])
+    assert one_row == pytest.approx(float(rows[0][0]), rel=1e-5) and one_row < 0  # about -9 e^-20, not 0
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_accuracy_in_one_pass_counts_as_argmax_does(dtype, monkeypatch, rng):
+    cost = get_cost("cross_entropy")
+    a = rng.integers(0, 3, size=(200, 4)).astype(dtype)  # many ties: the first largest wins, as in argmax
+    y = np.eye(4, dtype=dtype)[rng.integers(0, 4, size=200)]
+    a[0, 2] = np.nan  # argmax takes the first NaN
+    fused, plain = _both_paths(monkeypatch, lambda: cost.accuracy(a, y))
+    expected = sum(int(np.argmax(row) == np.argmax(target)) for row, target in zip(a, y, strict=True)) / 200
+    assert fused == plain == expected
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["cross_entropy", "binary_cross_entropy"])
+def test_fused_output_delta_equals_the_numpy_steps_bit_for_bit(name, dtype, monkeypatch, rng):
+    cost = get_cost(name)
+    a = rng.random((31, 3)).astype(dtype)
+    y = (rng.random((31, 3)) > 0.5).astype(dtype)
+    activation = get_activation(cost.fused_with)
+    fused, plain = _both_paths(monkeypatch, lambda: cost.output_delta(None, a, y, activation,
+                                                                         out=np.empty_like(a)))
+    np.testing.assert_array_equal(fused, plain)
+    exact = (a.astype(np.float64) - y) / 31
+    np.testing.assert_allclose(fused, exact, rtol=2 * np.finfo(dtype).eps, atol=0)
+
+
+@needs_numba
+@pytest.mark.parametrize("hidden", ["relu", "leaky_relu", "identity"])
+def test_training_with_the_exact_kernels_gives_the_numpy_weights_bit_for_bit(hidden, monkeypatch, rng):
+    """Only bit-exact kernels on this path (bias + ReLU, slope times delta, the output delta of mse's identity
+    is numpy's): a whole fit ends on the same weights with the kernels on and off."""
+    X = rng.normal(size=(120, 5)).astype(np.float32)
+    Y = np.column_stack([X[:, 0] * X[:, 1], np.sin(X[:, 2])]).astype(np.float32)
+
+    def fit():
+        net = Network.from_sizes([5, 16, 8, 2], activation=hidden, output="identity", cost="mse",
+                                 seed=4, dtype="float32")
+        net.fit(X, Y, epochs=3, batch_size=16, optimizer=Adam(3e-3, fused=False))
+        return net.params.copy()
+
+    fused, plain = _both_paths(monkeypatch, fit)
+    assert _fused.kernel(f"bias_{hidden}") is not None  # the first fit did run the kernels
+    np.testing.assert_array_equal(fused, plain)
+    assert not np.array_equal(fused, Network.from_sizes([5, 16, 8, 2], activation=hidden,
+                                                        output="identity", cost="mse", seed=4,
+                                                        dtype="float32").params)
+
+
+@needs_numba
+def test_a_subclass_of_relu_gets_its_own_methods_not_the_kernel(rng):
+    class HalfReLU(type(get_activation("relu"))):
+        def value(self, s, out=None):
+            out = super().value(s, out=out)
+            out *= 0.5
+            return out
+
+        def slope(self, s, a, out=None):
+            out = super().slope(s, a, out=out)
+            out *= 0.5
+            return out
+
+    s = rng.normal(size=(4, 3))
+    a = bias_and_value(HalfReLU(), s.copy(), np.zeros(3), np.empty_like(s))
+    np.testing.assert_array_equal(a, 0.5 * np.maximum(s, 0))
+    delta = np.ones_like(s)
+    times_slope(HalfReLU(), delta, s, a, lambda: np.empty_like(s))
+    np.testing.assert_array_equal(delta, 0.5 * (s > 0))
+
+
+def test_small_arrays_stay_with_numpy_and_a_small_fit_never_loads_numba():
+    assert _fused.kernel("bias_relu", _fused.MIN_ELEMENTS - 1) is None
+    code = ("import sys, numpy as np\n"
+            "from glassnet.network import Network\n"
+            "net = Network.from_sizes([2, 8, 8, 3], activation='relu', cost='cross_entropy', seed=0)\n"
+            "X = np.random.default_rng(0).normal(size=(200, 2)).astype(np.float32)\n"
+            "net.fit(X, np.arange(200) % 3, epochs=2, batch_size=200, optimizer='adam')\n"
+            "print('numba' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "False"  # a learner's network starts at once, without numba's load
