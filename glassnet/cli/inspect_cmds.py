@@ -181,7 +181,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
         model = Model.load(args.model)
         net = model.network
         X = y = raw = raw_y = None
-        if args.data is not None or needs_data:
+        # the weights' picture greys the pixels constant over DATA, by default the data the model was trained on
+        greyed = kind == "weights" and model.image_shape and model.training.get("data")
+        if args.data is not None or needs_data or greyed:
             data = _data_of(args, model, f"glassnet plot {kind}")
             if kind == "confusion":  # measured, like evaluate: the held-out rows by default
                 X, y, which = _measured_data(model, data, args.target, rows=args.rows)
@@ -195,7 +197,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
             if X is not None and y is not None:
                 i = _row(args, len(X))
                 x1, y1 = X[i], y[i]
-            plots.plot_network(net, x1, y1, view=args.view, path=out)
+            plots.plot_network(net, x1, y1, view=args.view, class_names=_class_names(model), path=out)
         elif kind == "curves":
             history = model.training.get("history")
             if not history:
@@ -211,7 +213,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
                     f"{net.n_inputs} inputs of a table: try glassnet plot network {args.model}, or plot blame "
                     f"{args.model} DATA"
                 )
-            plots.plot_first_layer_weights(net, shape=shape, path=out)
+            plots.plot_first_layer_weights(net, X, shape=shape, path=out)  # with DATA, its constant pixels grey
         elif kind == "boundary":
             regression = model.task == "regression"
             plots.plot_decision_boundary(net, raw, raw_y if regression else y, class_names=model.classes,
@@ -226,7 +228,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
             plots.plot_confusion_matrix(y, predicted, class_names=model.classes, path=out)
         elif kind == "blame":
             names = list(model.feature_names) if model.feature_names else None
-            plots.plot_blame(net, X, y, input_names=names, path=out)
+            picture = (int(model.image_shape[0]), int(model.image_shape[1])) if model.image_shape else None
+            plots.plot_blame(net, X, y, input_names=names, image_shape=picture, path=out)
         elif kind == "prediction":
             if not model.image_shape or model.task != "classification":
                 raise CommandError(f"glassnet plot prediction draws an input image beside the predicted classes; "

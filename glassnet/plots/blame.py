@@ -4,6 +4,12 @@ Top row, one panel per layer: bars of each neuron's mean ``|delta|`` (``delta = 
 the error backpropagation hands it. Bottom row: for each layer, the share of neuron j's input carried by
 upstream neuron k, ``mean |w[k, j] a_k|`` divided by its column's total; "neurons blame the most active
 upstream neurons" made visible. The numbers come from :func:`glassnet.inspect.blame`.
+
+When the inputs are an image's pixels (a square of at least 64, as 8x8 digits or 28x28 digits, or a given
+``image_shape``), the first layer's shares are drawn in the image's shape instead of a heatmap: the share
+of the layer's blame each pixel carries, ``sum_j mad_j share[k, j] / sum_j mad_j`` (each neuron's mean
+``|delta_j|`` handed out over its inputs by their shares; the image sums to 1), and, for the few most blamed
+neurons, their own ``share[:, j]``.
 """
 
 from __future__ import annotations
@@ -15,10 +21,35 @@ import numpy as np
 
 from ..errors import InputError, InputTypeError
 from ._mpl import NEGATIVE, POSITIVE, check_network, finish, new_figure
+from .weights import image_shape as checked_image_shape
 
-__all__ = ["plot_blame"]
+__all__ = ["plot_blame", "pixel_blame"]
 
 HEATMAP_LIMIT = 64  # contribution matrices larger than this (either side) are not drawn as heatmaps
+IMAGE_NEURONS = 4  # the most blamed first-layer neurons whose own share images are drawn
+SHARE_CMAP = "magma_r"
+
+
+def pixel_blame(share: np.ndarray, mean_abs_delta: np.ndarray) -> np.ndarray:
+    """The share of the first layer's blame each input carries: ``sum_j mad_j share[k, j] / sum_j mad_j``.
+
+    Neuron j's mean ``|delta_j|`` is handed out over its inputs k in proportion to ``share[k, j]`` (its
+    input's mean ``|w[k, j] x_k|`` as a fraction of the total); the result sums to 1 over the inputs (all 0
+    when no neuron is blamed).
+    """
+    mad = np.asarray(mean_abs_delta, dtype=float)
+    total = float(mad.sum())
+    if total <= 0:
+        return np.zeros(share.shape[0])
+    return np.asarray(share, dtype=float) @ mad / total
+
+
+def _image_of(n_inputs: int, image_shape: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The (rows, columns) the inputs fold into, or None when they are not drawn as an image."""
+    if image_shape is not None:
+        return checked_image_shape(n_inputs, image_shape)
+    side = int(np.sqrt(n_inputs))
+    return (side, side) if n_inputs >= 64 and side * side == n_inputs else None
 
 
 def plot_blame(
@@ -29,6 +60,7 @@ def plot_blame(
     max_neurons: int = 20,
     shares: bool = True,
     input_names: list[str] | None = None,
+    image_shape: tuple[int, int] | None = None,
     path: str | os.PathLike[str] | None = None,
     dpi: float = 100,
 ) -> Any:
@@ -40,6 +72,10 @@ def plot_blame(
     max_neurons : the most bars per layer; wider layers show the neurons with the largest mean |delta|.
     shares : add the row of heatmaps of each neuron's input shares (skipped past 64 neurons a side).
     input_names : the inputs' names (with a Network), shown on the first layer's heatmap.
+    image_shape : (rows, columns) of the input images; by default a square of at least 64 inputs (64 -> 8x8,
+        784 -> 28x28) is taken for an image. The first layer's shares are then drawn in that shape: the share of
+        the layer's blame each pixel carries (:func:`pixel_blame`) and the share images of the
+        ``IMAGE_NEURONS`` most blamed neurons.
 
     Dead hidden neurons (never active on the examples, so never blamed: ``f'(s) = 0``) are labelled "dead"
     under their bar, lazy ones (rarely active) "lazy".
@@ -59,9 +95,11 @@ def plot_blame(
         raise InputError(f"max_neurons must be at least 1, got {max_neurons}")
 
     n_layers = len(result.mean_abs_delta)
+    picture = _image_of(result.sizes[0], image_shape) if shares else None
     rows = 2 if shares else 1
-    fig = new_figure(max(4.0, 3.0 * n_layers + 0.6), 2.9 * rows + 0.5, dpi)
-    axes = fig.subplots(rows, n_layers, squeeze=False)
+    fig = new_figure(max(4.0, 3.0 * n_layers + 0.6 + (2.4 if picture else 0.0)), 2.9 * rows + 0.5, dpi)
+    ratios = [1.8 if picture and index == 0 else 1.0 for index in range(n_layers)]
+    axes = fig.subplots(rows, n_layers, squeeze=False, width_ratios=ratios)
     top = max(float(m.max()) for m in result.mean_abs_delta if m.size) or 1.0
     for index in range(n_layers):
         mad = np.asarray(result.mean_abs_delta[index], dtype=float)
@@ -103,6 +141,9 @@ def plot_blame(
         share_ax = axes[1, index]
         share = np.asarray(result.shares[index], dtype=float)
         n_in = share.shape[0]
+        if index == 0 and picture is not None:
+            _draw_pixel_shares(fig, share_ax, share, mad, picture)
+            continue
         if n_in > HEATMAP_LIMIT or n_out > HEATMAP_LIMIT:
             share_ax.axis("off")
             share_ax.text(
@@ -140,3 +181,33 @@ def plot_blame(
         fontsize=10,
     )
     return finish(fig, path, dpi)
+
+
+def _draw_pixel_shares(
+    fig: Any, cell: Any, share: np.ndarray, mad: np.ndarray, picture: tuple[int, int]
+) -> None:
+    """In the cell of the first layer's heatmap: the pixels' share of the blame and the top neurons' shares."""
+    rows, cols = picture
+    spec = cell.get_subplotspec().subgridspec(2, 4, wspace=0.08, hspace=0.25)
+    cell.remove()
+    overall = pixel_blame(share, mad)
+    ax = fig.add_subplot(spec[:, :2])
+    image = ax.imshow(overall.reshape(rows, cols), cmap=SHARE_CMAP, vmin=0,
+                      vmax=float(overall.max()) or 1.0, interpolation="nearest")
+    ax.set_gid("pixel blame")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"each pixel's share of layer 1's blame\n(its {share.shape[1]} neurons' shares, by mean |delta|)",
+                 fontsize=7.5)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+    bar.ax.tick_params(labelsize=6)
+    chosen = np.argsort(-mad, kind="stable")[: min(IMAGE_NEURONS, mad.size)]
+    for place, j in enumerate(chosen):
+        small = fig.add_subplot(spec[place // 2, 2 + place % 2])
+        column = share[:, j]
+        small.imshow(column.reshape(rows, cols), cmap=SHARE_CMAP, vmin=0, vmax=float(column.max()) or 1.0,
+                     interpolation="nearest")
+        small.set_gid(f"pixel shares {int(j)}")
+        small.set_xticks([])
+        small.set_yticks([])
+        small.set_title(f"neuron {int(j)}'s input", fontsize=6.5, pad=2)

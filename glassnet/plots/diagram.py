@@ -73,6 +73,22 @@ def _neuron_values(network: Any, view: str, x: object, y: object) -> list[np.nda
     return [None] + [layer.delta[0].astype(float).copy() for layer in network.layers]
 
 
+def _output_labels(network: Any, class_names: list[str] | None) -> list[str] | None:
+    """The label beside each output neuron, from the class names (None: no labels)."""
+    if class_names is None:
+        return None
+    names = [str(name) for name in class_names]
+    n = network.n_outputs
+    if len(names) == n:
+        return names
+    if n == 1 and len(names) == 2:
+        return [f"{names[1]} (vs {names[0]})"]
+    raise InputError(
+        f"class_names has {len(names)} names but the network has {n} output neuron{'s' if n != 1 else ''}: give one "
+        "name per output neuron (two for a single sigmoid output)"
+    )
+
+
 def _layer_title(network: Any, index: int) -> str:
     if index == 0:
         return f"inputs\n({network.n_inputs})"
@@ -90,6 +106,7 @@ def plot_network(
     max_neurons: int = 10,
     values: bool | None = None,
     title: str | None = None,
+    class_names: list[str] | None = None,
     path: str | os.PathLike[str] | None = None,
     dpi: float = 100,
 ) -> Any:
@@ -105,6 +122,8 @@ def plot_network(
     max_neurons : the most neurons drawn per layer; wider layers are elided with "...".
     values : write each neuron's number inside it: its activation or delta, or in the weights view its
         bias ``b`` (default: on).
+    class_names : the classes the output neurons stand for, written beside them: one per output neuron, or
+        two for a single sigmoid output (which gives the probability of the second).
 
     Line ``width = 0.4 + 4.6 |w| / max|w|`` points, blue for ``w > 0``, orange for ``w < 0``. The lines
     are one LineCollection (gid ``"connections"``) and each neuron a Circle with gid ``"neuron L J"``
@@ -128,6 +147,7 @@ def plot_network(
         raise InputError("the backward view needs the example's target y as well as x")
     if values is None:
         values = True
+    output_labels = _output_labels(network, class_names)
 
     fills = _neuron_values(network, view, x, y)
     sizes = network.sizes
@@ -152,7 +172,7 @@ def plot_network(
         positions.append(layer_pos)
         gaps.append(gap_pos)
 
-    width = 1.6 + 1.75 * len(sizes)
+    width = 1.6 + 1.75 * len(sizes) + (0.6 if output_labels is not None else 0.0)
     height = 1.9 + 0.5 * slots
     fig = new_figure(width, height, dpi)
     ax = fig.add_subplot()
@@ -223,6 +243,9 @@ def plot_network(
             elif values and view == "weights" and li > 0:
                 bias = float(network.layers[li - 1].bias[j]) + 0.0
                 ax.text(cx, cy, f"b={bias:.2g}", ha="center", va="center", fontsize=6, zorder=3, color="#333333")
+            if output_labels is not None and li == len(sizes) - 1:
+                text = ax.text(cx + RADIUS + 0.12, cy, output_labels[j], ha="left", va="center", fontsize=7, zorder=3)
+                text.set_gid(f"class {j}")
         if (gap_at := gaps[li]) is not None:
             gx, gy = gap_at
             hidden = sizes[li] - len(layer_pos)
@@ -235,7 +258,7 @@ def plot_network(
             va="bottom",
             fontsize=8,
         )
-    ax.set_xlim(-0.8, (len(sizes) - 1) * spacing + 0.8)
+    ax.set_xlim(-0.8, (len(sizes) - 1) * spacing + (0.8 if output_labels is None else 1.6))
     ax.set_ylim(-(slots - 1) / 2 - 0.6, (slots - 1) / 2 + 1.6)
 
     # Legend: the colours and widths of the lines, and a colour bar for the neurons' numbers.
