@@ -22,11 +22,17 @@ L2 term is ``l2 / (2 n) * sum W^2`` with n the training rows, adding ``(l2 / n) 
 which is exact for every full batch (only a smaller last batch gets a slightly weaker pull than in
 scikit-learn, which divides by that batch's own size).
 
+``l1`` and ``dropout`` (glassnet only). ``l1`` is in ``alpha``'s units: ``l1 / m * sum |W|`` per batch of m
+rows, so each step adds ``(l1 / m) sign(W)`` and the Trainer gets ``l1 * n_train / batch_size``, as ``l2``.
+``dropout`` (one rate, or one per hidden layer) goes to the Trainer unchanged: inverted dropout in training
+only (:mod:`glassnet.dropout`). ``loss_`` and the validation cost include the L1 term. Both need solver "sgd"
+or "adam": L-BFGS-B needs a smooth, deterministic objective, so ``solver="lbfgs"`` refuses them.
+
 The regressor's cost. glassnet's ``mse`` is ``J = 1/(n k) sum (a - y)^2`` over n samples and k outputs;
 scikit-learn trains on ``1/(2 n) sum (a - y)^2``, whose gradient is ``k / 2`` times smaller. So that
 ``learning_rate_init``, ``alpha``, ``epsilon`` and ``tol`` mean what they mean in scikit-learn, the
 regressor uses ``learning_rate_init * k / 2`` for SGD, ``epsilon * 2 / k`` for Adam (which a constant
-gradient factor otherwise leaves alone), ``l2`` times ``2 / k``, and compares losses with ``2 * tol``:
+gradient factor otherwise leaves alone), ``l2`` (and ``l1``) times ``2 / k``, and compares losses with ``2 * tol``:
 the steps are then those of scikit-learn's squared loss. Its ``loss_`` and ``loss_curve_`` are glassnet's
 cost, the mean squared error over samples *and outputs* (not halved) plus the L2 term: for one output,
 exactly twice scikit-learn's ``loss_``. The classifiers' ``loss_`` is the same log-loss as scikit-learn's.

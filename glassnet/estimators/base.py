@@ -28,7 +28,7 @@ from ._sklearn import (
     validate_data,
 )
 from .lbfgs import minimize_lbfgs
-from .stochastic import SklearnControl, SolverDivergenceError, is_inf
+from .stochastic import SklearnControl, SolverDivergenceError, check_dropout_l1, is_inf
 
 _ACTIVATIONS = {
     "identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -97,8 +97,10 @@ class _BaseMLP(BaseEstimator):
         n_iter_no_change=10,
         max_fun=15000,
         dtype="float32",
+        dropout=0.0,
+        l1=0.0,
     ):
-        """scikit-learn's parameters, stored as given (checked when fitting); the regressor takes exactly these."""
+        """scikit-learn's parameters and glassnet's, stored as given (checked when fitting)."""
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -123,6 +125,8 @@ class _BaseMLP(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.dtype = dtype
+        self.dropout = dropout
+        self.l1 = l1
 
     def _check_params(self) -> dict:
         """Check every parameter before any work; returns the resolved values the fit needs."""
@@ -170,7 +174,9 @@ class _BaseMLP(BaseEstimator):
         if isinstance(state, numbers.Integral) and not 0 <= int(state) < 2**32:
             raise InputError(f"random_state must be between 0 and 2**32 - 1, got {state!r}")
         auto = isinstance(self.dtype, str) and self.dtype == "auto"  # follow X's float dtype, as scikit-learn
-        return {"sizes": sizes, "dtype": None if auto else check_float_dtype(self.dtype)}
+        dropout, l1 = check_dropout_l1(self.dropout, self.l1, len(sizes), self.solver)
+        dtype = None if auto else check_float_dtype(self.dtype)
+        return {"sizes": sizes, "dtype": dtype, "dropout": dropout, "l1": l1}
 
     def _seed(self) -> int:
         """The network's seed: ``random_state`` itself when it is a whole number, else one drawn from it."""
@@ -326,7 +332,7 @@ class _BaseMLP(BaseEstimator):
             sample_weight = None if sample_weight is None else sample_weight.astype(net.dtype)
         if not stochastic:
             return self._fit_lbfgs(net, X, Y, sample_weight)
-        return self._fit_stochastic(net, X, Y, y, sample_weight, incremental)
+        return self._fit_stochastic(net, X, Y, y, sample_weight, incremental, resolved)
 
     def _reset_stochastic_attributes(self) -> None:
         """The stochastic solvers' fitted attributes, as a first fit starts them (scikit-learn's _initialize)."""
@@ -364,8 +370,12 @@ class _BaseMLP(BaseEstimator):
             self.__dict__.pop(name, None)  # scikit-learn's lbfgs sets none of these
         return self
 
-    def _fit_stochastic(self, net: Network, X, Y, y, sample_weight, incremental: bool):
-        """solver="sgd" or "adam": epochs of mini-batches on glassnet's Trainer, with scikit-learn's bookkeeping."""
+    def _fit_stochastic(self, net: Network, X, Y, y, sample_weight, incremental: bool, resolved: dict):
+        """solver="sgd" or "adam": epochs of mini-batches on glassnet's Trainer, with scikit-learn's bookkeeping.
+
+        ``l1`` is in ``alpha``'s units: ``l1 / m * sum |W|`` per batch of m rows, so the Trainer's L1 strength
+        is mapped as its L2 is; ``dropout`` goes to the Trainer as it is (:mod:`glassnet.dropout`).
+        """
         # early stopping: hold out validation rows, stratified for single-output classifiers as scikit-learn
         validation = None
         X_train, Y_train, w_train = X, Y, sample_weight
@@ -398,6 +408,7 @@ class _BaseMLP(BaseEstimator):
 
         # the maps derived in glassnet.estimators' docstring
         l2 = self.alpha * n_train / batch_size * self._l2_scale
+        l1 = resolved["l1"] * n_train / batch_size * self._l2_scale
         if not incremental or self._optimizer is None:
             self._lr = float(self.learning_rate_init)  # a new fit restarts the learning rate, as scikit-learn
             if self.solver == "sgd":
@@ -413,8 +424,8 @@ class _BaseMLP(BaseEstimator):
         control = SklearnControl(self, n_train, validation, restart=not incremental)
         optimizer: Optimizer = self._optimizer
         trainer = Trainer(
-            net, X_train, Y_train, batch_size=batch_size, optimizer=optimizer, l2=l2,
-            shuffle=bool(self.shuffle), callbacks=[control], sample_weight=w_train,
+            net, X_train, Y_train, batch_size=batch_size, optimizer=optimizer, l2=l2, l1=l1,
+            dropout=resolved["dropout"], shuffle=bool(self.shuffle), callbacks=[control], sample_weight=w_train,
         )
         if not incremental:
             self.n_iter_ = 0

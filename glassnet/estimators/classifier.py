@@ -27,9 +27,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Two classes: one sigmoid output and binary cross-entropy; more: softmax and cross-entropy; a
     multilabel indicator y: a sigmoid per label and binary cross-entropy. Labels may be strings, ints or
     bools. Parameters are scikit-learn's MLPClassifier's (see :mod:`glassnet.estimators` for how they map onto
-    the engine), plus ``dtype`` (float32, the default; float64; or "auto", which follows X) and
+    the engine), plus ``dtype`` (float32, the default; float64; or "auto", which follows X),
     ``class_weight`` (None, "balanced" or a dict {label: weight}), which multiplies each sample's weight by
-    its class's weight. A y with only one class is fitted as scikit-learn fits it (every prediction is that
+    its class's weight, ``dropout`` (a rate in [0, 1), or one per hidden layer: inverted dropout while training)
+    and ``l1`` (L1 on the weights, ``l1 / m sum |W|`` per batch of m rows, in ``alpha``'s units); the last two
+    need solver "sgd" or "adam". A y with only one class is fitted as scikit-learn fits it (every prediction is that
     class).
 
     Fitted attributes: ``classes_``, ``coefs_``, ``intercepts_`` (live views of ``network_``),
@@ -67,6 +69,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         dtype="float32",
+        dropout=0.0,
+        l1=0.0,
         class_weight=None,
     ):
         # scikit-learn reads an estimator's parameters from its own __init__ signature, so the classifier,
@@ -96,6 +100,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dtype=dtype,
+            dropout=dropout,
+            l1=l1,
         )
         self.class_weight = class_weight
 

@@ -22,7 +22,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     deviance ``J = 1/n sum_i sum_j [y ln(y / a) - y + a]`` (glassnet's ``poisson`` cost), for targets >= 0;
     its output error is ``delta = (a - y) / n``, as scikit-learn's. Single- or multi-output y. Parameters
     are scikit-learn's MLPRegressor's (see :mod:`glassnet.estimators` for how they map onto the engine, and
-    what ``loss_`` means), plus ``dtype``. Fitted attributes as :class:`MLPClassifier`'s, without ``classes_``.
+    what ``loss_`` means), plus ``dtype``, ``dropout`` and ``l1`` (see :class:`MLPClassifier`). Fitted
+    attributes as :class:`MLPClassifier`'s, without ``classes_``.
     """
 
     _label_type = None
@@ -55,6 +56,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         dtype="float32",
+        dropout=0.0,
+        l1=0.0,
     ):
         # scikit-learn reads an estimator's parameters from its own __init__ signature (see MLPClassifier)
         super().__init__(
@@ -82,6 +85,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dtype=dtype,
+            dropout=dropout,
+            l1=l1,
         )
         self.loss = loss
 

@@ -3,7 +3,8 @@
 :func:`glassnet.persistence.save` stores an MLPClassifier or MLPRegressor as its network's part
 (:meth:`glassnet.network.Network.to_file`) plus the part written here, under ``estimator``:
 
-- ``params``: ``get_params()`` as JSON (``hidden_layer_sizes`` a list, a ``class_weight`` dict as
+- ``params``: ``get_params()`` as JSON (``hidden_layer_sizes`` and a per-layer ``dropout`` lists; a file
+  from before ``dropout`` and ``l1`` existed loads with their defaults, 0; a ``class_weight`` dict as
   ``{"pairs": [[label, weight], ...]}``, a RandomState ``random_state`` as None: its work is done);
 - ``fitted``: the fitted attributes (loss curves, validation scores, counters, the current learning rate,
   for a classifier ``classes_`` as JSON values with their numpy dtype and the label type);
@@ -96,6 +97,8 @@ def _params_out(est: _BaseMLP) -> dict:
             value = value.item()
         elif name == "dtype":
             value = value if isinstance(value, str) and value == "auto" else np.dtype(value).name
+        elif name == "dropout" and isinstance(value, (list, tuple, np.ndarray)):
+            value = [float(v) for v in value]  # one rate per hidden layer
         elif name == "n_iter_no_change" and value == np.inf:
             value = "inf"  # np.inf, which JSON has no number for
         params[name] = value

@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from ..errors import DivergenceError
+from ..errors import DivergenceError, InputError, InputTypeError
 from ..training import Callback, Trainer
+from ..validation import check_fraction, check_number
 from ._sklearn import ConvergenceWarning
 
 if TYPE_CHECKING:
     from .base import _BaseMLP
 
-__all__ = ["SklearnControl", "SolverDivergenceError", "is_inf"]
+__all__ = ["SklearnControl", "SolverDivergenceError", "check_dropout_l1", "is_inf"]
 
 
 class SolverDivergenceError(DivergenceError, ValueError):
@@ -42,6 +43,41 @@ def is_inf(value: object) -> bool:
 def _l2_n(trainer: Trainer) -> float:
     """The n of the trainer's L2 term: its training rows, or their summed weights."""
     return len(cast(np.ndarray, trainer.X)) if trainer.weights is None else float(trainer.weights.sum())
+
+
+def check_dropout_l1(dropout: object, l1: object, n_hidden: int, solver: object) -> tuple[list[float], float]:
+    """The estimators' ``dropout`` as one rate in [0, 1) per hidden layer, and ``l1`` as a number >= 0.
+
+    ``dropout`` is one rate for every hidden layer or a list of one rate per hidden layer (input side first).
+    ``solver="lbfgs"`` refuses a nonzero either: scipy's L-BFGS-B needs a smooth, deterministic objective,
+    and dropout draws new random masks at every evaluation while ``|w|`` has no slope at 0.
+    """
+    l1 = check_number("l1", l1, low=0)
+    if isinstance(dropout, np.ndarray) and dropout.ndim == 0:
+        dropout = dropout.item()
+    if isinstance(dropout, numbers.Real) and not isinstance(dropout, bool):
+        rate = check_fraction("dropout", dropout)
+        if rate and not n_hidden:
+            raise InputError("dropout needs a hidden layer to drop neurons from; give hidden_layer_sizes or dropout=0")
+        rates = [rate] * n_hidden
+    elif isinstance(dropout, (list, tuple, np.ndarray)):
+        rates = [check_fraction(f"dropout[{i}]", rate) for i, rate in enumerate(list(dropout))]
+        if len(rates) != n_hidden:
+            raise InputError(
+                f"dropout lists {len(rates)} rates, but hidden_layer_sizes has {n_hidden} hidden layers: give one "
+                "rate per hidden layer, or one number for all of them"
+            )
+    else:
+        raise InputTypeError(
+            f"dropout must be a rate in [0, 1) or a list of rates, one per hidden layer; got {dropout!r}"
+        )
+    if solver == "lbfgs" and (l1 or any(rates)):
+        raise InputError(
+            f"solver='lbfgs' cannot train with dropout={dropout!r}, l1={l1!r}: scipy's L-BFGS-B needs a smooth, "
+            "deterministic objective (dropout draws random masks at every step; |w| has no slope at 0). Use "
+            "solver='adam' or solver='sgd', or set dropout=0 and l1=0"
+        )
+    return rates, l1
 
 
 class SklearnControl(Callback):
@@ -90,7 +126,9 @@ class SklearnControl(Callback):
             # with validation rows these are lists and a score (None only without them, as in scikit-learn)
             assert est.validation_loss_curve_ is not None and est.validation_scores_ is not None
             assert est.best_validation_score_ is not None
-            est.validation_loss_curve_.append(float(val_cost + net.l2_penalty(trainer.l2, _l2_n(trainer))))
+            n = _l2_n(trainer)
+            penalty = net.l2_penalty(trainer.l2, n) + net.l1_penalty(trainer.l1, n)
+            est.validation_loss_curve_.append(float(val_cost + penalty))
             score = float(est._score_outputs(outputs, y_val, w_val))
             est.validation_scores_.append(score)
             if est.verbose:
