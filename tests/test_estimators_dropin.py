@@ -112,6 +112,27 @@ def test_poisson_regressor_is_as_good_as_a_poisson_glm_on_counts(counts):
 
 
 # -- n_iter_no_change=np.inf -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_squared_error_loss_is_sklearns_from_the_same_start(solver, outputs):
+    """loss_, loss_curve_ and best_loss_ are scikit-learn's ``((y - p) ** 2).mean() / 2`` per batch, averaged over
+    the epoch (alpha=0: glassnet adds the L2 term at the epoch's end, scikit-learn per batch); the stopping
+    rule then compares them with tol itself, and both stop in the same epoch."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(90, 3))
+    Y = np.column_stack([np.sin(X[:, 0]) + X[:, 1], X[:, 1] * X[:, 2]])[:, :outputs].squeeze()
+    # epsilon=1e-30: glassnet's Adam adds epsilon after the bias correction, scikit-learn before it
+    kw = dict(hidden_layer_sizes=(6,), solver=solver, learning_rate_init=0.02, batch_size=20, random_state=0,
+              epsilon=1e-30, **{**COMMON, "alpha": 0.0, "tol": 1e-3, "n_iter_no_change": 3})
+    ours, theirs = _trajectories(MLPRegressor(dtype="float64", **kw), sk.MLPRegressor(**kw), X, Y, epochs=200)
+    assert ours.n_iter_ == theirs.n_iter_ < 200  # stopped by tol, in the same epoch
+    _assert_same_weights(ours, theirs, rtol=1e-9)
+    assert len(ours.loss_curve_) == len(theirs.loss_curve_)
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-9)  # [0]: the first fit
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-9)
+    assert ours.best_loss_ == pytest.approx(theirs.best_loss_, rel=1e-9)
+
+
 def test_n_iter_no_change_inf_trains_max_iter_epochs(tmp_path):
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(50, 3)), rng.integers(0, 2, 50)

@@ -18,6 +18,7 @@ pytest.importorskip("scipy")
 from sklearn import neural_network as sk  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.metrics import log_loss, mean_poisson_deviance  # noqa: E402
+from sklearn.neural_network._base import squared_loss  # noqa: E402
 
 from glassnet import MissingExtraError, load  # noqa: E402
 from glassnet.estimators import MLPClassifier, MLPRegressor  # noqa: E402
@@ -125,9 +126,25 @@ def test_lbfgs_follows_sklearns_lbfgs_from_the_same_start(data, case):
     assert ours.n_iter_ == theirs.n_iter_
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
-    # loss_: scikit-learn's loss for the classifiers and Poisson; glassnet's mse (twice it) for squared error
-    expected = theirs.loss_ * (2 if case == "regression" else 1)
+    # loss_: scikit-learn's loss, for every cost and any number of outputs
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-7)
+
+
+def test_lbfgs_loss_with_two_outputs_is_sklearns_loss_at_the_fitted_weights(data):
+    """k > 1 squared error: scikit-learn reports 1/(2nk) sum (a - y)^2 + alpha/(2n) sum W^2 but steps along the
+    gradient of 1/(2n) sum (so its L-BFGS-B runs another path); loss_ is what scikit-learn's formula gives."""
+    X, labels, rng = data
+    est, Y, _ = _problems(X, labels, rng)["two outputs"]
+    ours, theirs = _same_start(est.set_params(max_iter=12), sk.MLPRegressor(**{
+        k: v for k, v in est.get_params().items() if k != "dtype"}), X, Y, 12)
+    def sklearn_loss(est):  # scikit-learn's own loss function, plus its L2 term
+        return squared_loss(Y, est.predict(X)) + est.alpha / (2 * len(X)) * sum(float((W**2).sum()) for W in est.coefs_)
+
+    expected = sklearn_loss(ours)
+    penalty = ours.alpha / (2 * len(X)) * sum(float((W**2).sum()) for W in ours.coefs_)
+    assert expected == pytest.approx(0.5 * np.mean((ours.predict(X) - Y) ** 2) + penalty, rel=1e-12)
     assert ours.loss_ == pytest.approx(expected, rel=1e-7)
+    assert theirs.loss_ == pytest.approx(sklearn_loss(theirs), rel=1e-7)  # what scikit-learn's loss_ is too
 
 
 def test_verbose_losses_decrease_and_fitted_attributes_are_sklearns(data):

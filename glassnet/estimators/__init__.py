@@ -32,10 +32,16 @@ The regressor's cost. glassnet's ``mse`` is ``J = 1/(n k) sum (a - y)^2`` over n
 scikit-learn trains on ``1/(2 n) sum (a - y)^2``, whose gradient is ``k / 2`` times smaller. So that
 ``learning_rate_init``, ``alpha``, ``epsilon`` and ``tol`` mean what they mean in scikit-learn, the
 regressor uses ``learning_rate_init * k / 2`` for SGD, ``epsilon * 2 / k`` for Adam (which a constant
-gradient factor otherwise leaves alone), ``l2`` (and ``l1``) times ``2 / k``, and compares losses with ``2 * tol``:
-the steps are then those of scikit-learn's squared loss. Its ``loss_`` and ``loss_curve_`` are glassnet's
-cost, the mean squared error over samples *and outputs* (not halved) plus the L2 term: for one output,
-exactly twice scikit-learn's ``loss_``. The classifiers' ``loss_`` is the same log-loss as scikit-learn's.
+gradient factor otherwise leaves alone) and ``l2`` (and ``l1``) times ``2 / k``: the steps are then those of
+scikit-learn's squared loss. Its ``loss_``, ``loss_curve_``, ``best_loss_`` and ``validation_loss_curve_``
+are scikit-learn's numbers: half the mean squared error over samples *and outputs*,
+``((y - a) ** 2).mean() / 2``, plus ``alpha / (2 m) sum W^2`` (m the batch size; lbfgs: the training rows),
+which glassnet gets from its cost ``J + P`` (P its L2 term) as ``J / 2 + P k / 2``; the stopping rule
+compares them with ``tol`` itself, as scikit-learn. (For k > 1 that loss is not the function whose gradient
+the steps follow, ``1/(2n) sum (a - y)^2``, which is also scikit-learn's way.) The classifiers' and the Poisson
+loss's ``loss_`` is scikit-learn's loss as it is. SGD and Adam add the L2 term of the epoch's final weights,
+scikit-learn that of each batch's weights before its step: with ``alpha > 0`` close, not identical. A model
+file saved by an earlier glassnet keeps the ``loss_`` it was saved with (the squared error, not halved).
 
 ``solver="lbfgs"``: scipy's L-BFGS-B on the network's flat parameter array, full batch, in float64, with
 ``max_iter`` as its ``maxiter``, ``max_fun`` as ``maxfun`` and ``tol`` as ``gtol`` (see

@@ -51,9 +51,10 @@ class _BaseMLP(BaseEstimator):
     best_validation_score_: float | None
     _optimizer: Optimizer | None
     # The maps derived in glassnet.estimators' docstring, which only the regressor needs (its k outputs):
-    # learning rate (and Adam's epsilon) scaled by k / 2, L2 by 2 / k, loss changes compared with tol * 2.
+    # learning rate (and Adam's epsilon) scaled by k / 2, L2 by 2 / k, the reported cost halved.
     @property
-    def _loss_factor(self) -> float:
+    def _cost_scale(self) -> float:
+        """What turns glassnet's cost J (without the L2 term) into scikit-learn's reported loss."""
         return 1.0
 
     @property
@@ -349,8 +350,8 @@ class _BaseMLP(BaseEstimator):
         """solver="lbfgs": scipy's L-BFGS-B on the whole training set (see :mod:`glassnet.estimators.lbfgs`).
 
         As scikit-learn: no mini-batches, no early stopping, ``n_iter_`` the iterations L-BFGS-B ran (at most
-        ``max_iter``), ``loss_`` the final objective (in the units of the stochastic solvers' ``loss_``), and no
-        ``loss_curve_``, ``best_loss_`` or validation scores.
+        ``max_iter``), ``loss_`` scikit-learn's loss plus its L2 term at the final weights (as the stochastic
+        solvers' ``loss_``), and no ``loss_curve_``, ``best_loss_`` or validation scores.
         """
         self._optimizer = None  # the weights are L-BFGS-B's now: a stochastic solver's moments no longer apply
         n_iter, objective = minimize_lbfgs(
@@ -364,7 +365,10 @@ class _BaseMLP(BaseEstimator):
                 epoch=0,
             )
         self.n_iter_ = n_iter
-        self.loss_ = objective / self._lbfgs_factor
+        # objective = c J + P, with P = alpha/(2n) sum W^2; scikit-learn reports its loss (J * _cost_scale) + P
+        n = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
+        penalty = net.l2_penalty(float(self.alpha), n)
+        self.loss_ = (objective - penalty) / self._lbfgs_factor * self._cost_scale + penalty
         for name in ("loss_curve_", "best_loss_", "validation_scores_", "validation_loss_curve_",
                      "best_validation_score_"):
             self.__dict__.pop(name, None)  # scikit-learn's lbfgs sets none of these

@@ -17,7 +17,8 @@ __all__ = ["MLPRegressor"]
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """A multi-layer perceptron regressor with scikit-learn's interface, trained by glassnet.
 
-    ``loss="squared_error"`` (the default): identity outputs and glassnet's mean squared error.
+    ``loss="squared_error"`` (the default): identity outputs and glassnet's mean squared error (reported in
+    ``loss_`` as scikit-learn's, halved).
     ``loss="poisson"``: exp outputs ``a = e^s`` (always positive, the mean of a count) and the half Poisson
     deviance ``J = 1/n sum_i sum_j [y ln(y / a) - y + a]`` (glassnet's ``poisson`` cost), for targets >= 0;
     its output error is ``delta = (a - y) / n``, as scikit-learn's. Single- or multi-output y. Parameters
@@ -97,8 +98,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self.loss != "poisson"
 
     @property
-    def _loss_factor(self) -> float:
-        return 2.0 if self._squared else 1.0
+    def _cost_scale(self) -> float:
+        return 0.5 if self._squared else 1.0
 
     @property
     def _lr_scale(self) -> float:

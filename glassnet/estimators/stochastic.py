@@ -80,6 +80,19 @@ def check_dropout_l1(dropout: object, l1: object, n_hidden: int, solver: object)
     return rates, l1
 
 
+def _reported(est: _BaseMLP, cost: float, penalty: float) -> float:
+    """scikit-learn's loss from glassnet's cost ``J + P`` (P the trainer's L2 term ``l2/(2n) sum W^2``, and its
+    L1 term ``l1/n sum |W|``, whose l1 is mapped from the estimator's as l2 is from alpha).
+
+    scikit-learn reports ``J * c + alpha/(2 m) sum W^2`` (c = 1/2 for the squared error, else 1; m the batch
+    size), and the trainer's l2 is ``alpha n / m`` times ``_l2_scale``, so its P is ``_l2_scale`` times that
+    term: the loss is ``(J + P) c + P (1 / _l2_scale - c)``, which is exactly ``J + P`` for the classifiers and
+    the Poisson loss and exactly half of it for one squared-error output.
+    """
+    c = est._cost_scale
+    return cost * c + penalty * (1.0 / est._l2_scale - c)
+
+
 class SklearnControl(Callback):
     """scikit-learn's per-epoch bookkeeping on glassnet's fit loop (see the module).
 
@@ -107,11 +120,13 @@ class SklearnControl(Callback):
         est, net = self.est, trainer.network
         est.n_iter_ += 1
         est.t_ += self.n_train
-        est.loss_ = float(logs["cost"])
+        n = _l2_n(trainer)  # glassnet's L2 and L1 terms, part of logs["cost"]
+        penalty = net.l2_penalty(trainer.l2, n) + net.l1_penalty(trainer.l1, n)
+        est.loss_ = _reported(est, float(logs["cost"]), penalty)
         est.loss_curve_.append(est.loss_)
         if est.verbose:
             print(f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}", flush=True)
-        tol = est.tol * est._loss_factor
+        tol = est.tol
         if self.validation is not None:
             X_val, Y_val, y_val, w_val = self.validation
             outputs, val_cost, _ = net.evaluate_checked(X_val, Y_val, w_val)
@@ -126,9 +141,7 @@ class SklearnControl(Callback):
             # with validation rows these are lists and a score (None only without them, as in scikit-learn)
             assert est.validation_loss_curve_ is not None and est.validation_scores_ is not None
             assert est.best_validation_score_ is not None
-            n = _l2_n(trainer)
-            penalty = net.l2_penalty(trainer.l2, n) + net.l1_penalty(trainer.l1, n)
-            est.validation_loss_curve_.append(float(val_cost + penalty))
+            est.validation_loss_curve_.append(_reported(est, float(val_cost) + penalty, penalty))
             score = float(est._score_outputs(outputs, y_val, w_val))
             est.validation_scores_.append(score)
             if est.verbose:
