@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pytest
 
+import glassnet
 from glassnet import Network
 from glassnet.inspect import demo_example, demo_network, explain
 
@@ -116,3 +117,21 @@ def test_the_command_line_asks_for_the_matrices(capsys) -> None:
     assert "[ 0.3775  0.3925 ]" in capsys.readouterr().out
     assert main(["explain", "--demo", "--no-matrices"]) == 0
     assert "as matrices" not in capsys.readouterr().out
+
+
+def test_with_dropout_the_layer_above_multiplies_the_masked_activations():
+    """a1 shown as f(s1); the product of layer 2 takes a1~ = a1 * m1, written out and equal to numpy's."""
+    net = glassnet.Network([glassnet.Dense(2, 3, "relu"), glassnet.Dense(3, 1, "sigmoid")],
+                           cost="binary_cross_entropy", seed=0, dtype="float64")
+    x = np.array([0.5, -0.25])
+    tr = net.trace(x, 1, dropout=0.5, seed=3)
+    mask = tr.layers[0].mask
+    assert mask is not None and set(np.unique(mask)) <= {0.0, 2.0}
+    text = tr.to_text(matrices=True)
+    assert "s2 = a1~ @ W2 + b2" in text and "a1~ = a1 * m1" in text
+    # independently: s2 = (relu(x W1 + b1) * m1) W2 + b2
+    W1, b1 = net.layers[0].weights, net.layers[0].bias
+    W2, b2 = net.layers[1].weights, net.layers[1].bias
+    masked = np.maximum(x @ W1 + b1, 0) * mask[0]
+    np.testing.assert_allclose(tr.layers[1].inputs[0], masked, rtol=1e-12)
+    np.testing.assert_allclose(tr.layers[1].s[0], masked @ W2 + b2, rtol=1e-12)

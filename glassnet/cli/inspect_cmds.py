@@ -136,6 +136,8 @@ def _shock_text(args: argparse.Namespace, net: object, x: object, y: object) -> 
         raise CommandError("--shock prints worked numbers as text: leave out --format json, or use the library's "
                            "glassnet.gradcheck.shock(...).to_dict()")
     return str(shock(net, x, y, args.shock, h=args.shock_size))
+
+
 def _training_step_of(args: argparse.Namespace, model: Model) -> tuple[Optimizer | None, object]:
     """The optimizer (None: plain gradient descent) and dropout rates of the training ``glassnet train`` recorded.
 

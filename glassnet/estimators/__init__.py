@@ -35,9 +35,10 @@ regressor uses ``learning_rate_init * k / 2`` for SGD, ``epsilon * 2 / k`` for A
 gradient factor otherwise leaves alone) and ``l2`` (and ``l1``) times ``2 / k``: the steps are then those of
 scikit-learn's squared loss. Its ``loss_``, ``loss_curve_``, ``best_loss_`` and ``validation_loss_curve_``
 are scikit-learn's numbers: half the mean squared error over samples *and outputs*,
-``((y - a) ** 2).mean() / 2``, plus ``alpha / (2 m) sum W^2`` (m the batch size; lbfgs: the training rows),
-which glassnet gets from its cost ``J + P`` (P its L2 term) as ``J / 2 + P k / 2``; the stopping rule
-compares them with ``tol`` itself, as scikit-learn. (For k > 1 that loss is not the function whose gradient
+``((y - a) ** 2).mean() / 2``, plus ``alpha / (2 m) sum W^2`` (m the batch size; lbfgs: the training rows)
+and ``l1 / m sum |W|``, which glassnet gets from its cost ``J + P`` (P its L2 and L1 terms) as
+``J / 2 + P k / 2``; the stopping rule compares them with ``tol`` itself, as scikit-learn.
+(For k > 1 that loss is not the function whose gradient
 the steps follow, ``1/(2n) sum (a - y)^2``, which is also scikit-learn's way.) The classifiers' and the Poisson
 loss's ``loss_`` is scikit-learn's loss as it is. SGD and Adam add the L2 term of the epoch's final weights,
 scikit-learn that of each batch's weights before its step: with ``alpha > 0`` close, not identical. A model

@@ -73,8 +73,9 @@ def matrix_lines(view: TraceView, indent: str = "  ") -> list[str]:
     out = [f"{indent}s_l = a_(l-1) @ W_l + b_l with {rows}; W_l[k, j] (row k, column j) joins neuron k below to "
            "neuron j,", f"{indent}the tutorials' w_jk: their [W] @ [X] + [Bias] = [Z] is this with every matrix "
            "transposed."]
+    masked_below = False  # with dropout, the layer above takes a~ = a * mask, not a (glassnet.dropout)
     for lt in tr.layers:
-        number, prev = lt.number, f"a{lt.number - 1}"
+        number, prev = lt.number, f"a{lt.number - 1}" + ("~" if masked_below else "")
         bias = "b" + str(number) + (" (added to each row)" if n > 1 else "")
         shapes = f"({n} x {lt.n_in}) @ ({lt.n_in} x {lt.n_out}) + ({lt.n_out}) = ({n} x {lt.n_out})"
         out.append(f"{indent}layer {number}: s{number} = {prev} @ W{number} + b{number}, {shapes}")
@@ -87,4 +88,9 @@ def matrix_lines(view: TraceView, indent: str = "  ") -> list[str]:
         a_block = _block(view, lt.a)
         head = f"a{number} = {lt.activation}(s{number}) = "
         out += [indent * 2 + (head if r == 0 else " " * len(head)) + row for r, row in enumerate(a_block)]
+        masked_below = lt.mask is not None
+        if masked_below:
+            head = f"a{number}~ = a{number} * m{number} (dropout: m = 0 dropped, 1/(1-p) kept) = "
+            out += [indent * 2 + (head if r == 0 else " " * len(head)) + row
+                    for r, row in enumerate(_block(view, lt.a * lt.mask))]
     return out

@@ -445,12 +445,11 @@ def explain(
     """The trace of one step on ``(x, y)`` rendered as ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
 
     ``model`` is a Network or a fitted estimator holding one (``network_``). ``full=True`` shows every
-    neuron and weight (text and Markdown); JSON always holds everything unless limits are given.
-    ``matrices`` writes the forward pass as matrices too (True), never (False), or for a small network (None).
     neuron and weight (text and Markdown); JSON always holds everything unless limits are given. For a
     fitted estimator the update is the step of the optimizer it trained with (momentum's velocity, Adam's
     moments) and the output neurons are named by its ``classes_``, unless ``optimizer`` / ``class_names``
-    say otherwise; ``optimizer``, ``dropout`` and ``seed`` are as in :func:`trace`.
+    say otherwise; ``optimizer``, ``dropout`` and ``seed`` are as in :func:`trace`. ``matrices`` writes the
+    forward pass as matrices too (True), never (False), or for a small network (None).
     """
     net = network_of(model)
     kind = str(format).lower()
