@@ -29,7 +29,7 @@ from typing import IO
 
 from .errors import GlassnetError, InputError, InputTypeError
 
-__all__ = ["DATA_SIZE_ENV", "NotRegularFileError", "atomic_file", "atomic_write_bytes", "check_path",
+__all__ = ["DATA_SIZE_ENV", "NotRegularFileError", "atomic_file", "atomic_write_bytes", "check_path", "check_writable",
            "data_size_limit", "format_size", "open_regular", "parse_size", "remove_stale_temporaries"]
 
 DATA_SIZE_ENV = "GLASSNET_MAX_DATA_SIZE"
@@ -127,14 +127,9 @@ def open_regular(path: str | os.PathLike[str], mode: str = "rb", **options) -> I
         raise
 
 
-@contextlib.contextmanager
-def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None = None) -> Iterator[IO[bytes]]:
-    """Yield a temporary binary file beside ``path``; on success fsync it and rename it onto ``path``.
-
-    A missing folder raises ``error`` (InputError when None) naming the file. Operating-system errors
-    are raised as ``error`` when one is given, else as they are; anything else raised inside the block
-    passes through unchanged. In every case the temporary file is removed first.
-    """
+def check_writable(path: object, error: type[GlassnetError] | None = None) -> pathlib.Path:
+    """``path`` as a Path, if :func:`atomic_file` may write it: its folder exists and it is not a folder, named
+    pipe, device or socket. Otherwise ``error`` (InputError for a missing folder when None; else the OSError)."""
     path = check_path(path, "write")
     folder = path.parent
     if not folder.is_dir():
@@ -146,7 +141,20 @@ def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None 
     except OSError as e:
         if error is None:
             raise
-        raise error(f"cannot write '{path}': {e.strerror if isinstance(e, NotRegularFileError) else e}") from e
+        raise error(f"cannot write '{path}': {e.strerror or e}") from e
+    return path
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str], error: type[GlassnetError] | None = None) -> Iterator[IO[bytes]]:
+    """Yield a temporary binary file beside ``path``; on success fsync it and rename it onto ``path``.
+
+    A missing folder raises ``error`` (InputError when None) naming the file. Operating-system errors
+    are raised as ``error`` when one is given, else as they are; anything else raised inside the block
+    passes through unchanged. In every case the temporary file is removed first.
+    """
+    path = check_writable(path, error)
+    folder = path.parent
     remove_stale_temporaries(path)
     temp = folder / f".{path.name}.{secrets.token_hex(_TOKEN_HEX)}.tmp"
     try:

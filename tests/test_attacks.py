@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import stat
@@ -28,31 +27,9 @@ def _toy(n=60, seed=0):
 
 
 # -- a refused refit changes nothing ------------------------------------------------------------------------
-def _snapshot(est) -> dict:
-    """Every attribute that is not a parameter (deep-copied), plus the network's weights and generator."""
-    params = set(est.get_params(deep=False))
-    state = {k: copy.deepcopy(v) for k, v in est.__dict__.items() if k not in params and k != "network_"}
-    net = est.network_
-    state["network.params"] = net.params.copy()
-    state["network.sizes"] = [layer.n_out for layer in net.layers]
-    state["network.rng"] = copy.deepcopy(net.rng.bit_generator.state)
-    state["network.id"] = id(net)
-    state["optimizer.state"] = {k: np.array(v) for k, v in est._optimizer.state().items()}
-    return state
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)):
-        return isinstance(b, type(a)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
-    if hasattr(a, "__dict__") and not isinstance(a, type):
-        return type(a) is type(b) and _same(vars(a), vars(b))
-    if isinstance(a, float) and np.isnan(a):
-        return isinstance(b, float) and np.isnan(b)
-    return type(a) is type(b) and a == b
+# the snapshot of what a refused call must leave as it was, shared with the batteries of tests/battery.py
+from battery import same as _same  # noqa: E402
+from battery import snapshot as _snapshot  # noqa: E402
 
 
 def _refusals():

@@ -305,13 +305,19 @@ def _one_line(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, KeyError) and exc.args:
         text = str(exc.args[0])
+    elif isinstance(exc, OSError) and not isinstance(exc, GlassnetError) and exc.filename and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}"  # the file first, as the data errors say it; no "[Errno 21]"
     return " ".join(text.split())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``glassnet`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)  # usage errors exit 2 here
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)  # usage errors exit 2 here
+    except KeyboardInterrupt:  # Ctrl-C while the command starts: nothing begun, nothing to save
+        _say("\nglassnet: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     # numpy's overflow/invalid/divide warnings are silenced (--debug shows them): where they matter, glassnet's
     # own checks say so clearly (non-finite data, a diverging cost, values too large to standardize)
     warnings = contextlib.nullcontext() if args.debug else np.errstate(all="ignore")

@@ -139,8 +139,8 @@ def _batch(text: str) -> int:
     if text.strip().lower() == "full":
         return 0
     value = _convert(int, text, "a whole number of rows or 'full'")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"the batch size must be positive (or 'full'), got {value}") from None
+    if value < 1:  # 0 is how a checkpoint stores 'full'; typed, it is a mistake
+        raise argparse.ArgumentTypeError(f"the batch size must be at least 1 row (or 'full'), got {value}") from None
     return value
 
 

@@ -335,7 +335,9 @@ def _csv_header(path: Path) -> list[str]:
             row = next((row for row in reader if any(c.strip() for c in row)), None)
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except OSError as exc:
+        raise DatasetError(f"{path}: could not be read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise DatasetError(f"{path}: could not be read ({exc})") from None
     if not row:
         raise DatasetError(f"{path}: the file is empty; a CSV file needs a header row of column names")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, ModelFileError
+from ..fileio import check_writable
 from .common import EXIT_OK, MODEL_HELP, _describe_network, _say
 from .models import WRITTEN_BY, Model
 
@@ -52,6 +53,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise InputError(f"'{out}' already exists; pass --force to replace it, or choose another OUT")
+    check_writable(out, InputError)  # with --force too: never a folder, a named pipe or a device
     model, options = _source(args.model)
     network = getattr(model, "network_", model)
     if args.to == "onnx":

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..fileio import check_writable
 from .common import EXIT_OK, CommandError, _describe_network, _say
 from .data import _labelled_data, _measured_data
 from .models import Model
@@ -174,6 +175,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = args.out or f"{kind}.png"
     if needs_model and args.model is None:
         raise CommandError(f"glassnet plot {kind} needs a MODEL")
+    check_writable(out, CommandError)  # before any drawing: a folder, a named pipe, a folder that is not there
     if kind == "activations":
         plots.plot_activations(path=out)
     elif kind == "cost-surface":
@@ -251,6 +253,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..report import write_report
     from ..training import History
 
+    check_writable(args.out, CommandError)  # before the work of the page
     model = Model.load(args.model)
     X = y = None
     recorded = model.training.get("data")

@@ -304,8 +304,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from ..fileio import atomic_write_bytes
+    from ..fileio import atomic_write_bytes, check_writable
 
+    if args.out:
+        check_writable(args.out, InputError)  # before the work: a folder, a named pipe, no such folder
     model = Model.load(args.model)
     X, _ = _model_data(model, args.data, args.target, need_target=False, data_dir=args.data_dir, unseen=args.unseen)
     text = io.StringIO()

@@ -150,6 +150,7 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
                   banner: str | None = None) -> int:
     """Train (or resume) as ``spec`` says, with a progress bar, checkpoints and Ctrl-C handling."""
     from ..checkpoint import Checkpointer, load_checkpoint, remove_unfinished, restore_trainer
+    from ..fileio import check_writable
     from ..progress import progress_bar
 
     default_out = Path(f"{Path(spec['data']).stem}.glassnet")
@@ -177,6 +178,9 @@ def _run_training(args: argparse.Namespace, spec: dict, given: set[str], out: Pa
     if checkpoint is None and out.exists() and not getattr(args, "force", False):
         raise CommandError(f"'{out}' already exists, and glassnet train does not overwrite a model: give "
                            "--out NEW.glassnet to keep both, or --force to replace it")
+    for target in (out, getattr(args, "report", None)):  # before any work: a folder, a pipe, no such folder
+        if target:
+            check_writable(Path(target), CommandError)
     checkpoint_path = _checkpoint_path(out, args.checkpoint_dir)
     every = args.checkpoint_every if args.checkpoint_every is not None else (1 if args.checkpoint_dir else 0)
     if args.checkpoint_dir:

@@ -265,7 +265,7 @@ def to_onnx(
     proto.ir_version = _IR_VERSION
     onnx.checker.check_model(proto, full_check=True)
     if path is not None:
-        atomic_write_bytes(pathlib.Path(path), proto.SerializeToString())
+        atomic_write_bytes(pathlib.Path(path), proto.SerializeToString(), error=InputError)
     return proto
 
 

@@ -455,6 +455,8 @@ def explain(
     kind = str(format).lower()
     if kind not in ("text", "markdown", "md", "json"):
         raise InputError(f"format must be 'text', 'markdown' or 'json', got {format!r}")
+    max_neurons = check_positive("max_neurons", max_neurons, integer=True, allow_none=True)
+    max_weights = check_positive("max_weights", max_weights, integer=True, allow_none=True)
     if optimizer is None:
         optimizer = optimizer_of(model)
     if class_names is None:
