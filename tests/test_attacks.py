@@ -527,3 +527,74 @@ def test_a_resumed_checkpoint_with_options_of_the_wrong_types_is_refused_in_one_
     assert main(["train", "moons", "--resume", "--quiet", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and f"holds the option {key}=" in err and "train afresh without --resume" in err
+
+
+# -- numbers too large for the dtype, and weights that are not finite ----------------------------------------
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_targets_whose_squares_overflow_are_named_not_blamed_on_the_learning_rate(solver):
+    from glassnet.estimators.stochastic import SolverDivergenceError
+
+    X, _, _ = _toy()
+    y = X.sum(axis=1) * 1e30
+    for fit in ("fit", "partial_fit"):
+        reg = MLPRegressor((4,), solver=solver, max_iter=3, random_state=0)
+        with pytest.raises(SolverDivergenceError) as info:
+            getattr(reg, fit)(X, y)
+        message = str(info.value)
+        assert isinstance(info.value, ValueError)
+        for words in ("starting weights", "before any step", f"|y| = {np.abs(y).max():.3g}", "3.4e+38",
+                      "Scale the targets", "dtype='float64'"):
+            assert words in message, (fit, words)
+        assert "Try a smaller learning rate" not in message and "non-finite parameter weights" not in message
+        assert "network_" not in reg.__dict__  # the refused first fit left nothing behind
+
+
+def test_targets_beyond_the_dtype_and_a_float64_overflow_under_lbfgs_are_named():
+    from glassnet.estimators.stochastic import SolverDivergenceError
+
+    X, _, _ = _toy()
+    y = X.sum(axis=1)
+    with pytest.raises(InputError, match=r"y reaches \|y\| = .*e\+40, beyond float32's largest number"):
+        MLPRegressor((4,), max_iter=3, random_state=0).fit(X, y * 1e40)
+    assert int(np.abs(y * 1e200).max()) ** 2 > int(np.finfo(np.float64).max)  # squares past float64 too
+    reg = MLPRegressor((4,), solver="lbfgs", dtype="float64", random_state=0)
+    with pytest.warns(Warning), pytest.raises(SolverDivergenceError, match="starting weights .* before any iter"):
+        reg.fit(X, y * 1e200)
+
+
+def _fitted_pair():
+    X, y2, _ = _toy()
+    clf = MLPClassifier((4,), max_iter=5, random_state=0).fit(X, y2)
+    reg = MLPRegressor((4,), max_iter=5, random_state=0).fit(X, X.sum(axis=1))
+    return X, y2, clf, reg
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_whose_weights_are_nan_refuses_to_predict():
+    from glassnet.errors import NotFiniteOutputError
+
+    X, y2, clf, reg = _fitted_pair()
+    for est in (clf, reg):
+        est.network_.params[:] = np.nan
+    calls = [clf.predict, clf.predict_proba, clf.predict_log_proba, lambda X: clf.score(X, y2), reg.predict,
+             lambda X: reg.score(X, X.sum(axis=1))]
+    for call in calls:
+        with pytest.raises(NotFiniteOutputError, match="outputs are NaN: its weights are not finite.*Refit it"):
+            call(X)
+    assert issubclass(NotFiniteOutputError, ValueError)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_refuses_inputs_whose_outputs_overflow():
+    from glassnet.errors import NotFiniteOutputError
+
+    X, y2, clf, reg = _fitted_pair()
+    reg.network_.params[:] = 1.0
+    big = np.ones((4, 3))
+    big[2] = 3e38  # within float32, but s = x1 + x2 + x3 + 1 is not
+    assert 3 * int(3e38) > int(np.finfo(np.float32).max)
+    for call in (reg.predict, lambda X: reg.score(X, np.ones(4))):
+        with pytest.raises(NotFiniteOutputError, match=r"not finite for row 2 of X: .* overflows float32"):
+            call(big)
+    assert np.allclose(reg.predict(big[:2]), 4 * 4 + 1)  # the finite rows on their own: 4 hidden units of 3 + 1
+

@@ -13,6 +13,7 @@ from typing import cast
 import numpy as np
 
 from ..errors import DivergenceError, InputError, InputTypeError
+from ..finite import check_fits_dtype
 from ..network import Network
 from ..optimizers import SGD, Adam, Constant, Optimizer
 from ..sparse import sparse_rows
@@ -327,7 +328,9 @@ class _BaseMLP(BaseEstimator):
                 self.best_validation_score_, self.best_loss_ = -np.inf, None
             elif stochastic and not self.early_stopping and self.best_loss_ is None:
                 self.best_loss_ = np.inf
+        check_fits_dtype("y", Y, net.dtype)  # the targets become the network's dtype: refuse what turns to inf
         if net.dtype != dtype:
+            check_fits_dtype("X", X, net.dtype)
             X = X.astype(net.dtype)
             Y = Y.astype(net.dtype)
             sample_weight = None if sample_weight is None else sample_weight.astype(net.dtype)
@@ -358,6 +361,13 @@ class _BaseMLP(BaseEstimator):
             net, X, Y, sample_weight, alpha=float(self.alpha), factor=self._lbfgs_factor, max_iter=int(self.max_iter),
             max_fun=int(self.max_fun), tol=float(self.tol), verbose=bool(self.verbose),
         )
+        if n_iter == 0 and not np.isfinite(objective):  # L-BFGS-B's first evaluation, at the starting weights
+            raise SolverDivergenceError(
+                "the cost of the starting weights is already NaN or infinite in float64 (L-BFGS-B's arithmetic), "
+                "before any iteration, so no solver setting will help: the targets or inputs are too large; "
+                "scale them first (e.g. sklearn.preprocessing.StandardScaler)",
+                epoch=0,
+            )
         if not np.isfinite(net.params).all() or not np.isfinite(objective):
             raise SolverDivergenceError(
                 "L-BFGS-B produced non-finite weights (the cost overflowed): the input data may contain large "

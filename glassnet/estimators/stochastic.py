@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from ..errors import DivergenceError, InputError, InputTypeError
+from ..errors import DivergenceError, InputError, InputTypeError, NotFiniteCostError
 from ..training import Callback, Trainer
 from ..validation import check_fraction, check_number
 from ._sklearn import ConvergenceWarning
@@ -186,9 +186,13 @@ class SklearnControl(Callback):
                 stacklevel=5,
             )
             return
+        # the cost was not finite before any step: the message names the data's cause; no weights were produced
+        tail = "" if isinstance(exc, NotFiniteCostError) else (
+            ". Solver produced non-finite parameter weights: the input data may contain large values and need to "
+            "be preprocessed (e.g. sklearn.preprocessing.StandardScaler)"
+        )
         raise SolverDivergenceError(
-            f"{exc}. Solver produced non-finite parameter weights: the input data may contain large values and "
-            "need to be preprocessed (e.g. sklearn.preprocessing.StandardScaler)",
+            f"{exc}{tail}",
             epoch=exc.epoch,
             batch=exc.batch,
         ) from None
