@@ -598,3 +598,69 @@ def test_an_estimator_refuses_inputs_whose_outputs_overflow():
             call(big)
     assert np.allclose(reg.predict(big[:2]), 4 * 4 + 1)  # the finite rows on their own: 4 hidden units of 3 + 1
 
+
+def _flat(est, weights, biases):
+    """The network's flat parameter layout holding ``weights`` and ``biases`` (written through coefs_)."""
+    net = est.network_
+    kept = net.params.copy()
+    for layer, W, b in zip(net.layers, weights, biases, strict=True):
+        layer.weights[...], layer.bias[...] = W, b
+    flat = net.params.copy()
+    net.params[...] = kept
+    return flat
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_takes_a_new_learning_rate_and_keeps_the_optimizers_memory(solver):
+    """After set_params, the next partial_fit is one step of the update rule at the new settings, from the
+    optimizer's memory (velocity; m, v, t) as it was, computed here in numpy for a linear model."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    reg = MLPRegressor((), solver=solver, learning_rate_init=0.01, batch_size=30, alpha=0.0, dtype="float64",
+                       random_state=0, momentum=0.9, nesterovs_momentum=False, shuffle=False)
+    reg.partial_fit(X, y)
+    reg.partial_fit(X, y)
+    W, b = reg.coefs_[0].copy(), reg.intercepts_[0].copy()
+    memory = {key: np.array(value) for key, value in reg._optimizer.state().items()}
+    reg.set_params(learning_rate_init=0.2, momentum=0.5, beta_1=0.8, beta_2=0.99)
+    reg.partial_fit(X, y)
+    e = (X @ W + b)[:, 0] - y  # glassnet's cost J = mean (a - y)^2 over the rows (one output)
+    g = _flat(reg, [2 * X.T @ e[:, None] / len(X)], [np.array([2 * e.mean()])])
+    p = _flat(reg, [W], [b])
+    if solver == "sgd":  # v = momentum v - lr g, w += v; the rate is learning_rate_init * k / 2
+        expected = p + (0.5 * memory["velocity"] - 0.2 * 0.5 * g)
+    else:  # Adam at learning_rate_init, eps = epsilon * 2 / k
+        t = int(memory["iterations"]) + 1
+        m = 0.8 * memory["m"] + 0.2 * g
+        v = 0.99 * memory["v"] + 0.01 * g**2
+        expected = p - 0.2 * (m / (1 - 0.8**t)) / (np.sqrt(v / (1 - 0.99**t)) + 2e-8)
+    assert np.abs(expected - p).max() > 0.05  # a step the old rate (or forgotten memory) would not take
+    np.testing.assert_allclose(reg.network_.params, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_a_classifiers_partial_fit_takes_a_new_learning_rate():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 2))
+    y = np.where(X[:, 0] - X[:, 1] > 0, "yes", "no")
+    clf = MLPClassifier((), solver="sgd", learning_rate_init=0.01, batch_size=40, alpha=0.0, dtype="float64",
+                        random_state=0, momentum=0.9, nesterovs_momentum=False, shuffle=False)
+    clf.partial_fit(X, y, classes=["no", "yes"])
+    W, b = clf.coefs_[0].copy(), clf.intercepts_[0].copy()
+    velocity = np.array(clf._optimizer.state()["velocity"])
+    clf.set_params(learning_rate_init=0.5)
+    clf.partial_fit(X, y)
+    a = 1 / (1 + np.exp(-(X @ W + b)))  # one sigmoid output; binary cross-entropy's delta is (a - y) / n
+    delta = (a[:, 0] - (y == "yes")) / len(X)
+    g = _flat(clf, [X.T @ delta[:, None]], [np.array([delta.sum()])])
+    expected = _flat(clf, [W], [b]) + (0.9 * velocity - 0.5 * g)
+    np.testing.assert_allclose(clf.network_.params, expected, rtol=1e-12, atol=1e-14)
+    # a new solver: its own optimizer, from an empty memory (Adam's first step is lr * g / (|g| + eps))
+    W, b = clf.coefs_[0].copy(), clf.intercepts_[0].copy()
+    clf.set_params(solver="adam", learning_rate_init=0.05, epsilon=1e-8)
+    clf.partial_fit(X, y)
+    a = 1 / (1 + np.exp(-(X @ W + b)))
+    delta = (a[:, 0] - (y == "yes")) / len(X)
+    g = _flat(clf, [X.T @ delta[:, None]], [np.array([delta.sum()])])
+    expected = _flat(clf, [W], [b]) - 0.05 * g / (np.abs(g) + 1e-8)
+    np.testing.assert_allclose(clf.network_.params, expected, rtol=1e-10, atol=1e-12)
