@@ -37,3 +37,12 @@ class MissingExtraError(GlassnetError, ImportError):
 
 class ModelFileError(GlassnetError, ValueError):
     """A model or checkpoint file could not be read or written; the message names the file and the problem."""
+
+
+class NotFiniteCostError(DivergenceError, InputError):
+    """The cost is NaN or infinite at the weights training starts from, before any step: the data (or weights)
+    are too large for the dtype, so no learning rate can help. A DivergenceError and an InputError."""
+
+
+class NotFiniteOutputError(InputError):
+    """The network's outputs are NaN or infinite: its weights are not finite, or the inputs overflow its dtype."""

@@ -30,6 +30,7 @@ from .activations import STEP_MESSAGE, Activation
 from .architecture import network_from_config, network_from_file
 from .costs import Cost, get_cost
 from .errors import InputError, InputTypeError, NotTrainableError
+from .finite import check_outputs
 from .initializers import DEFAULT_SCHEME, check_scheme, initialize_network
 from .layers import Dense
 from .randomness import rng_state_to_json
@@ -287,8 +288,13 @@ class Network:
         return Evaluation(outputs, total_cost / total, self.cost_function.accuracy(outputs, Y))
 
     def predict(self, X: object) -> np.ndarray:
-        """Output activations for X, computed in slices; unlike :meth:`forward` it keeps nothing."""
-        return self.evaluate_checked(self.check_X(X)).outputs
+        """Output activations for X, computed in slices; unlike :meth:`forward` it keeps nothing. NaN or inf outputs
+        (weights not finite, or s = a @ W + b overflowing the dtype) raise NotFiniteOutputError naming the cause."""
+        X = self.check_X(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below, in words
+            outputs = self.evaluate_checked(X).outputs
+        check_outputs(self, X, outputs)
+        return outputs
 
     def predict_classes(self, X: object) -> np.ndarray:
         """The predicted class of each row: the largest softmax output, or sigmoid outputs above 0.5."""

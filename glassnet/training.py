@@ -43,6 +43,7 @@ import numpy as np
 from .callbacks import Callback, EarlyStopping, History, _as_callbacks, _Printer
 from .dropout import Dropout, dropout_rates
 from .errors import DivergenceError, InputError
+from .finite import starting_cost_error
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .sparse import is_sparse
 from .validation import check_fraction, check_non_negative, check_positive, check_sample_weight
@@ -200,7 +201,11 @@ class Trainer:
             wb = None if W is None or w_buffer is None else np.take(W, rows, out=w_buffer[:m], mode="clip")
             yield xb, yb, wb
 
-    def _diverged(self, batch: int) -> DivergenceError:
+    def _diverged(
+        self, batch: int, xb: object = None, yb: np.ndarray | None = None, out: np.ndarray | None = None
+    ) -> DivergenceError:
+        if yb is not None and out is not None and self.epoch == 0 and batch == 0:  # no step yet: blame the data
+            return starting_cost_error(self.network, xb, yb, out)
         return DivergenceError(
             f"training diverged in epoch {self.epoch + 1} (batch {batch + 1}): the cost became NaN or infinite. "
             f"Try a smaller learning rate (it was {self.optimizer.learning_rate:g}); the network keeps the "
@@ -246,7 +251,7 @@ class Trainer:
             batch_cost = cost_fn.value(net.layers[-1].s, out, yb, weights=wb)
             if not math.isfinite(batch_cost):
                 self._abandon_epoch(run)
-                raise self._diverged(batch)
+                raise self._diverged(batch, xb, yb, out)
             run.total_cost += batch_cost * (len(xb) if wb is None else float(wb.sum()))
             if cost_fn.is_classification:
                 run.correct += cost_fn.accuracy(out, yb) * len(xb)  # type: ignore[operator]  # a float here

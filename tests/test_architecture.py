@@ -168,6 +168,7 @@ ENGINE = {
     "glassnet.initializers",
     "glassnet.layers",
     "glassnet.regularisation",
+    "glassnet.finite",  # the words for outputs and costs that are not finite: imports only errors
     "glassnet.network",
 }
 

@@ -504,3 +504,140 @@ def test_a_resumed_checkpoint_with_options_of_the_wrong_types_is_refused_in_one_
     assert main(["train", "moons", "--resume", "--quiet", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and f"holds the option {key}=" in err and "train afresh without --resume" in err
+
+
+# -- numbers too large for the dtype, and weights that are not finite ----------------------------------------
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_targets_whose_squares_overflow_are_named_not_blamed_on_the_learning_rate(solver):
+    from glassnet.estimators.stochastic import SolverDivergenceError
+
+    X, _, _ = _toy()
+    y = X.sum(axis=1) * 1e30
+    for fit in ("fit", "partial_fit"):
+        reg = MLPRegressor((4,), solver=solver, max_iter=3, random_state=0)
+        with pytest.raises(SolverDivergenceError) as info:
+            getattr(reg, fit)(X, y)
+        message = str(info.value)
+        assert isinstance(info.value, ValueError)
+        for words in ("starting weights", "before any step", f"|y| = {np.abs(y).max():.3g}", "3.4e+38",
+                      "Scale the targets", "dtype='float64'"):
+            assert words in message, (fit, words)
+        assert "Try a smaller learning rate" not in message and "non-finite parameter weights" not in message
+        assert "network_" not in reg.__dict__  # the refused first fit left nothing behind
+
+
+def test_targets_beyond_the_dtype_and_a_float64_overflow_under_lbfgs_are_named():
+    from glassnet.estimators.stochastic import SolverDivergenceError
+
+    X, _, _ = _toy()
+    y = X.sum(axis=1)
+    with pytest.raises(InputError, match=r"y reaches \|y\| = .*e\+40, beyond float32's largest number"):
+        MLPRegressor((4,), max_iter=3, random_state=0).fit(X, y * 1e40)
+    assert int(np.abs(y * 1e200).max()) ** 2 > int(np.finfo(np.float64).max)  # squares past float64 too
+    reg = MLPRegressor((4,), solver="lbfgs", dtype="float64", random_state=0)
+    with pytest.warns(Warning), pytest.raises(SolverDivergenceError, match="starting weights .* before any iter"):
+        reg.fit(X, y * 1e200)
+
+
+def _fitted_pair():
+    X, y2, _ = _toy()
+    clf = MLPClassifier((4,), max_iter=5, random_state=0).fit(X, y2)
+    reg = MLPRegressor((4,), max_iter=5, random_state=0).fit(X, X.sum(axis=1))
+    return X, y2, clf, reg
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_whose_weights_are_nan_refuses_to_predict():
+    from glassnet.errors import NotFiniteOutputError
+
+    X, y2, clf, reg = _fitted_pair()
+    for est in (clf, reg):
+        est.network_.params[:] = np.nan
+    calls = [clf.predict, clf.predict_proba, clf.predict_log_proba, lambda X: clf.score(X, y2), reg.predict,
+             lambda X: reg.score(X, X.sum(axis=1))]
+    for call in calls:
+        with pytest.raises(NotFiniteOutputError, match="outputs are NaN: its weights are not finite.*Refit it"):
+            call(X)
+    assert issubclass(NotFiniteOutputError, ValueError)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_refuses_inputs_whose_outputs_overflow():
+    from glassnet.errors import NotFiniteOutputError
+
+    X, y2, clf, reg = _fitted_pair()
+    reg.network_.params[:] = 1.0
+    big = np.ones((4, 3))
+    big[2] = 3e38  # within float32, but s = x1 + x2 + x3 + 1 is not
+    assert 3 * int(3e38) > int(np.finfo(np.float32).max)
+    for call in (reg.predict, lambda X: reg.score(X, np.ones(4))):
+        with pytest.raises(NotFiniteOutputError, match=r"not finite for row 2 of X: .* overflows float32"):
+            call(big)
+    assert np.allclose(reg.predict(big[:2]), 4 * 4 + 1)  # the finite rows on their own: 4 hidden units of 3 + 1
+
+
+def _flat(est, weights, biases):
+    """The network's flat parameter layout holding ``weights`` and ``biases`` (written through coefs_)."""
+    net = est.network_
+    kept = net.params.copy()
+    for layer, W, b in zip(net.layers, weights, biases, strict=True):
+        layer.weights[...], layer.bias[...] = W, b
+    flat = net.params.copy()
+    net.params[...] = kept
+    return flat
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_takes_a_new_learning_rate_and_keeps_the_optimizers_memory(solver):
+    """After set_params, the next partial_fit is one step of the update rule at the new settings, from the
+    optimizer's memory (velocity; m, v, t) as it was, computed here in numpy for a linear model."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    reg = MLPRegressor((), solver=solver, learning_rate_init=0.01, batch_size=30, alpha=0.0, dtype="float64",
+                       random_state=0, momentum=0.9, nesterovs_momentum=False, shuffle=False)
+    reg.partial_fit(X, y)
+    reg.partial_fit(X, y)
+    W, b = reg.coefs_[0].copy(), reg.intercepts_[0].copy()
+    memory = {key: np.array(value) for key, value in reg._optimizer.state().items()}
+    reg.set_params(learning_rate_init=0.2, momentum=0.5, beta_1=0.8, beta_2=0.99)
+    reg.partial_fit(X, y)
+    e = (X @ W + b)[:, 0] - y  # glassnet's cost J = mean (a - y)^2 over the rows (one output)
+    g = _flat(reg, [2 * X.T @ e[:, None] / len(X)], [np.array([2 * e.mean()])])
+    p = _flat(reg, [W], [b])
+    if solver == "sgd":  # v = momentum v - lr g, w += v; the rate is learning_rate_init * k / 2
+        expected = p + (0.5 * memory["velocity"] - 0.2 * 0.5 * g)
+    else:  # Adam at learning_rate_init, eps = epsilon * 2 / k
+        t = int(memory["iterations"]) + 1
+        m = 0.8 * memory["m"] + 0.2 * g
+        v = 0.99 * memory["v"] + 0.01 * g**2
+        expected = p - 0.2 * (m / (1 - 0.8**t)) / (np.sqrt(v / (1 - 0.99**t)) + 2e-8)
+    assert np.abs(expected - p).max() > 0.05  # a step the old rate (or forgotten memory) would not take
+    np.testing.assert_allclose(reg.network_.params, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_a_classifiers_partial_fit_takes_a_new_learning_rate():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 2))
+    y = np.where(X[:, 0] - X[:, 1] > 0, "yes", "no")
+    clf = MLPClassifier((), solver="sgd", learning_rate_init=0.01, batch_size=40, alpha=0.0, dtype="float64",
+                        random_state=0, momentum=0.9, nesterovs_momentum=False, shuffle=False)
+    clf.partial_fit(X, y, classes=["no", "yes"])
+    W, b = clf.coefs_[0].copy(), clf.intercepts_[0].copy()
+    velocity = np.array(clf._optimizer.state()["velocity"])
+    clf.set_params(learning_rate_init=0.5)
+    clf.partial_fit(X, y)
+    a = 1 / (1 + np.exp(-(X @ W + b)))  # one sigmoid output; binary cross-entropy's delta is (a - y) / n
+    delta = (a[:, 0] - (y == "yes")) / len(X)
+    g = _flat(clf, [X.T @ delta[:, None]], [np.array([delta.sum()])])
+    expected = _flat(clf, [W], [b]) + (0.9 * velocity - 0.5 * g)
+    np.testing.assert_allclose(clf.network_.params, expected, rtol=1e-12, atol=1e-14)
+    # a new solver: its own optimizer, from an empty memory (Adam's first step is lr * g / (|g| + eps))
+    W, b = clf.coefs_[0].copy(), clf.intercepts_[0].copy()
+    clf.set_params(solver="adam", learning_rate_init=0.05, epsilon=1e-8)
+    clf.partial_fit(X, y)
+    a = 1 / (1 + np.exp(-(X @ W + b)))
+    delta = (a[:, 0] - (y == "yes")) / len(X)
+    g = _flat(clf, [X.T @ delta[:, None]], [np.array([delta.sum()])])
+    expected = _flat(clf, [W], [b]) - 0.05 * g / (np.abs(g) + 1e-8)
+    np.testing.assert_allclose(clf.network_.params, expected, rtol=1e-10, atol=1e-12)

@@ -293,3 +293,85 @@ def test_callbacks_that_are_not_a_list_of_callbacks_are_refused_clearly():
     seen = []
     Trainer(net, X, y, callbacks=lambda epoch, logs: seen.append(epoch)).run(2)  # one function on its own
     assert seen == [0, 1]
+
+
+# -- numbers too large for the dtype (issue 17) -------------------------------------------------------------
+def test_a_cost_not_finite_before_any_step_blames_the_data_not_the_learning_rate(rng, unchanged):
+    from glassnet.errors import NotFiniteCostError
+
+    X = rng.normal(size=(20, 3))
+    y = X.sum(axis=1, keepdims=True) * 1e30
+    net = Network.from_sizes([3, 4, 1], activation="relu", output="identity", cost="mse", seed=0)
+    # the reference, in float64: the starting weights' squared errors pass float32's largest number
+    a = net.forward(X).astype(np.float64)
+    assert np.mean((a - y) ** 2) > np.finfo(np.float32).max
+    same = unchanged(net)
+    with pytest.raises(NotFiniteCostError) as info:
+        net.fit(X, y, epochs=3, learning_rate=1e-9)
+    same()
+    message = str(info.value)
+    assert isinstance(info.value, DivergenceError) and isinstance(info.value, InputError)
+    assert (info.value.epoch, info.value.batch) == (1, 1)
+    for words in ("starting weights", "before any step", f"|y| = {np.abs(y).max():.3g}", "float32", "3.4e+38",
+                  "Scale the targets", "float64"):
+        assert words in message, words
+    assert "Try a smaller learning rate" not in message and "1e-09" not in message
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # the training loop's own matmul
+def test_inputs_that_overflow_before_any_step_are_named(rng):
+    from glassnet.errors import NotFiniteCostError
+
+    net = Network.from_sizes([3, 4, 1], activation="relu", output="identity", cost="mse", seed=0)
+    net.params[...] = 1.0
+    X = np.full((4, 3), 3e38)
+    assert 3 * int(3e38) > int(np.finfo(np.float32).max)  # s = x1 + x2 + x3 + 1 of each hidden neuron overflows
+    with pytest.raises(NotFiniteCostError, match=r"outputs overflow float32.*\|x\| = 3e\+38.*Scale the inputs"):
+        net.fit(X, np.ones((4, 1)), epochs=1)
+
+
+@pytest.mark.parametrize("dtype, big", [("float32", 3e38), ("float64", 1e308)])
+def test_predict_refuses_outputs_that_overflow_and_names_the_rows(dtype, big):
+    import warnings
+
+    from glassnet.errors import NotFiniteOutputError
+
+    net = Network.from_sizes([3, 4, 1], activation="relu", output="identity", cost="mse", seed=0, dtype=dtype)
+    net.params[...] = 1.0
+    X = np.ones((5, 3), dtype=dtype)
+    X[1], X[3] = big, 0.7 * big
+    # the reference, in exact integers: s = x1 + x2 + x3 + 1 passes the dtype's largest number
+    assert 3 * int(0.7 * big) > int(np.finfo(dtype).max)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the refusal is in words, without numpy's overflow warnings
+        with pytest.raises(NotFiniteOutputError) as info:
+            net.predict(X)
+    message = str(info.value)
+    assert isinstance(info.value, InputError)
+    for words in ("rows 1, 3 of X", dtype, f"{np.finfo(dtype).max:.3g}", f"|x| = {big:.3g}", "Scale the inputs"):
+        assert words in message, words
+    assert ("float64" in message.replace(dtype, "")) == (dtype == "float32")  # float32 is told of float64
+    with pytest.raises(NotFiniteOutputError, match="for row 0 of X"):
+        net.predict(X[1:2])
+    good = net.predict(X[[0, 2, 4]])  # the finite rows on their own: 3 * 1 + 1 = 4 into the output, 4 * 4 + 1
+    assert np.array_equal(good, np.full((3, 1), 17.0, dtype=dtype))
+
+
+def test_predict_refuses_weights_that_are_not_finite(rng):
+    from glassnet.errors import NotFiniteOutputError
+
+    net = Network.from_sizes([2, 3, 2], activation="tanh", output="softmax", cost="cross_entropy", seed=0)
+    net.layers[0].weights[0, 1] = np.nan
+    X = rng.normal(size=(4, 2))
+    for call in (net.predict, net.predict_classes):
+        with pytest.raises(NotFiniteOutputError, match=r"weights are not finite \(1 of 17 .*Refit it"):
+            call(X)
+
+
+def test_save_and_load_of_none_say_what_a_path_is():
+    import glassnet
+
+    net = Network.from_sizes([2, 3, 1], seed=0)
+    for call in (lambda: glassnet.save(net, None), lambda: net.save(None), lambda: glassnet.load(None)):
+        with pytest.raises(InputTypeError, match="None: a path is a str or pathlib.Path"):
+            call()

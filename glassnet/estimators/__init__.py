@@ -77,7 +77,10 @@ Starting weights and biases are drawn as scikit-learn draws them (Glorot uniform
 :mod:`glassnet.initializers`), from the network's seed. The deliberate difference is the dtype: float32 by
 default whatever X's dtype, predictions included (``dtype="auto"`` follows X as scikit-learn does). Details
 that remain: Adam adds ``epsilon`` to the bias-corrected root, as in the Adam paper's algorithm;
-``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model). The
+``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model); and
+``partial_fit`` after ``set_params`` steps with the new ``learning_rate_init``, ``momentum``, ``beta_1``,
+``beta_2`` and ``epsilon`` (and a new ``solver``'s optimizer) while keeping the optimizer's memory (SGD's
+velocity, Adam's m, v and step count), where scikit-learn keeps the settings of its first call. The
 guide's page on the estimators tabulates every parameter, method and attribute.
 """
 

@@ -13,8 +13,9 @@ from typing import cast
 import numpy as np
 
 from ..errors import DivergenceError, InputError, InputTypeError
+from ..finite import check_fits_dtype
 from ..network import Network
-from ..optimizers import SGD, Adam, Constant, Optimizer
+from ..optimizers import Optimizer
 from ..sparse import sparse_rows
 from ..training import Trainer
 from ..validation import check_float_dtype, check_number
@@ -28,7 +29,7 @@ from ._sklearn import (
     validate_data,
 )
 from .lbfgs import minimize_lbfgs
-from .stochastic import SklearnControl, SolverDivergenceError, check_dropout_l1, is_inf
+from .stochastic import SklearnControl, SolverDivergenceError, check_dropout_l1, is_inf, new_optimizer
 
 _ACTIVATIONS = {
     "identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -327,7 +328,9 @@ class _BaseMLP(BaseEstimator):
                 self.best_validation_score_, self.best_loss_ = -np.inf, None
             elif stochastic and not self.early_stopping and self.best_loss_ is None:
                 self.best_loss_ = np.inf
+        check_fits_dtype("y", Y, net.dtype)  # the targets become the network's dtype: refuse what turns to inf
         if net.dtype != dtype:
+            check_fits_dtype("X", X, net.dtype)
             X = X.astype(net.dtype)
             Y = Y.astype(net.dtype)
             sample_weight = None if sample_weight is None else sample_weight.astype(net.dtype)
@@ -358,6 +361,13 @@ class _BaseMLP(BaseEstimator):
             net, X, Y, sample_weight, alpha=float(self.alpha), factor=self._lbfgs_factor, max_iter=int(self.max_iter),
             max_fun=int(self.max_fun), tol=float(self.tol), verbose=bool(self.verbose),
         )
+        if n_iter == 0 and not np.isfinite(objective):  # L-BFGS-B's first evaluation, at the starting weights
+            raise SolverDivergenceError(
+                "the cost of the starting weights is already NaN or infinite in float64 (L-BFGS-B's arithmetic), "
+                "before any iteration, so no solver setting will help: the targets or inputs are too large; "
+                "scale them first (e.g. sklearn.preprocessing.StandardScaler)",
+                epoch=0,
+            )
         if not np.isfinite(net.params).all() or not np.isfinite(objective):
             raise SolverDivergenceError(
                 "L-BFGS-B produced non-finite weights (the cost overflowed): the input data may contain large "
@@ -413,18 +423,13 @@ class _BaseMLP(BaseEstimator):
         # the maps derived in glassnet.estimators' docstring
         l2 = self.alpha * n_train / batch_size * self._l2_scale
         l1 = resolved["l1"] * n_train / batch_size * self._l2_scale
-        if not incremental or self._optimizer is None:
+        old, self._optimizer = self._optimizer, new_optimizer(self)
+        if not incremental or old is None or type(old) is not type(self._optimizer):
             self._lr = float(self.learning_rate_init)  # a new fit restarts the learning rate, as scikit-learn
-            if self.solver == "sgd":
-                self._optimizer = SGD(
-                    Constant(self._lr * self._lr_scale), momentum=float(self.momentum),
-                    nesterov=bool(self.nesterovs_momentum) and self.momentum > 0,
-                )
-            else:
-                self._optimizer = Adam(
-                    Constant(self._lr), beta1=float(self.beta_1), beta2=float(self.beta_2),
-                    eps=float(self.epsilon) / self._lr_scale,
-                )
+        else:  # partial_fit: the parameters as set now (set_params), and the memory of the steps so far
+            if old.schedule(0) != self._optimizer.schedule(0):  # learning_rate_init was changed since
+                self._lr = float(self.learning_rate_init)
+            self._optimizer.load_state(old.state())  # SGD's velocity; Adam's m, v and step count t
         control = SklearnControl(self, n_train, validation, restart=not incremental)
         optimizer: Optimizer = self._optimizer
         trainer = Trainer(

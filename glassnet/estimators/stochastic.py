@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from ..errors import DivergenceError, InputError, InputTypeError
+from ..errors import DivergenceError, InputError, InputTypeError, NotFiniteCostError
+from ..optimizers import SGD, Adam, Constant, Optimizer
 from ..training import Callback, Trainer
 from ..validation import check_fraction, check_number
 from ._sklearn import ConvergenceWarning
@@ -28,7 +29,7 @@ from ._sklearn import ConvergenceWarning
 if TYPE_CHECKING:
     from .base import _BaseMLP
 
-__all__ = ["SklearnControl", "SolverDivergenceError", "check_dropout_l1", "is_inf"]
+__all__ = ["SklearnControl", "SolverDivergenceError", "check_dropout_l1", "is_inf", "new_optimizer"]
 
 
 class SolverDivergenceError(DivergenceError, ValueError):
@@ -78,6 +79,24 @@ def check_dropout_l1(dropout: object, l1: object, n_hidden: int, solver: object)
             "solver='adam' or solver='sgd', or set dropout=0 and l1=0"
         )
     return rates, l1
+
+
+def new_optimizer(est: _BaseMLP) -> Optimizer:
+    """The solver's optimizer for the estimator's parameters as they are now (``learning_rate_init``,
+    ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``, ``epsilon``), its memory empty.
+
+    SGD steps ``v = momentum v - lr g``, ``w += v`` at ``lr = learning_rate_init * _lr_scale``; Adam at
+    ``learning_rate_init`` with ``eps = epsilon / _lr_scale`` (the maps derived in :mod:`glassnet.estimators`).
+    """
+    if est.solver == "sgd":
+        return SGD(
+            Constant(float(est.learning_rate_init) * est._lr_scale), momentum=float(est.momentum),
+            nesterov=bool(est.nesterovs_momentum) and est.momentum > 0,
+        )
+    return Adam(
+        Constant(float(est.learning_rate_init)), beta1=float(est.beta_1), beta2=float(est.beta_2),
+        eps=float(est.epsilon) / est._lr_scale,
+    )
 
 
 def _reported(est: _BaseMLP, cost: float, penalty: float) -> float:
@@ -186,9 +205,13 @@ class SklearnControl(Callback):
                 stacklevel=5,
             )
             return
+        # the cost was not finite before any step: the message names the data's cause; no weights were produced
+        tail = "" if isinstance(exc, NotFiniteCostError) else (
+            ". Solver produced non-finite parameter weights: the input data may contain large values and need to "
+            "be preprocessed (e.g. sklearn.preprocessing.StandardScaler)"
+        )
         raise SolverDivergenceError(
-            f"{exc}. Solver produced non-finite parameter weights: the input data may contain large values and "
-            "need to be preprocessed (e.g. sklearn.preprocessing.StandardScaler)",
+            f"{exc}{tail}",
             epoch=exc.epoch,
             batch=exc.batch,
         ) from None
