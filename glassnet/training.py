@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .activations import quiet_errors
 from .callbacks import Callback, EarlyStopping, History, _as_callbacks, _Printer
 from .dropout import Dropout, dropout_rates
 from .errors import DivergenceError, InputError
@@ -232,7 +233,14 @@ class Trainer:
         and the epoch-end callbacks), so ``n_batches`` steps are one :meth:`run_epoch`. A NaN or infinite
         cost puts back the weights and the optimizer's memory (momentum, Adam's moments, its step count) as
         the epoch began with them and raises DivergenceError; the next step begins that epoch again.
+        Overflow passes silently (:func:`glassnet.activations.quiet_errors`): a step that overflows ends in
+        a non-finite cost or weight, and so in that DivergenceError.
         """
+        with quiet_errors():
+            return self._step()
+
+    def _step(self) -> float:
+        """:meth:`step`, inside a ``quiet_errors()`` its caller opened (:meth:`run_epoch` opens one per epoch)."""
         run = self._epoch_run
         if run is None:
             run = self._begin_epoch()
@@ -254,8 +262,10 @@ class Trainer:
         finally:
             if drop is not None:
                 drop.clear(net)  # later passes (validation, prediction, a trace) see the whole network
-        net.add_l2_gradient(self.l2, run.n)
-        net.add_l1_gradient(self.l1, run.n)
+        if self.l2:
+            net.add_l2_gradient(self.l2, run.n)
+        if self.l1:
+            net.add_l1_gradient(self.l1, run.n)
         self.optimizer.step(net.params, net.grads)
         for callback in self.callbacks:
             callback.on_batch_end(self, batch, batch_cost)
@@ -326,10 +336,11 @@ class Trainer:
     def run_epoch(self) -> dict:
         """Train to the end of the current epoch (a whole one unless :meth:`step` began it); returns its logs."""
         epoch = self.epoch
-        step = self.step
+        step = self._step
         try:
-            while self.epoch == epoch:
-                step()
+            with quiet_errors():  # one errstate for the epoch, not one per step (or per activation)
+                while self.epoch == epoch:
+                    step()
         except BaseException:
             self._epoch_run = None  # as ever: an epoch cut short (a callback raised, Ctrl+C) begins again
             raise
