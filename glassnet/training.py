@@ -183,6 +183,9 @@ class Trainer:
                 yield X[begin:end], Y[begin:end], None if W is None else W[begin:end]
             return
         order = self.network.rng.permutation(n)
+        full = n - n % size
+        order[:full].reshape(-1, size).sort(axis=1)  # each batch's rows in increasing order, in one call
+        order[full:].sort()  # (the last, shorter batch)
         sparse = is_sparse(X)  # a sparse X's batch is its rows as a small CSR (their nonzeros): no dense buffer
         if self._batch_buffers is None:
             self._batch_buffers = (
@@ -192,13 +195,13 @@ class Trainer:
             )
         x_buffer, y_buffer, w_buffer = self._batch_buffers
         for begin in range(0, n, size):
-            rows = np.sort(order[begin : begin + size])
+            rows = order[begin : begin + size]
             m = len(rows)
-            # mode="clip" (the rows are valid by construction) lets np.take write straight into `out`;
+            # mode="clip" (the rows are valid by construction) lets take write straight into `out`;
             # the default mode="raise" gathers into a hidden temporary first.
-            xb = X[rows] if sparse else np.take(X, rows, axis=0, out=x_buffer[:m], mode="clip")
-            yb = np.take(Y, rows, axis=0, out=y_buffer[:m], mode="clip")
-            wb = None if W is None or w_buffer is None else np.take(W, rows, out=w_buffer[:m], mode="clip")
+            xb = X[rows] if sparse else X.take(rows, axis=0, out=x_buffer[:m], mode="clip")
+            yb = Y.take(rows, axis=0, out=y_buffer[:m], mode="clip")
+            wb = None if W is None or w_buffer is None else W.take(rows, out=w_buffer[:m], mode="clip")
             yield xb, yb, wb
 
     def _diverged(self, batch: int) -> DivergenceError:
