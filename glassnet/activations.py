@@ -24,14 +24,43 @@ network trained with the ``cross_entropy`` cost, where the pair fuses into the o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from .errors import InputError, InputTypeError, NotTrainableError
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation", "activation_names"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "activation_names", "quiet_errors"]
+
+
+# -- floating-point errors that are part of the maths ---------------------------------------------------------
+# Some values and slopes overflow or underflow on purpose (cosh(s) = inf where the slope 1 / cosh(s)^2 is
+# below the smallest float, and 1 / inf = 0 is its limit). Each runs under ``_quiet(...)``: np.errstate
+# ignoring exactly those errors, or nothing at all inside ``quiet_errors()``, which the fit loop opens once
+# per epoch (an errstate costs more than the arithmetic of a learner's batch of 10).
+_QUIET: ContextVar[bool] = ContextVar("glassnet_quiet_errors", default=False)
+_NO_CONTEXT = nullcontext()
+
+
+@contextmanager
+def quiet_errors() -> Iterator[None]:
+    """Overflow and underflow pass silently inside (np.errstate), and the functions of glassnet's passes
+    then open no errstate of their own. The fit loop runs each epoch inside one: a step that overflows ends
+    in a non-finite cost, and so in a DivergenceError that says what to do."""
+    with np.errstate(over="ignore", under="ignore"):
+        token = _QUIET.set(True)
+        try:
+            yield
+        finally:
+            _QUIET.reset(token)
+
+
+def _quiet(**errors: Any) -> Any:
+    """``np.errstate(**errors)`` (over and under only), or no context where :func:`quiet_errors` holds."""
+    return _NO_CONTEXT if _QUIET.get() else np.errstate(**errors)
 
 
 class Activation:
@@ -107,7 +136,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def value(self, s, out=None):
-        with np.errstate(over="ignore", under="ignore"):  # e^-s = inf gives 1 / inf = 0 (see above)
+        with _quiet(over="ignore", under="ignore"):  # e^-s = inf gives 1 / inf = 0 (see above)
             out = np.negative(s, out=out)
             np.exp(out, out=out)
             out += 1
@@ -116,7 +145,7 @@ class Sigmoid(Activation):
 
     def slope(self, s, a, out=None):
         # f(s) (1 - f(s)) with 1 - f(s) = 1 / (1 + e^s), which stays exact where f(s) rounds to 1
-        with np.errstate(over="ignore", under="ignore"):
+        with _quiet(over="ignore", under="ignore"):
             out = np.exp(s, out=out)
             out += 1
             np.divide(a, out, out=out)
@@ -135,7 +164,7 @@ class Tanh(Activation):
         # 1 - tanh(s)^2 written as 1 / cosh(s)^2: the same number, but exact where tanh(s) rounds to +-1
         # (float32 |s| > 9), where 1 - a^2 would give 0. cosh overflows only where the slope is below the
         # smallest normal float, and 1 / inf = 0 is its limit.
-        with np.errstate(over="ignore"):
+        with _quiet(over="ignore"):
             out = np.cosh(s, out=out)
             np.multiply(out, out, out=out)
             np.reciprocal(out, out=out)
@@ -200,7 +229,7 @@ class Arctan(Activation):
         return np.arctan(s, out=out)
 
     def slope(self, s, a, out=None):
-        with np.errstate(over="ignore"):  # s^2 = inf (|s| > 1.8e19 in float32) gives 1 / inf = 0, its limit
+        with _quiet(over="ignore"):  # s^2 = inf (|s| > 1.8e19 in float32) gives 1 / inf = 0, its limit
             out = np.multiply(s, s, out=out)
             out += 1
             np.reciprocal(out, out=out)
@@ -238,13 +267,13 @@ class Softmax(Activation):
     def value(self, s, out=None):
         if s.ndim != 2:
             raise InputError("softmax works on a batch shaped (n_samples, n_outputs)")
-        top = s.max(axis=1, keepdims=True)
+        top = np.maximum.reduce(s, axis=1, keepdims=True)  # s.max's own call, without its wrappers
         d = s - top  # shift so the largest e^d is 1 (no overflow); a new array, as out may be s itself
         r = subtraction_error(s, top, d)
         out = np.exp(d, out=out)
         r *= out
         out += r  # e^(d + r) ~ e^d + e^d r
-        out /= out.sum(axis=1, keepdims=True)
+        out /= np.add.reduce(out, axis=1, keepdims=True)
         return out
 
     def slope(self, s, a, out=None):
@@ -284,7 +313,7 @@ class Exp(Activation):
     name = "exp"
 
     def value(self, s, out=None):
-        with np.errstate(over="ignore", under="ignore"):
+        with _quiet(over="ignore", under="ignore"):
             return np.exp(s, out=out)
 
     def slope(self, s, a, out=None):
@@ -339,6 +368,8 @@ def fused_kernel(name: str, elements: int) -> Callable | None:
         from . import _fused
 
         _FUSED = _fused
+    if elements < _FUSED.MIN_ELEMENTS:  # a learner's small batch: numpy's passes, decided without another call
+        return None
     return _FUSED.kernel(name, elements)
 
 

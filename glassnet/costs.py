@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import _FLOATS, Activation, fused_kernel, subtraction_error
+from .activations import _FLOATS, Activation, _quiet, fused_kernel, subtraction_error
 from .errors import InputError, InputTypeError
 from .validation import one_hot_rows
 
@@ -171,7 +171,7 @@ class BinaryCrossEntropy(Cost):
         return y
 
     def accuracy(self, a, y):
-        return float(np.mean(np.all((a > 0.5) == (y > 0.5), axis=1)))
+        return int(np.count_nonzero(np.all((a > 0.5) == (y > 0.5), axis=1))) / len(a) if len(a) else float("nan")
 
     def classes(self, a):
         labels = (a > 0.5).astype(np.int64)
@@ -192,8 +192,8 @@ class CrossEntropy(Cost):
     def value(self, s, a, y, weights=None):
         if weights is not None:
             return self._weighted_value(s, a, y, weights)
-        kernel = fused_kernel("cross_entropy_sum", s.size) if _same_float_matrices(s, y) else None
-        if kernel is not None:  # the same ln softmax, row by row in one pass, summed in float64
+        kernel = fused_kernel("cross_entropy_sum", s.size)  # None for a small batch: no further checks
+        if kernel is not None and _same_float_matrices(s, y):  # the same ln softmax in one pass, summed in float64
             return -kernel(s, y, s.dtype.type(0)) / len(s)
         return float(-np.vdot(y, _log_softmax(s)) / len(s))
 
@@ -230,10 +230,11 @@ class CrossEntropy(Cost):
         return y
 
     def accuracy(self, a, y):
-        kernel = fused_kernel("argmax_agreement", a.size) if _same_float_matrices(a, y) else None
-        if kernel is not None:  # counted in one pass, without the two argmax arrays
+        kernel = fused_kernel("argmax_agreement", a.size)  # None for a small batch: no further checks
+        if kernel is not None and _same_float_matrices(a, y):  # counted in one pass, without two argmax arrays
             return kernel(a, y) / len(a)
-        return float(np.mean(a.argmax(axis=1) == y.argmax(axis=1)))
+        # the count over n, as np.mean gives it (an exact sum of 1s, divided once), without np.mean's wrappers
+        return int(np.count_nonzero(a.argmax(axis=1) == y.argmax(axis=1))) / len(a) if len(a) else float("nan")
 
     def classes(self, a):
         return a.argmax(axis=1)
@@ -284,7 +285,7 @@ def _binary_cross_entropies(s: np.ndarray, y: np.ndarray) -> np.ndarray:
     The first term is ``(1 - y) s`` where ``s > 0`` and ``-y s`` elsewhere: never negative for ``0 <= y <= 1``,
     and exact where ``y`` is 0 or 1. The second is ``ln(1 + e^-|s|)`` by ``log1p``, accurate however small.
     """
-    with np.errstate(under="ignore"):  # e^-|s| underflows to 0 for |s| > 745: ln(1 + 0) = 0 is its limit
+    with _quiet(under="ignore"):  # e^-|s| underflows to 0 for |s| > 745: ln(1 + 0) = 0 is its limit
         tail = np.exp(-np.abs(s))
         np.log1p(tail, out=tail)
     tail += s * (np.greater(s, 0) - y)
@@ -298,17 +299,18 @@ def _log_softmax(s: np.ndarray) -> np.ndarray:
     probability of a confident prediction (``ln(1 - 2e-9)`` for logits (20, 0)) is not rounded to 0; the
     rounding of ``d`` is put back as in :class:`~glassnet.activations.Softmax`.
     """
-    rows = np.arange(len(s))
+    rows, columns = s.shape
     top = s.argmax(axis=1)
-    largest = s[rows, top][:, None]
+    top += np.arange(0, rows * columns, columns)  # each row's largest, as an index into the flat array
+    largest = s.take(top)[:, None]
     shifted = s - largest
     lost = subtraction_error(s, largest, shifted)  # d's rounding, put back as e^(d + r) ~ e^d (1 + r)
-    with np.errstate(under="ignore"):  # e^d underflows to 0 far below the top: its contribution is nil
+    with _quiet(under="ignore"):  # e^d underflows to 0 far below the top: its contribution is nil
         rest = np.exp(shifted)
     lost *= rest
     rest += lost
-    rest[rows, top] = 0
-    shifted -= np.log1p(rest.sum(axis=1, keepdims=True))
+    rest.put(top, 0)
+    shifted -= np.log1p(np.add.reduce(rest, axis=1, keepdims=True))  # (np.sum's own call)
     return shifted
 
 
@@ -321,8 +323,10 @@ def _same_float_matrices(a: np.ndarray, y: np.ndarray) -> bool:
 def _scaled_difference(a: np.ndarray, y: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     """``(a - y) / n`` into ``out`` (n = len(a)): one compiled pass when numba is there, else two numpy steps
     (``out = a - y``; ``out *= 1/n``), with the same numbers bit for bit."""
-    kernel = fused_kernel("scaled_difference", a.size) if _same_float_matrices(a, y) else None
-    if kernel is not None and (out is None or (out.shape == a.shape and out.dtype == a.dtype)):
+    kernel = fused_kernel("scaled_difference", a.size)  # None for a small batch: no further checks
+    if kernel is not None and _same_float_matrices(a, y) and (
+        out is None or (out.shape == a.shape and out.dtype == a.dtype)
+    ):
         out = np.empty_like(a) if out is None else out
         kernel(a, y, a.dtype.type(1.0 / len(a)), out)
         return out

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .activations import quiet_errors
 from .callbacks import Callback, EarlyStopping, History, _as_callbacks, _Printer
 from .dropout import Dropout, dropout_rates
 from .errors import DivergenceError, InputError
@@ -183,6 +184,9 @@ class Trainer:
                 yield X[begin:end], Y[begin:end], None if W is None else W[begin:end]
             return
         order = self.network.rng.permutation(n)
+        full = n - n % size
+        order[:full].reshape(-1, size).sort(axis=1)  # each batch's rows in increasing order, in one call
+        order[full:].sort()  # (the last, shorter batch)
         sparse = is_sparse(X)  # a sparse X's batch is its rows as a small CSR (their nonzeros): no dense buffer
         if self._batch_buffers is None:
             self._batch_buffers = (
@@ -192,13 +196,13 @@ class Trainer:
             )
         x_buffer, y_buffer, w_buffer = self._batch_buffers
         for begin in range(0, n, size):
-            rows = np.sort(order[begin : begin + size])
+            rows = order[begin : begin + size]
             m = len(rows)
-            # mode="clip" (the rows are valid by construction) lets np.take write straight into `out`;
+            # mode="clip" (the rows are valid by construction) lets take write straight into `out`;
             # the default mode="raise" gathers into a hidden temporary first.
-            xb = X[rows] if sparse else np.take(X, rows, axis=0, out=x_buffer[:m], mode="clip")
-            yb = np.take(Y, rows, axis=0, out=y_buffer[:m], mode="clip")
-            wb = None if W is None or w_buffer is None else np.take(W, rows, out=w_buffer[:m], mode="clip")
+            xb = X[rows] if sparse else X.take(rows, axis=0, out=x_buffer[:m], mode="clip")
+            yb = Y.take(rows, axis=0, out=y_buffer[:m], mode="clip")
+            wb = None if W is None or w_buffer is None else W.take(rows, out=w_buffer[:m], mode="clip")
             yield xb, yb, wb
 
     def _diverged(
@@ -237,7 +241,14 @@ class Trainer:
         and the epoch-end callbacks), so ``n_batches`` steps are one :meth:`run_epoch`. A NaN or infinite
         cost puts back the weights and the optimizer's memory (momentum, Adam's moments, its step count) as
         the epoch began with them and raises DivergenceError; the next step begins that epoch again.
+        Overflow passes silently (:func:`glassnet.activations.quiet_errors`): a step that overflows ends in
+        a non-finite cost or weight, and so in that DivergenceError.
         """
+        with quiet_errors():
+            return self._step()
+
+    def _step(self) -> float:
+        """:meth:`step`, inside a ``quiet_errors()`` its caller opened (:meth:`run_epoch` opens one per epoch)."""
         run = self._epoch_run
         if run is None:
             run = self._begin_epoch()
@@ -259,8 +270,10 @@ class Trainer:
         finally:
             if drop is not None:
                 drop.clear(net)  # later passes (validation, prediction, a trace) see the whole network
-        net.add_l2_gradient(self.l2, run.n)
-        net.add_l1_gradient(self.l1, run.n)
+        if self.l2:
+            net.add_l2_gradient(self.l2, run.n)
+        if self.l1:
+            net.add_l1_gradient(self.l1, run.n)
         self.optimizer.step(net.params, net.grads)
         for callback in self.callbacks:
             callback.on_batch_end(self, batch, batch_cost)
@@ -331,10 +344,11 @@ class Trainer:
     def run_epoch(self) -> dict:
         """Train to the end of the current epoch (a whole one unless :meth:`step` began it); returns its logs."""
         epoch = self.epoch
-        step = self.step
+        step = self._step
         try:
-            while self.epoch == epoch:
-                step()
+            with quiet_errors():  # one errstate for the epoch, not one per step (or per activation)
+                while self.epoch == epoch:
+                    step()
         except BaseException:
             self._epoch_run = None  # as ever: an epoch cut short (a callback raised, Ctrl+C) begins again
             raise

@@ -273,3 +273,31 @@ def test_softmax_is_within_a_few_ulps_for_mixed_scales(dtype, rng):
     assert np.all(ulps[~normal] <= 1)
     in_place = s.copy()
     np.testing.assert_array_equal(softmax.value(in_place, out=in_place), a)
+
+
+def test_quiet_errors_lets_the_intended_overflow_pass_once_for_many_calls():
+    # Inside quiet_errors() (the fit loop opens one per epoch) the slopes open no errstate of their own, yet
+    # give the same numbers and let no warning escape; outside, numpy's settings are as they were.
+    from glassnet.activations import quiet_errors
+
+    s = np.array([-1e30, -100.0, -45.0, 0.0, 3.0, 90.0, 1e30], dtype=np.float32)
+    tanh, sigmoid, arctan = get_activation("tanh"), get_activation("sigmoid"), get_activation("arctan")
+    before = np.geterr()
+    outside = [tanh.slope(s, np.tanh(s)), sigmoid.value(s), arctan.slope(s, np.arctan(s))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with quiet_errors():
+            inside = [tanh.slope(s, np.tanh(s)), sigmoid.value(s), arctan.slope(s, np.arctan(s))]
+            assert np.geterr()["over"] == "ignore"
+    for a, b in zip(inside, outside, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert inside[0][0] == 0.0 and inside[0][3] == 1.0  # 1 / cosh(s)^2: 0 where cosh^2 overflows, 1 at 0
+    assert np.geterr() == before
+    with pytest.raises(ZeroDivisionError), quiet_errors():
+        raise ZeroDivisionError  # an exception inside leaves numpy's settings, and the flag, as they were
+    assert np.geterr() == before
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        np.exp(np.float32(100.0))  # outside, numpy's settings hold again ...
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(tanh.slope(s, np.tanh(s)), outside[0])  # ... and the slope quiets its own

@@ -53,6 +53,32 @@ def test_cross_entropy_matches_direct_formula_and_log_loss(rng):
     assert ce.value(s, a, y) == pytest.approx(log_loss(labels, a, labels=[0, 1, 2, 3]), rel=1e-12)
 
 
+def test_cross_entropy_with_tied_largest_logits_and_a_strided_batch(rng):
+    # ln softmax leaves the first largest logit of a row out of its sum; ties and a batch that is a view with
+    # strides (a column slice) must give the float64 reference, scipy's log_softmax
+    ce = get_cost("cross_entropy")
+    wide = rng.normal(scale=3, size=(9, 10))
+    s = wide[:, ::2]  # 9 x 5, not contiguous
+    s[0] = [2.0, 2.0, 2.0, -1.0, 0.5]
+    s[1] = [0.0, -0.0, -3.0, 0.0, -1.0]
+    s[2] = [-1.0, 4.0, 4.0, 4.0, 4.0]
+    labels = rng.integers(0, 5, size=9)
+    y = np.eye(5)[labels]
+    direct = -np.mean(special.log_softmax(s, axis=1)[np.arange(9), labels])
+    assert ce.value(s, special.softmax(s, axis=1), y) == pytest.approx(direct, rel=1e-14)
+    assert ce.value(np.ascontiguousarray(s), None, y) == ce.value(s, None, y)
+    assert ce.accuracy(s, y) == np.mean(np.argmax(s, axis=1) == labels)
+
+
+def test_accuracy_is_the_fraction_right_as_a_python_float():
+    ce, bce = get_cost("cross_entropy"), get_cost("binary_cross_entropy")
+    a = np.array([[0.2, 0.8], [0.6, 0.4], [0.5, 0.5]], dtype=np.float32)
+    y = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
+    assert ce.accuracy(a, y) == 2 / 3 and type(ce.accuracy(a, y)) is float  # the tie: the first is the class
+    assert bce.accuracy(a[:, :1], y[:, :1]) == 1 / 3 and type(bce.accuracy(a[:, :1], y[:, :1])) is float
+    assert np.isnan(ce.accuracy(a[:0], y[:0])) and np.isnan(bce.accuracy(a[:0], y[:0]))
+
+
 def test_cross_entropies_stay_finite_when_confident():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

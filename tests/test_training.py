@@ -435,3 +435,31 @@ def test_after_divergence_momentum_does_not_carry_the_blow_up_into_the_next_try(
     trainer.optimizer.schedule = StepDecay(1e-6, factor=1.0)
     trainer.run(1)
     assert np.isfinite(net.params).all()
+
+
+def test_steps_and_epochs_take_numpys_settings_back_as_they_found_them(classification):
+    # the fit loop opens one errstate per epoch (and per step when step() is called alone); a callback that
+    # raises, a divergence or the end of the epoch all leave numpy's error settings as they were
+    import warnings
+
+    X, labels = classification
+    before = np.geterr()
+    net = Network.from_sizes([2, 6, 3], activation="tanh", cost="cross_entropy", seed=0)
+    trainer = Trainer(net, X, labels, batch_size=10, optimizer=SGD(0.1))
+    net.layers[0].weights *= 1e6  # tanh saturates: its slope 1 / cosh(s)^2 overflows to 0 on purpose
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trainer.step()
+        assert np.geterr() == before
+        trainer.run_epoch()
+    assert np.geterr() == before and trainer.epoch == 1
+
+    class Boom(Callback):
+        def on_batch_end(self, trainer, batch, cost):
+            assert np.geterr()["over"] == "ignore"  # inside the epoch's errstate
+            raise KeyboardInterrupt
+
+    trainer.callbacks.append(Boom())
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run_epoch()
+    assert np.geterr() == before
