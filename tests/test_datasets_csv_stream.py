@@ -215,7 +215,8 @@ def _peak(call, tmp_path):
         tracemalloc.stop()
 
 
-def test_a_numeric_file_peaks_near_the_size_of_its_arrays(tmp_path):
+def test_a_numeric_file_peaks_near_the_size_of_its_arrays(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvstream, "CHUNK_CELLS", 4096)  # a smaller chunk, for a smaller file
     rng = np.random.default_rng(0)
     X = rng.random((3000, 100))
     path = tmp_path / "big.csv"
@@ -229,19 +230,44 @@ def test_a_numeric_file_peaks_near_the_size_of_its_arrays(tmp_path):
     assert peak < 1.5 * arrays  # the whole file as rows of strings took 13 times the arrays
 
 
-def test_a_file_with_text_columns_peaks_near_the_size_of_its_arrays(tmp_path):
+def test_a_file_with_text_columns_peaks_near_the_size_of_its_arrays(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvstream, "CHUNK_CELLS", 4096)
     rng = np.random.default_rng(1)
     path = tmp_path / "text.csv"
     colours = ["red", "green", "blue", "dark, blue"]
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow([f"x{j}" for j in range(30)] + ["colour", "shop", "label"])
-        for i in range(8000):
+        for i in range(6000):
             cells = [repr(v) for v in rng.normal(size=30).tolist()]
             if i % 17 == 0:
                 cells[i % 30] = ""
             writer.writerow(cells + [colours[i % 4], f"shop {i % 60}", ["yes", "no"][i % 2]])
     data, peak = _peak(lambda: load_csv(path, target="label", text="one-hot", fill_missing="median"), tmp_path)
-    assert data.X.shape == (8000, 30 + 4 + 60)
+    assert data.X.shape == (6000, 30 + 4 + 60)
     arrays = data.X.nbytes + data.y.nbytes
     assert peak < 1.5 * arrays  # the whole file as rows of strings took 3.3 times the arrays
+
+
+def test_arrays_grow_in_place_or_by_a_copy_when_something_else_holds_them():
+    a = np.arange(6.0).reshape(3, 2)
+    arrays = [a]
+    del a
+    grown = csvstream.resized(arrays, 0, (5, 2))
+    np.testing.assert_array_equal(grown[:3], np.arange(6.0).reshape(3, 2))
+    view = grown[:1]  # a view pins the memory: resize is refused, so the rows are copied
+    again = csvstream.resized([grown], 0, (2, 2))
+    assert again is not grown and view.base is grown
+    np.testing.assert_array_equal(again, [[0, 1], [2, 3]])
+
+
+def test_reading_under_a_profiler_gives_the_same_table(tmp_path, monkeypatch):
+    import cProfile  # a profiler holds each array a method is called on: resize in place is refused
+
+    monkeypatch.setattr(csvstream, "CHUNK_CELLS", 8)
+    path = tmp_path / "p.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{['u', 'v'][i % 2]},{i % 3}\n" for i in range(300)))
+    profile = cProfile.Profile()
+    data = profile.runcall(load_csv, path, target="y", text="one-hot")
+    np.testing.assert_array_equal(data.X, [[i, i % 2 == 0, i % 2 == 1] for i in range(300)])
+    np.testing.assert_array_equal(data.y, np.arange(300) % 3)

@@ -16,7 +16,8 @@ import numpy as np
 from ..fileio import DATA_SIZE_ENV, NotRegularFileError, atomic_file, data_size_limit, format_size, open_regular
 from ..validation import check_choice
 from .base import TASKS, Dataset, DatasetError
-from .csvstream import Column, CsvTable, LineNumbers, read_table, table_from_rows
+from .csvstream import read_table, table_from_rows
+from .csvtable import Column, CsvTable, LineNumbers
 from .tables import FILL_METHODS, TEXT_CHOICES, TableEncoding, choose_columns, refuse_first_bad
 
 # An all-integer CSV target with at most this many distinct values is taken for class labels when

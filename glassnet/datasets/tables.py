@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from .base import DatasetError
-from .csvstream import DELIMITERS, MISSING, Column, CsvTable, number, sniff_delimiter, table_from_rows
+from .csvstream import DELIMITERS, sniff_delimiter, table_from_rows
+from .csvtable import MISSING, Column, CsvTable, number
 
 __all__ = ["DELIMITERS", "FILL_METHODS", "MISSING", "TableEncoding", "choose_columns", "sniff_delimiter"]
 
@@ -302,6 +303,10 @@ def _widen(table: CsvTable, starts: np.ndarray, width: int) -> np.ndarray | None
     """The table's first group (n, m), turned in its own memory into (n, width) with old column k at column
     ``starts[k]``; None (the table untouched) when something else still holds that memory."""
     n, m = table.groups[0].shape
+    if width == m:  # numbers only: the group is X as it is
+        X: np.ndarray = table.groups.pop(0)
+        table.groups = []  # used up
+        return X
     try:
         table.groups[0].resize((n * width,))  # refused while a view of it lives: then a copy is made instead
     except ValueError:
@@ -309,8 +314,6 @@ def _widen(table: CsvTable, starts: np.ndarray, width: int) -> np.ndarray | None
     flat = table.groups[0]
     table.groups = []  # used up: its first group is X now
     old, new = flat[:n * m].reshape(n, m), flat.reshape(n, width)
-    if width == m:
-        return new
     step = max(1, (1 << 17) // width)
     for stop in range(n, 0, -step):  # the last rows first: row i moves from i*m to i*width >= i*m, never onto
         start = max(0, stop - step)  # a row not moved yet
