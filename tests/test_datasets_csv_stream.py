@@ -271,3 +271,11 @@ def test_reading_under_a_profiler_gives_the_same_table(tmp_path, monkeypatch):
     data = profile.runcall(load_csv, path, target="y", text="one-hot")
     np.testing.assert_array_equal(data.X, [[i, i % 2 == 0, i % 2 == 1] for i in range(300)])
     np.testing.assert_array_equal(data.y, np.arange(300) % 3)
+
+
+def test_an_encoding_of_no_columns_gives_no_inputs(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("y\n1\n2\n")
+    header, rows, lines = read_csv_rows(path)
+    X, met = TableEncoding.fit(path, header, rows, lines, []).transform(path, header, rows, lines)
+    assert X.shape == (2, 0) and met == {}

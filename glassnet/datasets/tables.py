@@ -176,10 +176,11 @@ class TableEncoding:
         for name in self.columns:  # every check first: a refused call has built nothing
             plans.append(self._plan(path, table, name, unseen, met))
         widths = [len(self.categories[name]) if name in self.categories else 1 for name in self.columns]
-        starts = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.intp)
+        starts = (np.cumsum(widths, dtype=np.intp) - widths).astype(np.intp)  # each column's first input
         width = int(sum(widths))
         X = None
-        if in_place and table.columns[:table.groups[0].shape[1]] == [table.header.index(c) for c in self.columns]:
+        own = [table.header.index(c) for c in self.columns]
+        if in_place and table.groups and table.columns[:table.groups[0].shape[1]] == own:
             X = _widen(table, starts, width)
         if X is None:
             X = np.empty((n, width))
