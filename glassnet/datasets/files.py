@@ -6,7 +6,6 @@ Only the standard library's ``csv`` module and numpy are used. Every problem is 
 
 from __future__ import annotations
 
-import csv
 import os
 import zipfile
 from collections.abc import Sequence
@@ -17,7 +16,9 @@ import numpy as np
 from ..fileio import DATA_SIZE_ENV, NotRegularFileError, atomic_file, data_size_limit, format_size, open_regular
 from ..validation import check_choice
 from .base import TASKS, Dataset, DatasetError
-from .tables import TableEncoding, choose_columns, sniff_delimiter
+from .csvstream import read_table, table_from_rows
+from .csvtable import Column, CsvTable, LineNumbers
+from .tables import FILL_METHODS, TEXT_CHOICES, TableEncoding, choose_columns, refuse_first_bad
 
 # An all-integer CSV target with at most this many distinct values is taken for class labels when
 # task=None; more distinct values (prices, counts) make it a regression target. Pass task= to decide.
@@ -101,21 +102,28 @@ def load_csv_table(
     path = Path(path)
     if task is not None:
         check_choice("task", task, TASKS)
-    header, rows, lines = read_csv_rows(path, delimiter, max_bytes)
-    if target not in header:
-        hint = ""
-        if delimiter is None and len(header) == 1:
-            hint = " (one column only: is the file separated by something other than comma, semicolon or tab?)"
-        raise DatasetError(f"{path}: no column named {target!r}; the columns are: {', '.join(header)}{hint}")
-    if len(header) < 2:
-        raise DatasetError(
-            f"{path}: only the target column {target!r}; a data set needs at least one feature"
-        )
-    t = header.index(target)
-    chosen = choose_columns(path, header, target, columns, drop)
-    encoding = TableEncoding.fit(path, header, rows, lines, chosen, text=text, fill_missing=fill_missing)
-    X, _ = encoding.transform(path, header, rows, lines)
-    y, target_names, task = _parse_target(path, [row[t] for row in rows], lines, target, task)
+    chosen: list[str] = []
+
+    def select(header: list[str]) -> list[list[int]]:  # checked once the file's own problems are known
+        if target not in header:
+            hint = ""
+            if delimiter is None and len(header) == 1:
+                hint = " (one column only: is the file separated by something other than comma, semicolon or tab?)"
+            raise DatasetError(f"{path}: no column named {target!r}; the columns are: {', '.join(header)}{hint}")
+        if len(header) < 2:
+            raise DatasetError(f"{path}: only the target column {target!r}; a data set needs at least one feature")
+        chosen.extend(choose_columns(path, header, target, columns, drop))
+        if text not in TEXT_CHOICES:
+            raise DatasetError(f"text must be one of {TEXT_CHOICES}, got {text!r}")
+        if fill_missing is not None and fill_missing not in FILL_METHODS:
+            raise DatasetError(f"fill_missing must be one of {', '.join(FILL_METHODS)}, got {fill_missing!r}")
+        return [[header.index(name) for name in chosen], [header.index(target)]]
+
+    table = read_table(path, delimiter, select, lambda size: check_data_size(path, size, max_bytes))
+    encoding = TableEncoding.fit(path, table.header, table, table.lines, chosen, text=text, fill_missing=fill_missing)
+    y, target_names, task = _parse_target(path, table.column(table.header.index(target)), table.lines, target, task,
+                                          table)
+    X, _ = encoding.encode(path, table, in_place=True)  # X in the memory the features were read into
     dataset = Dataset(
         X=X,
         y=y,
@@ -156,130 +164,67 @@ def load_csv_features(
         the columns there are.
     """
     path = Path(path)
-    header, rows, lines = read_csv_rows(path, delimiter)
-    names = list(header) if feature_names is None else [str(name) for name in feature_names]
-    missing = [name for name in names if name not in header]
-    if missing:
-        raise DatasetError(
-            f"{path}: no column(s) named {', '.join(map(repr, missing))}; the columns are: {', '.join(header)}"
-        )
-    return _parse_features(path, rows, lines, [header.index(name) for name in names], header)
+
+    def select(header: list[str]) -> list[list[int]]:
+        names = list(header) if feature_names is None else [str(name) for name in feature_names]
+        missing = [name for name in names if name not in header]
+        if missing:
+            raise DatasetError(
+                f"{path}: no column(s) named {', '.join(map(repr, missing))}; the columns are: {', '.join(header)}"
+            )
+        return [[header.index(name) for name in names]]
+
+    table = read_table(path, delimiter, select)
+    refuse_first_bad(path, table, table.columns)
+    X = table.groups[0]
+    table.groups = []
+    return X
 
 
 def read_csv_rows(
     path: str | os.PathLike, delimiter: str | None = None, max_bytes: object = None
-) -> tuple[list[str], list[list[str]], list[int]]:
+) -> tuple[list[str], CsvTable, LineNumbers]:
     """The header, the non-blank rows (cells stripped) and the file line on which each row ends; the
     delimiter, when None, found from the header row (:func:`~glassnet.datasets.tables.sniff_delimiter`).
-    A file over the data-size limit (:func:`check_data_size`) is refused before a row is read."""
+    A file over the data-size limit (:func:`check_data_size`) is refused before a row is read.
+
+    The rows are a :class:`~glassnet.datasets.csvstream.CsvTable`: read as a stream, every column parsed
+    into numbers and codes (``rows[i][j]`` gives a cell's text), never the file held as lists of strings.
+    """
     path = Path(path)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    line = 0
-    try:
-        with open_regular(path, "r", newline="", encoding="utf-8-sig") as f:  # never a pipe or device
-            check_data_size(path, os.fstat(f.fileno()).st_size, max_bytes)
-            if delimiter is None:
-                first = next((text for text in f if text.strip()), "")
-                delimiter = sniff_delimiter(first)
-                f.seek(0)
-            reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
-            header = next((row for row in reader if any(cell.strip() for cell in row)), None)
-            line = header_line = reader.line_num
-            for row in reader:
-                line = reader.line_num
-                if any(cell.strip() for cell in row):
-                    rows.append([cell.strip() for cell in row])
-                    lines.append(line)
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: no such file") from None
-    except NotRegularFileError as exc:
-        raise DatasetError(f"{path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise DatasetError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
-        ) from None
-    except csv.Error as exc:
-        raise DatasetError(f"{path}, line {line + 1}: malformed CSV: {exc}") from None
-    except OSError as exc:
-        raise DatasetError(f"{path}: could not be read: {exc.strerror or exc}") from None
-    if header is None:
-        raise DatasetError(f"{path}: the file is empty; a CSV file needs a header row of column names")
-    header = [name.strip() for name in header]
-    for j, name in enumerate(header):
-        if not name:
-            raise DatasetError(f"{path}, line {header_line}: column {j + 1} has no name in the header row")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise DatasetError(f"{path}, line {header_line}: repeated column names {', '.join(map(repr, repeated))}")
-    for row, line in zip(rows, lines, strict=True):
-        if len(row) != len(header):
-            raise DatasetError(
-                f"{path}, line {line}: {len(row)} fields, but the header has {len(header)} columns"
-            )
-    if not rows:
-        raise DatasetError(f"{path}: a header but no data rows")
-    return header, rows, lines
-
-
-def _parse_features(
-    path: Path, rows: list[list[str]], lines: list[int], columns: list[int], header: list[str]
-) -> np.ndarray:
-    cells = [[row[j] for j in columns] for row in rows]
-    try:  # fast path: numpy parses the whole table; on any problem, find the first bad cell below
-        X = np.array(cells, dtype=np.float64)
-        if np.isfinite(X).all():
-            return X
-    except ValueError:
-        pass
-    for row, line in zip(cells, lines, strict=True):
-        for cell, j in zip(row, columns, strict=True):
-            where = f"{path}, line {line}, column {header[j]!r}"
-            if not cell or cell.lower() in ("nan", "na", "n/a", "null", "none", "?"):
-                raise DatasetError(f"{where}: missing value {cell!r}; fill it in or drop the row, or let glassnet "
-                                   "fill it (fill_missing=, glassnet train --fill-missing mean|median|most-frequent)")
-            try:
-                value = float(cell)
-            except ValueError:
-                raise DatasetError(
-                    f"{where}: {cell!r} is not a number; feature columns must be numeric (encode text "
-                    "categories as numbers, drop the column, or one-hot encode it: text='one-hot', as glassnet "
-                    "train does)"
-                ) from None
-            if not np.isfinite(value):
-                raise DatasetError(f"{where}: {cell!r} is not a finite number")
-    raise AssertionError("unreachable: numpy refused a table in which every cell parses")  # pragma: no cover
-
-
-def _as_number(cell: str) -> float | None:
-    try:
-        value = float(cell)
-    except ValueError:
-        return None
-    return value if np.isfinite(value) else None
+    table = read_table(path, delimiter, check_size=lambda size: check_data_size(path, size, max_bytes))
+    return table.header, table, table.lines
 
 
 def _parse_target(
-    path: Path, cells: list[str], lines: list[int], target: str, task: str | None
+    path: Path, cells: Column | Sequence[str], lines: Sequence[int], target: str, task: str | None,
+    table: CsvTable | None = None,
 ) -> tuple[np.ndarray, tuple[str, ...], str]:
-    for cell, line in zip(cells, lines, strict=True):
-        if not cell or cell.lower() == "nan":
+    """The target column (a :class:`Column` of ``table``, or its cells as text) as class indices with their
+    names, or values, and the task: text or few whole numbers are classes, other numbers a regression."""
+    if not isinstance(cells, Column):
+        table = table_from_rows(path, [target], [[cell] for cell in cells], lines, blank_rows=True)
+        cells = table.column(0)
+    assert table is not None
+    j = table.header.index(target)
+    codes, texts = cells.codes, cells.texts
+    if codes is not None:
+        gone = np.array([not t or t.lower() == "nan" for t in texts] + [False], dtype=bool)[codes]
+        if gone.any():
+            i = int(np.argmax(gone))
             raise DatasetError(
-                f"{path}, line {line}, column {target!r}: missing target value {cell!r}; "
+                f"{path}, line {table.lines[i]}, column {target!r}: missing target value {texts[int(codes[i])]!r}; "
                 "fill it in or drop the row"
             )
-    try:
-        values = np.array(cells, dtype=np.float64)
-        numeric = bool(np.isfinite(values).all())
-    except ValueError:
-        numeric = False
-    if task == "regression" and not numeric:
-        line, cell = next((ln, c) for ln, c in zip(lines, cells, strict=True) if _as_number(c) is None)
+    numeric = codes is None  # every cell a finite number
+    if task == "regression" and codes is not None:
+        i = int(np.argmax(codes >= 0))
         raise DatasetError(
-            f"{path}, line {line}, column {target!r}: {cell!r} is not a finite number, "
+            f"{path}, line {table.lines[i]}, column {target!r}: {texts[int(codes[i])]!r} is not a finite number, "
             "as a regression target must be; pass task='classification' if the column holds class names"
         )
     if numeric:
+        values = np.ascontiguousarray(cells.values)
         whole = bool(np.all(values == np.round(values)))
         if task is None:
             few = len(np.unique(values)) <= MAX_INFERRED_CLASSES
@@ -290,14 +235,19 @@ def _parse_target(
         if not whole and len(classes) > MAX_INFERRED_CLASSES:
             raise DatasetError(
                 f"{path}, column {target!r}: as classes, its {len(classes)} distinct numbers such as "
-                f"{cells[0]} and {cells[-1]}, not all whole, would make {len(classes)} classes: it holds a quantity "
-                "to predict, not class labels. Use task='regression' (glassnet train: --task regress), or leave "
-                "the task out to let glassnet guess"
+                f"{table.text(0, j)} and {table.text(len(table) - 1, j)}, not all whole, would make {len(classes)} "
+                "classes: it holds a quantity to predict, not class labels. Use task='regression' (glassnet train: "
+                "--task regress), or leave the task out to let glassnet guess"
             )
         names = tuple(str(int(v)) if whole else format(v, "g") for v in classes)
         return y.astype(np.int64), names, "classification"
-    classes, y = np.unique(np.array(cells), return_inverse=True)
-    return y.astype(np.int64), tuple(str(c) for c in classes), "classification"
+    raw = table.raw(j)  # the classes are the texts as spelt, numbers among them too
+    assert raw.codes is not None
+    used = np.flatnonzero(np.bincount(raw.codes, minlength=len(raw.texts)))  # (a skipped blank row's text is not)
+    classes, rank = np.unique(np.array([raw.texts[c] for c in used]), return_inverse=True)
+    ranks = np.zeros(len(raw.texts), dtype=np.int64)
+    ranks[used] = rank.ravel()
+    return ranks[raw.codes], tuple(str(c) for c in classes), "classification"
 
 
 def load_npz(path: str | os.PathLike, *, task: str | None = None, max_bytes: object = None) -> Dataset:
