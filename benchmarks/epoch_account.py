@@ -102,7 +102,7 @@ def accounted_step(trainer: Trainer, acc: dict[str, float], names: list[str]) ->
         raise RuntimeError("the cost became NaN or infinite in the accounted epoch")
     run.total_cost += batch_cost * len(xb)
     u = clock(); acc[names[i]] += u - t; t = u; i += 1  # noqa: E702  cost
-    run.correct += cost_fn.accuracy(a, yb) * len(xb)
+    run.correct += cost_fn.accuracy(a, yb) * len(xb)  # type: ignore[operator]  # a float for cross-entropy
     u = clock(); acc[names[i]] += u - t; t = u; i += 1  # noqa: E702  accuracy
     layers = net.layers  # Network.backpropagate, phase by phase
     output, rows = layers[-1], len(yb)
