@@ -300,3 +300,49 @@ def test_small_arrays_stay_with_numpy_and_a_small_fit_never_loads_numba():
             "print('numba' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert result.stdout.strip() == "False"  # a learner's network starts at once, without numba's load
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(128, 10), (103, 10), (1024, 1)])  # the benchmark's outputs, odd rows, one column
+def test_an_output_layer_below_min_elements_gets_the_row_kernels(dtype, shape, monkeypatch, rng):
+    """An output layer is small however large the network (128 rows of 10 classes: 1,280 numbers), and there
+    numpy's cost and accuracy pay per row: the row-by-row kernels take over from ROW_MIN_ELEMENTS, the
+    element-wise ones still from MIN_ELEMENTS. Same accuracy as argmax, the cost within the rtol of extended
+    precision; with the kernels off, numpy's path gives the same accuracy and the cost within 4 rtol."""
+    monkeypatch.setattr(_fused, "MIN_ELEMENTS", 4096)  # as in training (the module's fixture sets 1)
+    elements = shape[0] * shape[1]
+    assert _fused.ROW_MIN_ELEMENTS <= elements < _fused.MIN_ELEMENTS
+    assert _fused.kernel("cross_entropy_sum", elements) is not None
+    assert _fused.kernel("argmax_agreement", elements) is not None
+    assert _fused.kernel("bias_relu", elements) is None and _fused.kernel("scaled_difference", elements) is None
+    assert _fused.kernel("argmax_agreement", _fused.ROW_MIN_ELEMENTS - 1) is None
+    cost = get_cost("cross_entropy")
+    s = (rng.normal(size=shape) * 4).astype(dtype)
+    y = np.eye(shape[1], dtype=dtype)[rng.integers(0, shape[1], size=shape[0])]
+    calls = []
+    kernels = {name: _fused.kernel(name, elements) for name in _fused.ROW_KERNELS}
+    for name, compiled in kernels.items():  # count the calls, to know the kernels did run
+        def counted(*args, _compiled=compiled, _name=name):
+            calls.append(_name)
+            return _compiled(*args)
+        monkeypatch.setitem(_fused._kernels, name, counted)
+    fused = cost.value(s, None, y), cost.accuracy(s, y)
+    assert sorted(calls) == ["argmax_agreement", "cross_entropy_sum"]
+    monkeypatch.setattr(_fused, "_kernels", {name: None for name in [*_fused.KERNELS, "adam"]})
+    plain = cost.value(s, None, y), cost.accuracy(s, y)
+    with mpmath.workprec(120):
+        exact = -sum(mpmath.mpf(float(t)) * p for row, target in zip(s, y, strict=True)
+                     for p, t in zip(_log_softmax_exact([mpmath.mpf(float(x)) for x in row]), target, strict=True))
+        exact /= shape[0]
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    assert fused[0] == pytest.approx(float(exact), rel=rtol, abs=1e-300)
+    assert plain[0] == pytest.approx(float(exact), rel=4 * rtol, abs=1e-300)
+    expected = sum(int(np.argmax(row) == np.argmax(target)) for row, target in zip(s, y, strict=True)) / shape[0]
+    assert fused[1] == plain[1] == expected
+
+
+def test_without_numba_the_output_layer_stays_with_numpy(monkeypatch):
+    monkeypatch.setenv("GLASSNET_NUMBA", "0")
+    monkeypatch.setattr(_fused, "_kernels", {})
+    assert _fused.kernel("cross_entropy_sum", 1280) is None and _fused.kernel("argmax_agreement", 1280) is None
