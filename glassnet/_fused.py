@@ -42,6 +42,9 @@ classes are 1,280 numbers. A learner's batch (10 to 200 rows of 2 to 4 classes) 
 
 ROW_KERNELS = frozenset({"cross_entropy_sum", "argmax_agreement"})
 
+SMALLEST = min(MIN_ELEMENTS, ROW_MIN_ELEMENTS)
+"""Below this no kernel runs: callers answer a small batch with numpy before any further call."""
+
 
 def kernel(name: str, elements: int = MIN_ELEMENTS) -> Callable | None:
     """The compiled kernel ``name`` (one of :data:`KERNELS`) for arrays of ``elements`` numbers, or None: when
@@ -51,7 +54,7 @@ def kernel(name: str, elements: int = MIN_ELEMENTS) -> Callable | None:
     Compiled on first use and kept; each kernel's docstring in this module states its maths and the numpy
     code it stands for.
     """
-    if elements < (min(MIN_ELEMENTS, ROW_MIN_ELEMENTS) if name in ROW_KERNELS else MIN_ELEMENTS):
+    if elements < (SMALLEST if name in ROW_KERNELS else MIN_ELEMENTS):
         return None
     found = _kernels.get(name, _MISSING)
     if found is _MISSING:

@@ -368,7 +368,7 @@ def fused_kernel(name: str, elements: int) -> Callable | None:
         from . import _fused
 
         _FUSED = _fused
-    if elements < _FUSED.MIN_ELEMENTS:  # a learner's small batch: numpy's passes, decided without another call
+    if elements < _FUSED.SMALLEST:  # a learner's small batch: numpy's passes, decided without another call
         return None
     return _FUSED.kernel(name, elements)
 
