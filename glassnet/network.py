@@ -158,6 +158,10 @@ class Network:
         """
         if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
             sizes = sizes.tolist()  # an array of widths is a list of widths
+        nested = isinstance(sizes, (list, tuple)) and any(isinstance(w, (list, tuple, np.ndarray)) for w in sizes)
+        if isinstance(sizes, np.ndarray) or nested:  # a table of widths, not one row of them
+            shape = "a list of lists" if nested else f"a {np.ndim(sizes)}-D array of shape {np.shape(sizes)}"
+            raise InputError(f"sizes must be a flat list of widths, inputs first, e.g. [2, 4, 1]; got {shape}")
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
         from .memory import check_network_memory  # (the memory estimates sit beside the CLI's, above the engine)
@@ -227,7 +231,7 @@ class Network:
     def check_XY(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
         """X and Y checked and Y shaped like the outputs (integer labels one-hot for cross_entropy)."""
         X = self.check_X(X)
-        Y = check_Y(Y, len(X), None)
+        Y = check_Y(Y, len(X), None, fits=self.dtype)  # finite targets too large for the dtype are named now
         Y = self.cost_function.prepare_targets(Y, self.n_outputs).astype(self.dtype, copy=False)
         return X, Y
 
