@@ -145,6 +145,11 @@ def _targets() -> list[Entry]:
                   words=["y contains NaN", "index"]))
     out.append(_e("clf.score: labels with NaN", lambda c, o: o.score(c.EX, np.array(
         [np.nan, *c.y2[1:]], dtype=object)), "clf", words=["y contains NaN", "index 0"]))
+    for subject, target in (("clf", "y2"), ("reg", "yr")):
+        for method in ("fit", "partial_fit", "predict", "score"):
+            out.append(_e(f"{subject}.{method}: X of 1e39 into float32", lambda c, o, m=method, t=target: getattr(
+                o, m)(*([_with(c.EX, 1e39)] + ([] if m == "predict" else [getattr(c, t)]))), subject,
+                words=["X holds 1e+39 at index (3, 1)", "beyond float32's largest number", "dtype='float64'"]))
     out.append(_e("clf.warm_start refit with other widths", lambda c, o: o.set_params(
         warm_start=True, hidden_layer_sizes=(7,)).fit(c.EX, c.y2), "clf",
         words=["hidden_layer_sizes", "(4,)", "(7,)", "warm_start=False"]))

@@ -717,3 +717,32 @@ def test_partial_fit_of_another_network_is_refused_and_a_same_one_goes_on():
     n_iter = reg.n_iter_
     reg.set_params(hidden_layer_sizes=[4], activation="relu").partial_fit(X, y)  # the same network, as a list
     assert reg.n_iter_ == n_iter + 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_names_float64_inputs_beyond_float32_without_a_warning():
+    import warnings
+
+    X, y2, clf, reg = _fitted_pair()
+    big = X.copy()
+    big[5, 2] = 1e39
+    assert 1e39 > (2 - 2.0**-23) * 2.0**127  # float32's largest number, written out
+    calls = {"reg.fit": lambda: reg.fit(big, X.sum(axis=1)), "clf.partial_fit": lambda: clf.partial_fit(big, y2),
+             "reg.predict": lambda: reg.predict(big), "clf.predict_proba": lambda: clf.predict_proba(big),
+             "clf.score": lambda: clf.score(big, y2)}
+    for name, call in calls.items():
+        est = reg if name.startswith("reg") else clf
+        before = _snapshot(est)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no "overflow encountered in cast"
+            with pytest.raises(InputError) as info:
+                call()
+        message = str(info.value)
+        assert "X holds 1e+39 at index (5, 2): a finite number, but beyond float32's largest number" in message, name
+        assert "dtype='float64'" in message and "infinity" not in message, name
+        assert _same(before, _snapshot(est)), name
+    wide = MLPRegressor((4,), max_iter=2, random_state=0, dtype="float64")
+    with pytest.warns(Warning):  # two epochs do not converge; 1e39 is an ordinary float64
+        wide.fit(big, X.sum(axis=1))
+    with pytest.raises(InputError, match="X contains NaN"):   # NaN is still NaN
+        reg.predict(np.where(big > 1e38, np.nan, big))

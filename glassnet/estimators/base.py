@@ -25,9 +25,8 @@ from ._sklearn import (
     check_is_fitted,
     check_random_state,
     train_test_split,
-    validate_data,
 )
-from .checks import check_same_network
+from .checks import check_same_network, validated
 from .lbfgs import minimize_lbfgs
 from .stochastic import SklearnControl, SolverDivergenceError, check_dropout_l1, is_inf, new_optimizer
 
@@ -278,7 +277,7 @@ class _BaseMLP(BaseEstimator):
         if not first_pass:  # the fit continues from network_: the parameters must describe that network
             check_same_network(self, resolved["sizes"], _ACTIVATIONS[self.activation], incremental)
         # dtype="auto" keeps a float32 or float64 X as it is (anything else becomes float64), as scikit-learn
-        X, y = validate_data(
+        X, y = validated(
             self, X, y, reset=first_pass, dtype=resolved["dtype"] or (np.float64, np.float32), multi_output=True,
             y_numeric=not self._is_classifier, accept_sparse=("csr", "csc"),
         )
@@ -472,7 +471,7 @@ class _BaseMLP(BaseEstimator):
     def _checked_X(self, X):
         """X checked as at fit (its columns and names, finite), in the fitted network's dtype."""
         check_is_fitted(self, "network_")
-        return validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=("csr", "csc"))
+        return validated(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=("csr", "csc"))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

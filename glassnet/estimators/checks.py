@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InputError
+from ..sparse import is_sparse
 from ..validation import check_finite, check_sample_weight, check_Y
+from ._sklearn import validate_data
 
 if TYPE_CHECKING:
     from .base import _BaseMLP
 
-__all__ = ["check_same_network", "score"]
+__all__ = ["check_same_network", "score", "validated"]
 
 _SCORE_FIX = "score on rows whose targets are known (drop those rows, or impute their targets first)"
 
@@ -68,3 +70,28 @@ def score(est: _BaseMLP, X, y, sample_weight=None) -> float:
         labels = check_Y(y, n, name="y", fix=_SCORE_FIX)
     weights = check_sample_weight(sample_weight, n)
     return float(est._score_outputs(est.network_.predict(X), labels, weights))
+
+
+def validated(est: _BaseMLP, X, *args, dtype, **options):
+    """scikit-learn's ``validate_data(est, X, *args, dtype=dtype, **options)``, with a finite X too large for
+    ``dtype`` (float64 data past float32's largest number, 3.4e38) named as such, not as an infinite value,
+    and without numpy's overflow warning from the cast."""
+    with np.errstate(over="ignore"):  # the cast's overflow is named below, in words
+        try:
+            return validate_data(est, X, *args, dtype=dtype, **options)
+        except ValueError:
+            _name_values_beyond(X, dtype)
+            raise
+
+
+def _name_values_beyond(X, dtype) -> None:
+    """Raise the words of :func:`glassnet.validation.check_finite` if a cast of the dense float X to the float
+    ``dtype`` turns finite values infinite; return otherwise (scikit-learn's own error then stands)."""
+    if not isinstance(dtype, np.dtype) or is_sparse(X) or isinstance(X, (str, bytes)):
+        return
+    try:
+        source = np.asarray(X)
+    except (TypeError, ValueError):
+        return
+    if source.dtype.kind == "f" and source.dtype.itemsize > dtype.itemsize:
+        check_finite("X", source.astype(dtype), source)
