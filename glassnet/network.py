@@ -39,6 +39,7 @@ from .validation import (
     check_float_dtype,
     check_non_negative,
     check_sample_weight,
+    check_sizes,
     check_X,
     check_Y,
 )
@@ -156,14 +157,7 @@ class Network:
         cost pairs with: softmax for cross_entropy, sigmoid for binary_cross_entropy, identity for mse.
         ``init`` names how the weights and biases are drawn (see :mod:`glassnet.initializers`).
         """
-        if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
-            sizes = sizes.tolist()  # an array of widths is a list of widths
-        nested = isinstance(sizes, (list, tuple)) and any(isinstance(w, (list, tuple, np.ndarray)) for w in sizes)
-        if isinstance(sizes, np.ndarray) or nested:  # a table of widths, not one row of them
-            shape = "a list of lists" if nested else f"a {np.ndim(sizes)}-D array of shape {np.shape(sizes)}"
-            raise InputError(f"sizes must be a flat list of widths, inputs first, e.g. [2, 4, 1]; got {shape}")
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-            raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
+        sizes = check_sizes(sizes)  # a flat list of at least two widths (each checked as Dense checks it)
         from .memory import check_network_memory  # (the memory estimates sit beside the CLI's, above the engine)
 
         check_network_memory(sizes, dtype)  # before any weight is allocated: MemoryLimitError states the need

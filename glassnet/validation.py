@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Literal, cast, overload
 
 import numpy as np
@@ -294,6 +295,24 @@ def one_hot_rows(labels: np.ndarray, n_classes: int, dtype: np.dtype | type = np
     return out
 
 
+def check_sizes(sizes: object) -> list:
+    """``sizes`` (a network's layer widths, inputs first) as a flat list of at least two, or a clear error.
+
+    A 1-D array of widths is a list of widths; a 2-D array or a list of lists is refused, as it is not one
+    row of widths. The widths themselves are checked where the layers are made.
+    """
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+        sizes = sizes.tolist()
+    flat = "sizes must be a flat list of widths, inputs first, e.g. [2, 4, 1]; got"
+    if isinstance(sizes, np.ndarray):  # a table of widths, not one row of them
+        raise InputError(f"{flat} a {sizes.ndim}-D array of shape {sizes.shape}")
+    if isinstance(sizes, (list, tuple)) and any(isinstance(w, (list, tuple, np.ndarray)) for w in sizes):
+        raise InputError(f"{flat} a list of lists")
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
+    return list(sizes)
+
+
 def check_sample_weight(weights: object, n_samples: int, dtype: np.dtype | None = None) -> np.ndarray | None:
     """None, or finite weights >= 0, one per sample (shape (n_samples,)), not all zero."""
     if weights is None:
@@ -302,11 +321,11 @@ def check_sample_weight(weights: object, n_samples: int, dtype: np.dtype | None 
                         fix=f"pass one number per sample, e.g. np.ones({n_samples})")
     if source.ndim == 0:
         source = np.full(n_samples, source, dtype=source.dtype)
-    array = _cast(source, dtype)
-    if array.ndim != 1 or array.shape[0] != n_samples:
+    if source.ndim != 1 or source.shape[0] != n_samples:
         raise InputError(
-            f"sample_weight must hold one number per sample, shape ({n_samples},); got shape {array.shape}"
+            f"sample_weight must hold one number per sample, shape ({n_samples},); got shape {source.shape}"
         )
+    array = _cast(source, dtype)
     check_finite("sample_weight", array, source, "give every sample a finite weight >= 0")
     if array.size and array.min() < 0:
         raise InputError("sample_weight must not be negative; give each sample a weight >= 0")
