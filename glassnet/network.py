@@ -39,6 +39,7 @@ from .validation import (
     check_float_dtype,
     check_non_negative,
     check_sample_weight,
+    check_sizes,
     check_X,
     check_Y,
 )
@@ -156,10 +157,7 @@ class Network:
         cost pairs with: softmax for cross_entropy, sigmoid for binary_cross_entropy, identity for mse.
         ``init`` names how the weights and biases are drawn (see :mod:`glassnet.initializers`).
         """
-        if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
-            sizes = sizes.tolist()  # an array of widths is a list of widths
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-            raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
+        sizes = check_sizes(sizes)  # a flat list of at least two widths (each checked as Dense checks it)
         from .memory import check_network_memory  # (the memory estimates sit beside the CLI's, above the engine)
 
         check_network_memory(sizes, dtype)  # before any weight is allocated: MemoryLimitError states the need
@@ -227,7 +225,7 @@ class Network:
     def check_XY(self, X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
         """X and Y checked and Y shaped like the outputs (integer labels one-hot for cross_entropy)."""
         X = self.check_X(X)
-        Y = check_Y(Y, len(X), None)
+        Y = check_Y(Y, len(X), None, fits=self.dtype)  # finite targets too large for the dtype are named now
         Y = self.cost_function.prepare_targets(Y, self.n_outputs).astype(self.dtype, copy=False)
         return X, Y
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Literal, cast, overload
 
 import numpy as np
@@ -20,29 +21,43 @@ from .sparse import check_sparse_X, is_sparse
 _CHECK_ROWS = 2048
 
 
-def as_numeric(name: str, value: object, dtype: np.dtype | None = None) -> np.ndarray:
-    """``value`` as a numeric numpy array (cast to ``dtype`` when given), or a clear TypeError."""
+def as_numeric(
+    name: str, value: object, dtype: np.dtype | None = None, *, holds: str = "numbers",
+    fix: str = "encode text columns as numbers first",
+) -> np.ndarray:
+    """``value`` as a numeric numpy array (cast to ``dtype`` when given), or a clear TypeError.
+
+    ``holds`` says what the array must hold and ``fix`` what to do, in the message for values that are not
+    numbers. A cast to a narrower float (float64 to float32) that overflows is not warned about: the values it
+    turned infinite are named by :func:`check_finite` given the array from before the cast.
+    """
     if value is None:
-        raise InputTypeError(f"{name} is None; pass an array of numbers")
+        raise InputTypeError(f"{name} is None; pass an array of {holds}")
     array = value if isinstance(value, np.ndarray) else None
     if array is None:
         try:
             array = np.asarray(value)
         except (TypeError, ValueError) as exc:
-            raise InputTypeError(f"{name} could not be read as an array of numbers: {exc}") from None
+            raise InputTypeError(f"{name} could not be read as an array of {holds}: {exc}") from None
     if array.dtype.kind not in "biuf":
         if array.dtype.kind == "c":
             raise InputTypeError(f"{name} holds complex numbers; glassnet works with real numbers")
         try:
             array = array.astype(np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputTypeError(
-                f"{name} must hold numbers, but it holds {array.dtype.name} values that are not numbers "
-                f"(for example {_first_non_numeric(array)!r}); encode text columns as numbers first"
+                f"{name} must hold {holds}, but it holds {array.dtype.name} values that are not numbers "
+                f"(for example {_first_non_numeric(array)!r}); {fix}"
             ) from None
-    if dtype is not None and array.dtype != dtype:
-        array = array.astype(dtype)
-    return array
+    return _cast(array, dtype)
+
+
+def _cast(array: np.ndarray, dtype: np.dtype | None) -> np.ndarray:
+    """``array`` as ``dtype`` (itself when it already is); an overflow to inf is left for check_finite to name."""
+    if dtype is None or array.dtype == dtype:
+        return array
+    with np.errstate(over="ignore"):
+        return array.astype(dtype)
 
 
 def _first_non_numeric(array: np.ndarray) -> object:
@@ -54,8 +69,16 @@ def _first_non_numeric(array: np.ndarray) -> object:
     return array.ravel()[0] if array.size else None
 
 
-def check_finite(name: str, array: np.ndarray) -> None:
-    """Refuse NaN or infinite values, naming where the first one is."""
+def check_finite(
+    name: str, array: np.ndarray, source: np.ndarray | None = None,
+    fix: str = "remove or impute missing values before training",
+) -> None:
+    """Refuse NaN or infinite values, naming where the first one is.
+
+    ``source`` is the array ``array`` was cast from (float64 data cast to a float32 network), when it was:
+    a value finite there but infinite here was too large for ``array``'s dtype, and is named as such, not as
+    a missing value. ``fix`` ends the message for NaN and infinite values.
+    """
     if array.dtype.kind != "f":
         return
     for start in range(0, max(len(array), 1), _CHECK_ROWS):
@@ -63,18 +86,32 @@ def check_finite(name: str, array: np.ndarray) -> None:
         if not np.isfinite(part).all():
             bad = np.argwhere(~np.isfinite(part))[0]
             where = (start + int(bad[0]),) + tuple(int(i) for i in bad[1:])
+            shown = where if len(where) > 1 else where[0]
+            if source is not None and source is not array and np.isfinite(source[where]):
+                raise InputError(_beyond_dtype(name, float(source[where]), shown, array.dtype))
             count = "NaN" if np.isnan(part[tuple(bad)]) else "an infinite value"
-            raise InputError(
-                f"{name} contains {count} at index {where if len(where) > 1 else where[0]}; remove or impute "
-                "missing values before training"
-            )
+            raise InputError(f"{name} contains {count} at index {shown}; {fix}")
+
+
+def _beyond_dtype(name: str, value: float, where: object, dtype: np.dtype) -> str:
+    """The words for a finite value that a cast to ``dtype`` turned infinite."""
+    largest = float(np.finfo(dtype).max)
+    wider = (
+        "or use dtype='float64' (whose largest number is 1.8e+308)" if dtype == np.float32
+        else f"({dtype.name} is the widest dtype glassnet computes in)"
+    )
+    return (
+        f"{name} holds {value:.3g} at index {where}: a finite number, but beyond {dtype.name}'s largest number "
+        f"({largest:.3g}), so in {dtype.name} it would become infinite. Scale {name} (e.g. standardise it) {wider}"
+    )
 
 
 def check_X(X: object, n_features: int | None, dtype: np.dtype | None = None, name: str = "X") -> np.ndarray:
     """A 2-D, non-empty, finite numeric X with ``n_features`` columns (when given)."""
     if is_sparse(X):  # scipy.sparse: checked as CSR rows, never made dense (see glassnet.sparse)
         return check_sparse_X(X, n_features, dtype, name)
-    array = as_numeric(name, X, dtype)
+    source = as_numeric(name, X)
+    array = source
     if array.ndim == 1:
         raise InputError(
             f"{name} must be 2-D, shaped (n_samples, n_features), but it is 1-D with shape {array.shape}; "
@@ -88,20 +125,33 @@ def check_X(X: object, n_features: int | None, dtype: np.dtype | None = None, na
         raise InputError(
             f"{name} has {array.shape[1]} columns but the network's first layer takes {n_features} inputs"
         )
-    check_finite(name, array)
+    array = _cast(source, dtype)
+    check_finite(name, array, source)
     return array
 
 
-def check_Y(Y: object, n_samples: int, dtype: np.dtype | None = None, name: str = "Y") -> np.ndarray:
-    """A finite numeric Y (1-D or 2-D) with ``n_samples`` rows."""
-    array = as_numeric(name, Y, dtype)
-    if array.ndim not in (1, 2):
-        raise InputError(f"{name} must be 1-D or 2-D, shaped (n_samples,) or (n_samples, n_outputs); got {array.shape}")
-    if array.shape[0] != n_samples:
+def check_Y(
+    Y: object, n_samples: int, dtype: np.dtype | None = None, name: str = "Y", *, fits: np.dtype | None = None,
+    fix: str = "remove or impute missing values before training",
+) -> np.ndarray:
+    """A finite numeric Y (1-D or 2-D) with ``n_samples`` rows (cast to ``dtype`` when given).
+
+    ``fits``: the dtype Y will be cast to later (the network's); finite values beyond its largest number are
+    refused now, in words, instead of becoming inf in that cast. ``fix`` ends the message for NaN and inf.
+    """
+    source = as_numeric(name, Y)
+    if source.ndim not in (1, 2):
         raise InputError(
-            f"X has {n_samples} rows but {name} has {array.shape[0]}; they must match, one target per sample"
+            f"{name} must be 1-D or 2-D, shaped (n_samples,) or (n_samples, n_outputs); got {source.shape}"
         )
-    check_finite(name, array)
+    if source.shape[0] != n_samples:
+        raise InputError(
+            f"X has {n_samples} rows but {name} has {source.shape[0]}; they must match, one target per sample"
+        )
+    array = _cast(source, dtype)
+    check_finite(name, array, source, fix)
+    if fits is not None and array.dtype.kind == "f" and array.dtype.itemsize > np.dtype(fits).itemsize:
+        check_finite(name, _cast(array, np.dtype(fits)), array, fix)
     return array
 
 
@@ -245,18 +295,38 @@ def one_hot_rows(labels: np.ndarray, n_classes: int, dtype: np.dtype | type = np
     return out
 
 
+def check_sizes(sizes: object) -> list:
+    """``sizes`` (a network's layer widths, inputs first) as a flat list of at least two, or a clear error.
+
+    A 1-D array of widths is a list of widths; a 2-D array or a list of lists is refused, as it is not one
+    row of widths. The widths themselves are checked where the layers are made.
+    """
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+        sizes = sizes.tolist()
+    flat = "sizes must be a flat list of widths, inputs first, e.g. [2, 4, 1]; got"
+    if isinstance(sizes, np.ndarray):  # a table of widths, not one row of them
+        raise InputError(f"{flat} a {sizes.ndim}-D array of shape {sizes.shape}")
+    if isinstance(sizes, (list, tuple)) and any(isinstance(w, (list, tuple, np.ndarray)) for w in sizes):
+        raise InputError(f"{flat} a list of lists")
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise InputError("sizes must list at least two widths, inputs first, e.g. [2, 4, 1]")
+    return list(sizes)
+
+
 def check_sample_weight(weights: object, n_samples: int, dtype: np.dtype | None = None) -> np.ndarray | None:
     """None, or finite weights >= 0, one per sample (shape (n_samples,)), not all zero."""
     if weights is None:
         return None
-    array = as_numeric("sample_weight", weights, dtype)
-    if array.ndim == 0:
-        array = np.full(n_samples, array, dtype=array.dtype)
-    if array.ndim != 1 or array.shape[0] != n_samples:
+    source = as_numeric("sample_weight", weights, holds="numbers, one weight >= 0 per sample",
+                        fix=f"pass one number per sample, e.g. np.ones({n_samples})")
+    if source.ndim == 0:
+        source = np.full(n_samples, source, dtype=source.dtype)
+    if source.ndim != 1 or source.shape[0] != n_samples:
         raise InputError(
-            f"sample_weight must hold one number per sample, shape ({n_samples},); got shape {array.shape}"
+            f"sample_weight must hold one number per sample, shape ({n_samples},); got shape {source.shape}"
         )
-    check_finite("sample_weight", array)
+    array = _cast(source, dtype)
+    check_finite("sample_weight", array, source, "give every sample a finite weight >= 0")
     if array.size and array.min() < 0:
         raise InputError("sample_weight must not be negative; give each sample a weight >= 0")
     if not array.sum() > 0:

@@ -12,10 +12,9 @@ from battery import Entry, _with
 
 import glassnet
 from glassnet import datasets
-from glassnet.errors import InputError, InputTypeError, ModelFileError
+from glassnet.errors import InputError, InputTypeError, ModelFileError, NotFiniteOutputError
 
 SAVE = (ModelFileError, InputError, InputTypeError)
-PREDICT = "predict-time checks are another engineer's"
 
 
 def _entry_points() -> list[Entry]:
@@ -44,6 +43,15 @@ def _plain(name: str, call, expect=(InputError, InputTypeError), words=(), xfail
     return Entry(name, call, expect=expect, words=tuple(words), xfail=xfail)
 
 
+def _unsaturated():
+    """A ReLU network whose every weight and bias is 1: from three inputs of 3e38 (float32's largest number is
+    about 3.4e38) each hidden unit gets s = 3 * 3e38 + 1, which no float32 holds, so the outputs overflow."""
+    net = glassnet.Network.from_sizes([3, 4, 2], activation="relu", cost="mse", seed=0)
+    net.params[...] = 1.0
+    assert 3 * int(3e38) > int(np.finfo(np.float32).max)   # the reference, in exact integers
+    return net
+
+
 def _trainer(o, c, **options):
     return glassnet.Trainer(o, c.X, c.Y, **options)
 
@@ -64,6 +72,10 @@ def api_entries() -> list[Entry]:
         _plain("Network of int32", lambda c, o: Network([Dense(2, 3)], cost="mse", dtype="int32"), words=["dtype"]),
         _plain("from_sizes with a negative width", lambda c, o: Network.from_sizes([2, -3, 1])),
         _plain("from_sizes(None)", lambda c, o: Network.from_sizes(None), words=["sizes"]),
+        _plain("from_sizes of a 2-D array", lambda c, o: Network.from_sizes(np.array([[2, 3, 1]])),
+               words=["flat list of widths", "2-D"]),
+        _plain("from_sizes of lists of widths", lambda c, o: Network.from_sizes([[2, 3], [1]]),
+               words=["flat list of widths"]),
         _plain("seed 'x'", lambda c, o: Network.from_sizes([2, 3, 1], seed="x"), words=["seed"]),
         _plain("seed -2**70", lambda c, o: Network.from_sizes([2, 3, 1], seed=-(2**70)), words=["seed"]),
         _plain("unknown cost", lambda c, o: Network.from_sizes([2, 3, 1], cost="hinge"), words=["hinge"]),
@@ -92,8 +104,15 @@ def api_entries() -> list[Entry]:
         _on_net("Trainer of a step network", lambda c, o: glassnet.Trainer(
             Network([Dense(3, 2, "step")], cost="mse"), c.X, c.Y).run(1), words=["step"]),
         # predict
-        _on_net("predict on 3e38", lambda c, o: o.predict(np.full((2, 3), 3e38, dtype=np.float32)),
-                words=["float32"], xfail=PREDICT + ": 3e38 in, inf out"),
+        _plain("predict on 3e38", lambda c, o: _unsaturated().predict(np.full((2, 3), 3e38, dtype=np.float32)),
+               (NotFiniteOutputError,), ["not finite", "overflows float32"]),
+        _on_net("predict on 1e39 in float64", lambda c, o: o.predict(_with(c.X, 1e39)),
+                words=["1e+39", "index (3, 1)", "beyond float32's largest number", "dtype='float64'"]),
+        _on_net("fit Y of 1e40", lambda c, o: o.fit(c.X, _with(c.Y, 1e40), 2),
+                words=["Y holds 1e+40", "beyond float32's largest number", "dtype='float64'"]),
+        _on_net("cost of Y -1e40", lambda c, o: o.cost(c.X, _with(c.Y, -1e40)), words=["Y holds -1e+40", "float32"]),
+        _on_net("fit sample_weight of strings", lambda c, o: o.fit(c.X, c.Y, 2, sample_weight=["a"] * len(c.X)),
+                words=["sample_weight must hold numbers"]),
         _on_net("predict object array", lambda c, o: o.predict(np.array([[object(), 1, 2]], dtype=object))),
         _on_net("predict a string in a row", lambda c, o: o.predict([[1, 2, "x"]]), words=["numbers"]),
         _on_net("predict complex", lambda c, o: o.predict(np.zeros((2, 3), dtype=complex))),

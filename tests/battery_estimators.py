@@ -10,8 +10,6 @@ from __future__ import annotations
 import numpy as np
 from battery import Entry, _with
 
-ESTIMATORS = "estimators/* are another engineer's"
-
 
 def _e(name, call, subject, words=(), xfail=None) -> Entry:
     """An estimator entry: glassnet's errors, or scikit-learn's ValueError (its validation's, whose messages say
@@ -99,10 +97,16 @@ def _weights() -> list[Entry]:
            "strings": lambda n: np.array(["a"] * n), "all zero": np.zeros, "inf": lambda n: np.full(n, np.inf)}
     for subject, target in (("clf", "y2"), ("reg", "yr")):
         for label, make in bad.items():
+            words = ["sample_weight", "must hold numbers", "one weight >= 0 per sample"] if label == "strings" \
+                else ["sample"]
             out.append(_e(f"{subject}.fit: sample_weight {label}", lambda c, o, m=make, t=target: o.fit(
-                c.EX, getattr(c, t), sample_weight=m(len(c.EX))), subject, words=["sample"],
-                          xfail=None if label != "strings" else ESTIMATORS + ": scikit-learn's 'could not convert "
-                          "string to float' does not name sample_weight"))
+                c.EX, getattr(c, t), sample_weight=m(len(c.EX))), subject, words=words))
+        out.append(_e(f"{subject}.partial_fit: sample_weight strings", lambda c, o, t=target: o.partial_fit(
+            c.EX, getattr(c, t), sample_weight=np.array(["a"] * len(c.EX))), subject,
+                      words=["sample_weight", "must hold numbers", "one weight >= 0 per sample"]))
+        out.append(_e(f"{subject}.fit: sample_weight 1e39 into float32", lambda c, o, t=target: o.fit(
+            c.EX, getattr(c, t), sample_weight=np.full(len(c.EX), 1e39)), subject,
+                      words=["sample_weight", "beyond float32's largest number"]))
     return out
 
 
@@ -131,13 +135,28 @@ def _targets() -> list[Entry]:
         ("clf_new", "fit with y of two rows more", lambda c, o: o.fit(c.EX, np.r_[c.y2, c.y2[:2]])),
     ]
     out = [_e(f"{s}.{name}", call, s) for s, name, call in cases]
-    out.append(_e("reg.fit: y*1e30", lambda c, o: o.fit(c.EX, c.yr * 1e30), "reg", words=["1e"],
-                  xfail=ESTIMATORS + ": fit(X, y*1e30) is called a divergence, 'try a smaller learning rate'"))
+    out.append(_e("reg.fit: y*1e30", lambda c, o: o.fit(c.EX, c.yr * 1e30), "reg",
+                  words=["targets", "float32", "before any step", "Scale the targets"]))
     out.append(_e("reg.score: y NaN", lambda c, o: o.score(c.EX, _with(c.yr, np.nan, (3,))), "reg",
-                  xfail=ESTIMATORS + ": scikit-learn's 'Input contains NaN.' does not say which input"))
+                  words=["y contains NaN", "index 3"]))
+    out.append(_e("reg.score: y inf", lambda c, o: o.score(c.EX, _with(c.yr, np.inf, (3,))), "reg",
+                  words=["y contains an infinite value", "index 3"]))
+    out.append(_e("clf.score: y NaN", lambda c, o: o.score(c.EX, np.where(c.yr > 0, 1.0, np.nan)), "clf",
+                  words=["y contains NaN", "index"]))
+    out.append(_e("clf.score: labels with NaN", lambda c, o: o.score(c.EX, np.array(
+        [np.nan, *c.y2[1:]], dtype=object)), "clf", words=["y contains NaN", "index 0"]))
+    for subject, target in (("clf", "y2"), ("reg", "yr")):
+        for method in ("fit", "partial_fit", "predict", "score"):
+            out.append(_e(f"{subject}.{method}: X of 1e39 into float32", lambda c, o, m=method, t=target: getattr(
+                o, m)(*([_with(c.EX, 1e39)] + ([] if m == "predict" else [getattr(c, t)]))), subject,
+                words=["X holds 1e+39 at index (3, 1)", "beyond float32's largest number", "dtype='float64'"]))
     out.append(_e("clf.warm_start refit with other widths", lambda c, o: o.set_params(
-        warm_start=True, hidden_layer_sizes=(7,)).fit(c.EX, c.y2), "clf", words=["hidden_layer_sizes"],
-        xfail=ESTIMATORS + ": keeps the 4-wide network (as scikit-learn does) while hidden_layer_sizes says 7"))
+        warm_start=True, hidden_layer_sizes=(7,)).fit(c.EX, c.y2), "clf",
+        words=["hidden_layer_sizes", "(4,)", "(7,)", "warm_start=False"]))
+    out.append(_e("clf.warm_start refit with another activation", lambda c, o: o.set_params(
+        warm_start=True, activation="tanh").fit(c.EX, c.y2), "clf", words=["activation", "'tanh'", "'relu'"]))
+    out.append(_e("reg.partial_fit with other widths", lambda c, o: o.set_params(
+        hidden_layer_sizes=(4, 4)).partial_fit(c.EX, c.yr), "reg", words=["hidden_layer_sizes", "(4, 4)"]))
     return out
 
 

@@ -641,3 +641,108 @@ def test_a_classifiers_partial_fit_takes_a_new_learning_rate():
     g = _flat(clf, [X.T @ delta[:, None]], [np.array([delta.sum()])])
     expected = _flat(clf, [W], [b]) - 0.05 * g / (np.abs(g) + 1e-8)
     np.testing.assert_allclose(clf.network_.params, expected, rtol=1e-10, atol=1e-12)
+
+
+# -- the last wrong words: sample_weight, score's targets, warm starts that would keep another network ------
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_sample_weight_of_text_is_named_and_changes_nothing(method):
+    X, y2, clf, reg = _fitted_pair()
+    for est, y in ((clf, y2), (reg, X.sum(axis=1))):
+        before = _snapshot(est)
+        with pytest.raises(TypeError) as info:
+            getattr(est, method)(X, y, sample_weight=np.array(["a"] * len(X)))
+        message = str(info.value)
+        assert "sample_weight must hold numbers, one weight >= 0 per sample" in message
+        assert "'a'" in message and "could not convert" not in message
+        assert _same(before, _snapshot(est))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_score_names_the_targets_row_that_is_nan():
+    from sklearn.metrics import accuracy_score, r2_score
+
+    X, y2, clf, reg = _fitted_pair()
+    y = X.sum(axis=1)
+    bad = y.copy()
+    bad[4] = np.nan
+    cases = [(reg, bad, "y contains NaN at index 4"), (reg, np.where(np.arange(60) == 7, np.inf, y),
+                                                        "y contains an infinite value at index 7"),
+             (clf, np.where(X[:, 0] > 0, 1.0, np.nan), "y contains NaN at index"),
+             (clf, np.array([*y2[:2], np.nan, *y2[3:]], dtype=object), "y contains NaN at index 2")]
+    for est, targets, words in cases:
+        before = _snapshot(est)
+        with pytest.raises(InputError) as info:
+            est.score(X, targets)
+        assert words in str(info.value) and "drop those rows" in str(info.value)
+        assert "Input contains NaN" not in str(info.value) and _same(before, _snapshot(est))
+    # finite targets are scored as scikit-learn's metrics score the same predictions
+    assert reg.score(X, y) == pytest.approx(r2_score(y, reg.predict(X)), rel=1e-12)
+    w = np.linspace(0.5, 2.0, 60)
+    assert reg.score(X, y, sample_weight=w) == pytest.approx(r2_score(y, reg.predict(X), sample_weight=w), rel=1e-12)
+    assert clf.score(X, y2) == accuracy_score(y2, clf.predict(X))
+    with pytest.raises(InputError, match="X has 60 rows but y has 5"):
+        reg.score(X, y[:5])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(("params", "words"), [
+    ({"warm_start": True, "hidden_layer_sizes": (7,)},
+     ["hidden layers are (4,)", "hidden_layer_sizes says (7,)", "warm_start=False", "back to (4,)"]),
+    ({"warm_start": True, "hidden_layer_sizes": (4, 4)}, ["hidden layers are (4,)", "says (4, 4)"]),
+    ({"warm_start": True, "activation": "tanh"}, ["hidden layers use 'relu'", "activation says 'tanh'"]),
+])
+def test_a_warm_start_refit_of_another_network_is_refused_and_changes_nothing(params, words):
+    X, y2, clf, reg = _fitted_pair()
+    before = _snapshot(clf)
+    clf.set_params(**params)
+    with pytest.raises(InputError) as info:
+        clf.fit(X, y2)
+    for word in words:
+        assert word in str(info.value), word
+    assert _same(before, _snapshot(clf))
+    assert [c.shape for c in clf.coefs_] == [(3, 4), (4, 1)]
+    clf.set_params(warm_start=False)
+    assert [c.shape[1] for c in clf.fit(X, y2).coefs_[:-1]] == list(clf.get_params()["hidden_layer_sizes"])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_partial_fit_of_another_network_is_refused_and_a_same_one_goes_on():
+    X, y2, clf, reg = _fitted_pair()
+    y = X.sum(axis=1)
+    before = _snapshot(reg)
+    with pytest.raises(InputError, match=r"hidden layers are \(4,\).*says \(5,\).*call fit to start anew"):
+        reg.set_params(hidden_layer_sizes=(5,)).partial_fit(X, y)
+    assert _same(before, _snapshot(reg))
+    n_iter = reg.n_iter_
+    reg.set_params(hidden_layer_sizes=[4], activation="relu").partial_fit(X, y)  # the same network, as a list
+    assert reg.n_iter_ == n_iter + 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_an_estimator_names_float64_inputs_beyond_float32_without_a_warning():
+    import warnings
+
+    X, y2, clf, reg = _fitted_pair()
+    big = X.copy()
+    big[5, 2] = 1e39
+    assert 1e39 > (2 - 2.0**-23) * 2.0**127  # float32's largest number, written out
+    calls = {"reg.fit": lambda: reg.fit(big, X.sum(axis=1)), "clf.partial_fit": lambda: clf.partial_fit(big, y2),
+             "reg.predict": lambda: reg.predict(big), "clf.predict_proba": lambda: clf.predict_proba(big),
+             "clf.score": lambda: clf.score(big, y2)}
+    for name, call in calls.items():
+        est = reg if name.startswith("reg") else clf
+        before = _snapshot(est)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no "overflow encountered in cast"
+            with pytest.raises(InputError) as info:
+                call()
+        message = str(info.value)
+        assert "X holds 1e+39 at index (5, 2): a finite number, but beyond float32's largest number" in message, name
+        assert "dtype='float64'" in message and "infinity" not in message, name
+        assert _same(before, _snapshot(est)), name
+    wide = MLPRegressor((4,), max_iter=2, random_state=0, dtype="float64")
+    with pytest.warns(Warning):  # two epochs do not converge; 1e39 is an ordinary float64
+        wide.fit(big, X.sum(axis=1))
+    with pytest.raises(InputError, match="X contains NaN"):   # NaN is still NaN
+        reg.predict(np.where(big > 1e38, np.nan, big))

@@ -375,3 +375,13 @@ def test_save_and_load_of_none_say_what_a_path_is():
     for call in (lambda: glassnet.save(net, None), lambda: net.save(None), lambda: glassnet.load(None)):
         with pytest.raises(InputTypeError, match="None: a path is a str or pathlib.Path"):
             call()
+
+
+@pytest.mark.parametrize(("sizes", "what"), [(np.array([[2, 3, 1]]), "a 2-D array of shape (1, 3)"),
+                                             ([[2, 3], [1]], "a list of lists"), (np.array(3), "a 0-D array")])
+def test_from_sizes_of_a_table_says_it_must_be_a_flat_list(sizes, what):
+    with pytest.raises(InputError) as info:
+        Network.from_sizes(sizes)
+    assert "sizes must be a flat list of widths" in str(info.value) and what in str(info.value)
+    assert "at least two widths" not in str(info.value)
+    assert Network.from_sizes(np.array([2, 3, 1])).sizes == [2, 3, 1]  # one row of widths is a list of widths

@@ -84,3 +84,73 @@ def test_evaluate_against_a_plain_numpy_forward_pass():
     assert np.isnan(cost) and accuracy is None
     with pytest.raises(InputError, match="columns"):
         net.evaluate(X[:, :2], y)
+
+
+# -- finite numbers too large for the network's dtype are named as such, not as missing values -------------
+F32_MAX = 3.4028234663852886e38  # float32's largest number, (2 - 2**-23) * 2**127, written out
+
+
+def test_the_written_out_float32_maximum_is_float32s():
+    assert F32_MAX == (2 - 2.0**-23) * 2.0**127
+
+
+@pytest.mark.parametrize("big", [1e39, -3.5e38, 1e300])
+def test_a_float64_input_beyond_float32_is_named_without_a_warning(big):
+    import warnings
+
+    from glassnet.validation import check_X
+
+    X = np.zeros((5, 3))
+    X[3, 1] = big
+    assert abs(big) > F32_MAX
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "overflow encountered in cast"
+        with pytest.raises(InputError) as info:
+            check_X(X, 3, np.dtype(np.float32))
+    message = str(info.value)
+    for words in (f"X holds {big:.3g} at index (3, 1)", "a finite number", "beyond float32's largest number",
+                  "3.4e+38", "Scale X", "dtype='float64'"):
+        assert words in message, words
+    assert "infinite value" not in message and "impute" not in message
+    assert check_X(X, 3, np.dtype(np.float64)).dtype == np.float64  # float64 holds it
+
+
+def test_float32s_largest_number_itself_passes_and_nan_and_inf_keep_their_names():
+    from glassnet.validation import check_X
+
+    X = np.full((2, 2), F32_MAX)
+    assert np.all(check_X(X, 2, np.dtype(np.float32)) == np.float32(F32_MAX))
+    for value, words in ((np.nan, r"contains NaN at index \(1, 0\)"), (np.inf, "contains an infinite value")):
+        X[1, 0] = value
+        with pytest.raises(InputError, match=words):
+            check_X(X, 2, np.dtype(np.float32))
+
+
+@pytest.mark.parametrize("call", ["fit", "cost", "gradients"])
+def test_targets_beyond_float32_are_refused_before_the_cast_without_a_warning(call):
+    import warnings
+
+    net = Network.from_sizes([3, 4, 2], activation="tanh", cost="mse", seed=0)
+    X, Y = np.zeros((6, 3)), np.zeros((6, 2))
+    Y[2, 1] = 1e40
+    weights = net.params.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match=r"Y holds 1e\+40 at index \(2, 1\): a finite number, but beyond "
+                                             r"float32's largest number \(3\.4e\+38\).*dtype='float64'"):
+            {"fit": lambda: net.fit(X, Y, 1), "cost": lambda: net.cost(X, Y),
+             "gradients": lambda: net.gradients(X, Y)}[call]()
+    assert np.array_equal(net.params, weights)
+    wide = Network.from_sizes([3, 4, 2], activation="tanh", cost="mse", seed=0, dtype="float64")
+    assert wide.cost(X, Y) == pytest.approx(1e80 / 12, rel=1e-9)  # float64 holds (1e40)^2 over 6 rows x 2 outputs
+
+
+def test_sample_weight_of_text_or_beyond_the_dtype_is_named():
+    from glassnet.validation import check_sample_weight
+
+    with pytest.raises(InputTypeError, match=r"sample_weight must hold numbers, one weight >= 0 per sample.*'a'"
+                                             r".*np\.ones\(3\)"):
+        check_sample_weight(["a", "b", "c"], 3)
+    with pytest.raises(InputError, match="sample_weight holds 1e\\+39 at index 1: a finite number, but beyond"):
+        check_sample_weight([1.0, 1e39, 1.0], 3, np.dtype(np.float32))
+    np.testing.assert_array_equal(check_sample_weight(2, 3), [2, 2, 2])

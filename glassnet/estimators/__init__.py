@@ -80,7 +80,9 @@ that remain: Adam adds ``epsilon`` to the bias-corrected root, as in the Adam pa
 ``partial_fit`` and ``warm_start`` keep glassnet's own random generator (saved with the model); and
 ``partial_fit`` after ``set_params`` steps with the new ``learning_rate_init``, ``momentum``, ``beta_1``,
 ``beta_2`` and ``epsilon`` (and a new ``solver``'s optimizer) while keeping the optimizer's memory (SGD's
-velocity, Adam's m, v and step count), where scikit-learn keeps the settings of its first call. The
+velocity, Adam's m, v and step count), where scikit-learn keeps the settings of its first call. A warm start
+or ``partial_fit`` whose ``hidden_layer_sizes`` or ``activation`` differ from the fitted network's is refused,
+naming both (scikit-learn goes on silently with the fitted network). The
 guide's page on the estimators tabulates every parameter, method and attribute.
 """
 

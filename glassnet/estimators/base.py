@@ -18,16 +18,15 @@ from ..network import Network
 from ..optimizers import Optimizer
 from ..sparse import sparse_rows
 from ..training import Trainer
-from ..validation import check_float_dtype, check_number
+from ..validation import check_float_dtype, check_number, check_sample_weight
 from ._sklearn import (
     BaseEstimator,
     ConvergenceWarning,
-    _check_sample_weight,
     check_is_fitted,
     check_random_state,
     train_test_split,
-    validate_data,
 )
+from .checks import check_same_network, validated
 from .lbfgs import minimize_lbfgs
 from .stochastic import SklearnControl, SolverDivergenceError, check_dropout_l1, is_inf, new_optimizer
 
@@ -275,18 +274,18 @@ class _BaseMLP(BaseEstimator):
         first_pass = not fitted or (not self.warm_start and not incremental)
         if incremental and self.early_stopping:
             raise InputError("partial_fit does not support early_stopping=True")
+        if not first_pass:  # the fit continues from network_: the parameters must describe that network
+            check_same_network(self, resolved["sizes"], _ACTIVATIONS[self.activation], incremental)
         # dtype="auto" keeps a float32 or float64 X as it is (anything else becomes float64), as scikit-learn
-        X, y = validate_data(
+        X, y = validated(
             self, X, y, reset=first_pass, dtype=resolved["dtype"] or (np.float64, np.float32), multi_output=True,
             y_numeric=not self._is_classifier, accept_sparse=("csr", "csc"),
         )
         X = sparse_rows(X)  # a sparse X as CSR rows that len() counts (glassnet.sparse)
         dtype = X.dtype
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], np.dtype(np.float64))
         Y, y, sample_weight, labels = self._prepare_targets(y, sample_weight, first_pass, incremental, classes)
-        if sample_weight is not None:
-            sample_weight = sample_weight.astype(dtype)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], dtype)  # in X's dtype: 1e39 is named
         n_outputs = Y.shape[1]
         stochastic = self.solver != "lbfgs"
 
@@ -466,9 +465,13 @@ class _BaseMLP(BaseEstimator):
         Predictions keep the dtype they were computed in (float32 by default): casting them to float64
         would only dress float32 rounding up as float64 precision. Use ``dtype="float64"`` for float64.
         """
-        check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=("csr", "csc"))
+        X = self._checked_X(X)
         return self.network_.predict(X)
+
+    def _checked_X(self, X):
+        """X checked as at fit (its columns and names, finite), in the fitted network's dtype."""
+        check_is_fitted(self, "network_")
+        return validated(self, X, reset=False, dtype=self.network_.dtype, accept_sparse=("csr", "csc"))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

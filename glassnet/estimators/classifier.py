@@ -17,6 +17,7 @@ from ._sklearn import (
     unique_labels,
 )
 from .base import _BaseMLP, _stochastic
+from .checks import score
 
 __all__ = ["MLPClassifier"]
 
@@ -212,6 +213,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _score_outputs(self, outputs, y, sample_weight):
         return accuracy_score(y, self._decode(outputs), sample_weight=sample_weight)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """The accuracy sum_i w_i [predicted label_i = y_i] / sum_i w_i on (X, y) (every w_i = 1 without
+        sample_weight); for multilabel y, the fraction of rows whose every label is right, as scikit-learn's.
+        y holds one label per row of X, none of them NaN (a NaN is named with its row)."""
+        return score(self, X, y, sample_weight)
 
     # -- predictions ----------------------------------------------------------------------------------------
     def predict(self, X) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 from ..errors import InputError
 from ._sklearn import RegressorMixin, available_if, r2_score
 from .base import _BaseMLP, _stochastic
+from .checks import score
 
 _LOSSES = {"squared_error": ("mse", "identity"), "poisson": ("poisson", "exp")}
 
@@ -144,6 +145,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _score_outputs(self, outputs, y, sample_weight):
         return r2_score(y, self._decode(outputs), sample_weight=sample_weight)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """The coefficient of determination R^2 = 1 - sum_i w_i (y_i - a_i)^2 / sum_i w_i (y_i - ybar)^2 of the
+        predictions a on (X, y), ybar the (weighted) mean of y; for several outputs the mean of their R^2, as
+        scikit-learn's. y must be finite numbers, one row per row of X (a NaN is named with its row)."""
+        return score(self, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
