@@ -123,11 +123,16 @@ def check_sparse_X(X: Any, n_features: int | None, dtype: np.dtype | None = None
         raise InputError(f"{name} has {shape[1]} columns but the network's first layer takes {n_features} inputs")
     csr = X if X.format == "csr" else X.tocsr()
     target = dtype if dtype is not None else (csr.dtype if kind == "f" else np.dtype(np.float64))
-    data = csr.data if csr.data.dtype == target else csr.data.astype(target)
+    with np.errstate(over="ignore"):  # a finite value beyond the dtype is named below, not warned of
+        data = csr.data if csr.data.dtype == target else csr.data.astype(target)
     finite = np.isfinite(data)
     if not finite.all():
         k = int(np.flatnonzero(~finite)[0])
         row = int(np.searchsorted(csr.indptr, k, side="right")) - 1
+        if data is not csr.data and np.isfinite(csr.data[k]):
+            from .validation import _beyond_dtype
+
+            raise InputError(_beyond_dtype(name, float(csr.data[k]), (row, int(csr.indices[k])), data.dtype))
         what = "NaN" if np.isnan(data[k]) else "an infinite value"
         raise InputError(
             f"{name} contains {what} at index ({row}, {int(csr.indices[k])}) among its stored values; remove or "

@@ -154,6 +154,23 @@ def test_nan_and_inf_in_the_stored_values_are_refused_naming_where():
     np.testing.assert_array_equal(net.params, before)  # a refused call changes nothing
 
 
+def test_a_finite_value_beyond_float32_is_named_as_too_large_not_as_missing():
+    X, y = sparse_data()
+    net = small_net(X.shape[1], 3, "float32")
+    before = net.params.copy()
+    bad = X.astype(np.float64)
+    bad.data[5] = 1e39  # finite in float64; float32's largest number is (2 - 2**-23) * 2**127 ~ 3.4e38
+    row, col = int(np.searchsorted(bad.indptr, 5, side="right") - 1), int(bad.indices[5])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy cast warning on the way
+        with pytest.raises(InputError, match=rf"1e\+39 at index \({row}, {col}\).*beyond float32") as caught:
+            net.fit(bad, y, epochs=1)
+    assert "impute" not in str(caught.value)
+    np.testing.assert_array_equal(net.params, before)
+
+
 def test_wrong_shapes_and_types_are_refused():
     X, y = sparse_data()
     net = small_net(X.shape[1], 3, "float32")
