@@ -144,3 +144,26 @@ def test_train_on_a_csv_holds_its_rows_about_twice(tmp_path):
     # all rows, then the training and test parts gathered from them: 2 X, and the reading's codes besides
     # (4.4 X before the file was read once and the parts replaced the whole)
     assert peak < 2.6 * x_bytes, f"peak {peak / 2**20:.1f} MiB, {peak / x_bytes:.2f} times X"
+
+
+def test_load_csv_table_learns_the_encoding_from_the_rows_given(tmp_path):
+    from glassnet.datasets.files import load_csv_table
+
+    path = tmp_path / "shops.csv"
+    write_table(path, n=1500, k=3, seed=5)
+    X, y, train, _, names, categories, fills, unseen, _ = encode_by_hand(path, 0.3, 2)
+    assert unseen["colour"]
+    drawn = []
+
+    def split(y_read):  # a function of the targets, as glassnet train draws its split
+        drawn.append(y_read.copy())
+        return train
+
+    for learn in (train, split):
+        dataset, encoding = load_csv_table(path, "label", text="one-hot", fill_missing="mean", learn=learn)
+        assert encoding.categories == categories and encoding.fill == fills
+        assert list(dataset.feature_names) == names
+        assert np.array_equal(dataset.X, X) and np.array_equal(dataset.y, y)  # unseen categories: all zeros
+    assert len(drawn) == 1 and np.array_equal(drawn[0], y)
+    everything, _ = load_csv_table(path, "label", text="one-hot", fill_missing="mean")
+    assert everything.X.shape[1] == X.shape[1] + sum(map(len, unseen.values()))  # learned from every row
