@@ -70,33 +70,64 @@ class _Prepared:
     y_train: np.ndarray
     X_test: np.ndarray | None
     y_test: np.ndarray | None
-    dataset: Any
+    dataset: Any  # its names and task; after a split its X and y are empty (the parts hold the rows)
     source: str
     table: Any = None  # the TableEncoding of a CSV file: its columns, categories and fill values
+    n_rows: int = 0  # the rows of the data before the split
+    digest: str | None = None  # _digest of all those rows (X, y), taken before the split
 
 
-def _load_table(data: str, spec: dict) -> tuple[Any, Any]:
+def _load_table(data: str, spec: dict, learn: Any = None) -> tuple[Any, Any]:
     """A CSV file as ``glassnet train`` reads it: text columns one-hot encoded, --columns/--drop/--fill-missing
-    applied; the Dataset and the TableEncoding to record in the model file."""
-    from ..datasets.files import load_csv_table
+    applied; the Dataset and the TableEncoding to record in the model file. ``learn``: the training rows (or a
+    function of y drawing them) that the categories and fill values are learned from; a category only the
+    held-out test rows have is encoded as all zeros, with a warning."""
+    from ..datasets.files import _load_csv_table
 
     if not Path(data).exists():
         raise CommandError(f"{data}: no such file")
     if spec["target"] is None:
         raise CommandError(f"{data}: name the target column with --target COL; the columns are: "
                            f"{', '.join(_csv_header(Path(data)))}")
-    return load_csv_table(data, spec["target"], task=spec["task"], columns=spec.get("columns"),
-                          drop=spec.get("drop"), text="one-hot", fill_missing=spec.get("fill_missing"))
+    dataset, table, met = _load_csv_table(data, spec["target"], task=spec["task"], columns=spec.get("columns"),
+                                          drop=spec.get("drop"), text="one-hot", fill_missing=spec.get("fill_missing"),
+                                          learn=learn)
+    for column, values in met.items():
+        _say(f"glassnet: warning: {data}, column {column!r}: {len(values)} categor"
+             f"{'y' if len(values) == 1 else 'ies'} only the held-out test rows have ({_listed(values)}), encoded "
+             "as all zeros there (categories are learned from the training rows; evaluate and predict on "
+             "this file take --unseen zeros for them)", file=sys.stderr)
+    return dataset, table
 
 
 def _prepare_data(spec: dict) -> _Prepared:
-    """Load the training data and split off the test part (MNIST-family sets bring their own test split)."""
+    """Load the training data and split off the test part (MNIST-family sets bring their own test split).
+
+    The file is read once, and its rows are held at most twice (all of them while the training part is
+    gathered): a CSV's encoding is learned from the training rows as it is read, and the parts then replace
+    the whole."""
+    from dataclasses import replace
+
+    from ..errors import InputError
+
     data = spec["data"]
     common = {"target": spec["target"], "task": spec["task"], "seed": spec["seed"], "samples": spec["samples"],
               "noise": spec["noise"], "data_dir": spec["data_dir"]}
+    fraction = spec["test_split"]
     table = None
+    drawn: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def learn(y: np.ndarray) -> np.ndarray | None:  # the training rows, drawn as soon as y is read
+        if not fraction or not 0 < fraction < 1:
+            return None  # no split (a bad fraction is refused below, after the data's own problems)
+        try:
+            drawn.append(_split_rows(y, fraction, spec["seed"]))
+        except InputError:
+            return None  # raised again below, in its turn
+        return drawn[0][0]
+
     if Path(data).suffix.lower() == ".csv":
-        dataset, table = _load_table(data, spec)
+        dataset, table = _load_table(data, spec, learn)
     else:
         if spec.get("columns") or spec.get("drop") or spec.get("fill_missing"):
             raise CommandError(f"--columns, --drop and --fill-missing apply to CSV files, not to {data!r}")
@@ -104,42 +135,43 @@ def _prepare_data(spec: dict) -> _Prepared:
     if dataset.task == "classification" and len(dataset.target_names) < 2:
         raise CommandError(f"{data!r} has only one class ({dataset.target_names[0]!r}); nothing to tell apart")
     _check_standardizable(dataset.X, dataset.feature_names, data)  # before numpy warns of overflow
+    n_rows = len(dataset.X)
     if _catalogue_kind(data) == "idx":
         test = _load_dataset(data, split="test", **common)
-        return _Prepared(dataset.X, dataset.y, test.X, test.y, dataset, "the data set's own test split")
-    fraction = spec["test_split"]
+        return _Prepared(dataset.X, dataset.y, test.X, test.y, dataset, "the data set's own test split", n_rows=n_rows)
     if not fraction:
-        return _Prepared(dataset.X, dataset.y, None, None, dataset, "none", table)
+        return _Prepared(dataset.X, dataset.y, None, None, dataset, "none", table, n_rows=n_rows)
     if not 0 < fraction < 1:
         raise CommandError(f"--test-split must lie between 0 and 1, got {fraction}")
-    train, test = _split_rows(dataset.y, fraction, spec["seed"])
-    if table is not None and (table.categories or table.fill):
-        dataset, table = _learn_table(data, spec, dataset, table, train)
-    X_train, X_test, y_train, y_test = dataset.X[train], dataset.X[test], dataset.y[train], dataset.y[test]
+    train, test = drawn[0] if drawn else _split_rows(dataset.y, fraction, spec["seed"])
+    digest = _digest(dataset.X, dataset.y)  # of every row, for evaluate to find the held-out ones again
+    X, y = dataset.X, dataset.y
+    dataset = replace(dataset, X=np.empty((0, X.shape[1]), dtype=X.dtype), y=y[:0].copy())  # lets go of X
+    X_test, y_test = X[test], y[test]
+    X_train, y_train = X[train], y[train]
+    del X  # the parts hold every row now
     return _Prepared(X_train, y_train, X_test, y_test, dataset, f"{fraction:.0%} of the rows, drawn with the seed",
-                     table)
+                     table, n_rows=n_rows, digest=digest)
 
 
-def _learn_table(data: str, spec: dict, dataset: Any, table: Any, train: np.ndarray) -> tuple[Any, Any]:
-    """The CSV's encoding learned again from the training rows alone (the text columns' categories and the fill
-    values; nothing of the held-out test rows leaks into it), and every row encoded by it. A category only the
-    held-out rows have is one the model never sees: encoded as all zeros, with a warning."""
-    from dataclasses import replace
+def _network_inputs(model: Model, X: np.ndarray, cells: int = 1 << 17) -> np.ndarray:
+    """``model.prepare(X)`` (each input standardized: (x - mean) / scale) in the network's dtype, made a block
+    of about ``cells`` cells at a time: the float64 standardized rows are never all alive at once, only the
+    result is (the same numbers as preparing X whole and casting it)."""
+    from ..errors import InputError
 
-    from ..datasets.files import read_csv_rows
-    from ..datasets.tables import TableEncoding
-
-    path = Path(data)
-    header, rows, lines = read_csv_rows(path)
-    encoding = TableEncoding.fit(path, header, rows, lines, table.columns, text="one-hot",
-                                 fill_missing=spec.get("fill_missing"), learn=train)
-    X, met = encoding.transform(path, header, rows, lines, unseen="zeros")
-    for column, values in met.items():
-        _say(f"glassnet: warning: {path}, column {column!r}: {len(values)} categor"
-             f"{'y' if len(values) == 1 else 'ies'} only the held-out test rows have ({_listed(values)}), encoded "
-             "as all zeros there (categories are learned from the training rows; evaluate and predict on "
-             "this file take --unseen zeros for them)", file=sys.stderr)
-    return replace(dataset, X=X, feature_names=tuple(encoding.feature_names)), encoding
+    n = len(X)
+    step = max(1, cells // max(1, X.shape[1] if X.ndim == 2 else 1))
+    if n <= step or X.ndim != 2:
+        return model.prepare(X)
+    out = np.empty((n, X.shape[1]), dtype=model.network.dtype)
+    for start in range(0, n, step):
+        try:
+            out[start:start + step] = model.prepare(X[start:start + step])
+        except InputError:
+            model.prepare(X[:start + step])  # raised again, naming the row counted from the first
+            raise
+    return out
 
 
 def _align_features(model: Model, dataset: Any, data: str) -> np.ndarray:
@@ -205,7 +237,7 @@ def _digest(X: np.ndarray, y: np.ndarray) -> str:
     for array in (X, y):
         array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
+        digest.update(array.reshape(-1).view(np.uint8).data)  # the bytes in place (tobytes would copy them all)
     return digest.hexdigest()
 
 
@@ -289,19 +321,36 @@ def _table_rows(model: Model, path: Path, target: str | None, unseen: str) -> tu
     as in training), and its targets as the model's class indices or values."""
     from types import SimpleNamespace
 
-    from ..datasets.files import _parse_target, read_csv_rows
+    from ..datasets import DatasetError
+    from ..datasets.csvstream import read_table
+    from ..datasets.files import _parse_target, check_data_size
     from ..datasets.tables import TableEncoding
 
     encoding = TableEncoding.from_dict(model.table or {})
-    header, rows, lines = read_csv_rows(path)
-    X, met = encoding.transform(path, header, rows, lines, unseen=unseen)
+
+    def select(header: list[str]) -> list[list[int]]:  # the features in one block (X is built in it), the target
+        if any(name not in header for name in encoding.columns):
+            encoding.transform(path, header, [], [])  # raises, naming the columns the file lacks
+        return [[header.index(name) for name in encoding.columns], *([[header.index(target)]] if target else [])]
+
+    table = read_table(path, None, select, lambda size: check_data_size(path, size))  # read once, as a stream
+    parsed: Any = None
+    problem: DatasetError | None = None
+    if target is not None:  # before X takes the features' memory; its problems reported after theirs
+        try:
+            parsed = _parse_target(path, table.column(table.header.index(target)), table.lines, target, model.task,
+                                   table)
+        except DatasetError as exc:
+            problem = exc
+    X, met = encoding.encode(path, table, unseen=unseen, in_place=True)
     for column, values in met.items():
         _say(f"glassnet: warning: {path}, column {column!r}: {len(values)} categor{'y' if len(values) == 1 else 'ies'}"
              f" the model never saw ({', '.join(map(repr, values[:5]))}) encoded as all zeros", file=sys.stderr)
-    if target is None:
+    if problem is not None:
+        raise problem
+    if parsed is None:
         return X, None
-    t = header.index(target)
-    y, names, task = _parse_target(path, [row[t] for row in rows], lines, target, model.task)
+    y, names, task = parsed
     return X, _align_targets(model, SimpleNamespace(y=y, target_names=names, task=task), str(path))
 
 

@@ -23,7 +23,7 @@ from .common import (
     _format_metrics,
     _say,
 )
-from .data import _digest, _prepare_data, _Prepared
+from .data import _digest, _network_inputs, _prepare_data, _Prepared
 from .models import Model
 
 TRAIN_DEFAULTS: dict[str, Any] = {
@@ -102,7 +102,7 @@ def _build(spec: dict, prepared: _Prepared) -> tuple[Model, Any]:
     if split is None:
         split = 0.1 if spec["early_stopping"] else 0.0
     trainer = Trainer(
-        network, model.prepare(prepared.X_train), model.prepare_targets(prepared.y_train),
+        network, _network_inputs(model, prepared.X_train), model.prepare_targets(prepared.y_train),
         batch_size=spec["batch_size"] or None, optimizer=spec["optimizer"], learning_rate=spec["learning_rate"],
         l2=spec["l2"], validation_split=split, early_stopping=spec["early_stopping"],
         l1=spec.get("l1") or 0.0, dropout=spec.get("dropout"),
@@ -293,9 +293,8 @@ def _held_out(spec: dict, prepared: _Prepared) -> dict | None:
         return None
     if prepared.source == "the data set's own test split":
         return {"split": "the data set's test split"}
-    dataset = prepared.dataset
     return {"split": "train_test_split", "test_split": spec["test_split"], "seed": spec["seed"],
-            "n_rows": int(len(dataset.X)), "digest": _digest(dataset.X, dataset.y)}
+            "n_rows": int(prepared.n_rows), "digest": prepared.digest}
 
 
 def _interrupted(model: Model, trainer: Any, checkpointer: Any, spec: dict, prepared: _Prepared, out: Path,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,9 @@ from .tables import FILL_METHODS, TEXT_CHOICES, TableEncoding, choose_columns, r
 # An all-integer CSV target with at most this many distinct values is taken for class labels when
 # task=None; more distinct values (prices, counts) make it a regression target. Pass task= to decide.
 MAX_INFERRED_CLASSES = 20
+
+# The rows a table's encoding is learned from: indices, a function of the targets y giving them, or None (all).
+Learn = Sequence[int] | np.ndarray | Callable[[np.ndarray], "np.ndarray | None"] | None
 
 
 def check_data_size(path: Path, size: int, max_bytes: object = None, what: str = "the file") -> None:
@@ -95,10 +98,25 @@ def load_csv(
 def load_csv_table(
     path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str | None = None,
     columns: Sequence[str] | None = None, drop: Sequence[str] | None = None, text: str = "refuse",
-    fill_missing: str | None = None, max_bytes: object = None,
+    fill_missing: str | None = None, max_bytes: object = None, learn: Learn = None,
 ) -> tuple[Dataset, TableEncoding]:
     """:func:`load_csv`, and the :class:`~glassnet.datasets.tables.TableEncoding` that turned its feature
-    columns into numbers (keep it to encode new rows the same way: ``encoding.transform``)."""
+    columns into numbers (keep it to encode new rows the same way: ``encoding.transform``).
+
+    ``learn``: the rows to learn the text columns' categories and the fill values from (the training rows,
+    so that nothing of held-out test rows leaks into the encoding), as row indices or as a function of y
+    giving them (a split drawn from the targets: the file is still read once); None, every row. Every row is
+    checked all the same, and a category only the other rows have is encoded as all zeros there."""
+    return _load_csv_table(path, target, task=task, delimiter=delimiter, columns=columns, drop=drop, text=text,
+                           fill_missing=fill_missing, max_bytes=max_bytes, learn=learn)[:2]
+
+
+def _load_csv_table(
+    path: str | os.PathLike, target: str, *, task: str | None = None, delimiter: str | None = None,
+    columns: Sequence[str] | None = None, drop: Sequence[str] | None = None, text: str = "refuse",
+    fill_missing: str | None = None, max_bytes: object = None, learn: Learn = None,
+) -> tuple[Dataset, TableEncoding, dict[str, list[str]]]:
+    """:func:`load_csv_table`, and for each text column the categories met only outside the ``learn`` rows."""
     path = Path(path)
     if task is not None:
         check_choice("task", task, TASKS)
@@ -123,7 +141,12 @@ def load_csv_table(
     encoding = TableEncoding.fit(path, table.header, table, table.lines, chosen, text=text, fill_missing=fill_missing)
     y, target_names, task = _parse_target(path, table.column(table.header.index(target)), table.lines, target, task,
                                           table)
-    X, _ = encoding.encode(path, table, in_place=True)  # X in the memory the features were read into
+    rows = learn(y) if callable(learn) else learn
+    if rows is not None and (encoding.categories or encoding.fill):  # learned again, from those rows alone
+        encoding = TableEncoding.fit(path, table.header, table, table.lines, chosen, text=text,
+                                     fill_missing=fill_missing, learn=rows)
+    X, met = encoding.encode(path, table, unseen="error" if rows is None else "zeros", in_place=True)
+    # X is in the memory the features were read into
     dataset = Dataset(
         X=X,
         y=y,
@@ -133,7 +156,7 @@ def load_csv_table(
         name=path.stem,
         description=f"Read from {path}, target column {target!r}.",
     )
-    return dataset, encoding
+    return dataset, encoding, met
 
 
 def load_csv_features(
