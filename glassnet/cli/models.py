@@ -78,7 +78,10 @@ class Model:
         return y
 
     def outputs(self, X: np.ndarray) -> np.ndarray:
-        return self.network.predict(self.prepare(X))
+        """The network's outputs for raw inputs X, prepared a block at a time (never all in float64 at once)."""
+        from .data import _network_inputs
+
+        return self.network.predict(_network_inputs(self, X))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Class indices, or values in the target's units."""
