@@ -42,6 +42,7 @@ __all__ = ["Activation", "ACTIVATIONS", "get_activation", "activation_names", "q
 # ignoring exactly those errors, or nothing at all inside ``quiet_errors()``, which the fit loop opens once
 # per epoch (an errstate costs more than the arithmetic of a learner's batch of 10).
 _QUIET: ContextVar[bool] = ContextVar("glassnet_quiet_errors", default=False)
+_OUTER: ContextVar[dict | None] = ContextVar("glassnet_outer_errors", default=None)  # set with _QUIET
 _NO_CONTEXT = nullcontext()
 
 
@@ -50,12 +51,30 @@ def quiet_errors() -> Iterator[None]:
     """Overflow and underflow pass silently inside (np.errstate), and the functions of glassnet's passes
     then open no errstate of their own. The fit loop runs each epoch inside one: a step that overflows ends
     in a non-finite cost, and so in a DivergenceError that says what to do."""
+    outer = dict(np.geterr())
     with np.errstate(over="ignore", under="ignore"):
-        token = _QUIET.set(True)
+        token, kept = _QUIET.set(True), _OUTER.set(outer)
         try:
             yield
         finally:
+            _OUTER.reset(kept)
             _QUIET.reset(token)
+
+
+@contextmanager
+def callers_errors() -> Iterator[None]:
+    """Inside :func:`quiet_errors`, numpy's error settings as they were outside it, and glassnet's functions
+    opening their own errstate again: the fit loop calls its callbacks in one, so a callback's own numbers
+    warn (or raise) as the caller asked, and the library's deliberate overflows stay quiet there too."""
+    if not _QUIET.get():
+        yield
+        return
+    token = _QUIET.set(False)
+    try:
+        with np.errstate(**(_OUTER.get() or {})):
+            yield
+    finally:
+        _QUIET.reset(token)
 
 
 def _quiet(**errors: Any) -> Any:

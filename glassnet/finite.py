@@ -44,34 +44,41 @@ def _weights_not_finite(network: Network) -> str | None:
 def starting_cost_error(network: Network, X: Any, Y: np.ndarray, outputs: np.ndarray) -> NotFiniteCostError:
     """The error for a cost J that is NaN or infinite at the starting weights, before any step, naming its cause.
 
-    ``X``, ``Y`` and ``outputs`` are the first batch's inputs, targets and output activations ``a_L``. Finite
-    outputs with a non-finite cost mean errors ``a - y`` too large for the dtype (the mean squared error squares
-    them); non-finite outputs mean weights that are not finite, or ``s = a_{l-1} @ W + b`` overflowing.
+    ``X``, ``Y`` and ``outputs`` are the first batch's inputs, targets and output activations ``a_L``. Weights
+    that are not finite, or an output layer's ``s = a_{l-1} @ W + b`` (or ``a_L``) overflowing, come first; else
+    finite outputs with a non-finite cost mean errors ``a - y`` too large for the dtype (the mean squared error
+    squares them).
     """
     dtype = network.dtype
     largest = float(np.finfo(dtype).max)
     weights = _weights_not_finite(network)
+    last = getattr(network.layers[-1], "s", None)  # the output layer's s for this batch
+    overflowed = not np.isfinite(outputs).all() or (last is not None and not np.isfinite(last).all())
     if not np.isfinite(Y).all():  # finite targets given (they are checked) that did not fit the dtype
         cause = (
             f"the targets hold values beyond {dtype}'s largest number ({largest:.3g}), which became infinite "
             f"when cast to {dtype}. Scale the targets (e.g. standardise them) {_dtype_fix(dtype)}"
         )
-    elif np.isfinite(outputs).all():
-        y_max, a_max = float(np.abs(Y).max()), float(np.abs(outputs).max())
-        errors = float(np.abs(np.asarray(outputs, np.float64) - np.asarray(Y, np.float64)).max())
-        larger = "targets" if y_max >= a_max else "inputs"
-        cause = (
-            f"the targets reach |y| = {y_max:.3g} and the outputs |a| = {a_max:.3g}, so the errors a - y (up to "
-            f"{errors:.3g}) are too large for {dtype}: their squares pass its largest number, {largest:.3g}, "
-            f"beyond {math.sqrt(largest):.3g}. Scale the {larger} (e.g. standardise them) {_dtype_fix(dtype)}"
-        )
     elif weights is not None:
         cause = f"the network's outputs are NaN: {weights}. Train a network whose weights are finite"
-    else:
+    elif overflowed:  # a saturating output (a sigmoid of s = inf is 1) can hide it: s tells
         cause = (
             f"the network's outputs overflow {dtype} (its largest number is {largest:.3g}): the inputs reach "
             f"|x| = {float(abs(X).max()):.3g}, too large for s = a @ W + b. Scale the inputs (e.g. standardise "
             f"them) {_dtype_fix(dtype)}"
+        )
+    else:
+        y_max, a_max = float(np.abs(Y).max()), float(np.abs(outputs).max())
+        errors = float(np.abs(np.asarray(outputs, np.float64) - np.asarray(Y, np.float64)).max())
+        larger = "targets" if y_max >= a_max else "inputs"
+        why = (
+            f"their squares pass its largest number, {largest:.3g}, beyond {math.sqrt(largest):.3g}"
+            if network.cost_function.name == "mse" else f"the {network.cost_function.name} cost of them is not finite"
+        )
+        cause = (
+            f"the targets reach |y| = {y_max:.3g} and the outputs |a| = {a_max:.3g}, so the errors a - y (up to "
+            f"{errors:.3g}) are too large for {dtype}: {why}. Scale the {larger} (e.g. standardise them) "
+            f"{_dtype_fix(dtype)}"
         )
     return NotFiniteCostError(
         "the cost of the starting weights is already NaN or infinite (epoch 1, batch 1, before any step), so a "

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activations import quiet_errors
+from .activations import callers_errors, quiet_errors
 from .callbacks import Callback, EarlyStopping, History, _as_callbacks, _Printer
 from .dropout import Dropout, dropout_rates
 from .errors import DivergenceError, InputError
@@ -65,6 +65,7 @@ class _EpochRun:
     last_good: np.ndarray
     last_good_optimizer: dict[str, np.ndarray]  # the optimizer's memory and step count at the epoch's start
     start: float
+    batch_callbacks: list  # the callbacks with an on_batch_end of their own
     batch: int = 0  # the next batch's number
     total_cost: float = 0.0
     correct: float = 0.0
@@ -275,8 +276,10 @@ class Trainer:
         if self.l1:
             net.add_l1_gradient(self.l1, run.n)
         self.optimizer.step(net.params, net.grads)
-        for callback in self.callbacks:
-            callback.on_batch_end(self, batch, batch_cost)
+        if run.batch_callbacks:
+            with callers_errors():  # a callback's numbers warn as its caller asked, not quietly as the step's
+                for callback in run.batch_callbacks:
+                    callback.on_batch_end(self, batch, batch_cost)
         run.batch = batch + 1
         if run.batch == run.n_batches:
             self._end_epoch(run)
@@ -286,8 +289,9 @@ class Trainer:
         """Start the epoch ``self.epoch``: the optimizer's schedule, the callbacks, a new order of rows."""
         start = time.perf_counter()
         self.optimizer.start_epoch(self.epoch)
-        for callback in self.callbacks:
-            callback.on_epoch_begin(self, self.epoch)
+        with callers_errors():
+            for callback in self.callbacks:
+                callback.on_epoch_begin(self, self.epoch)
         W = self.weights
         run = _EpochRun(
             batches=self._batches(),
@@ -296,6 +300,7 @@ class Trainer:
             last_good=self.network.params.copy(),  # the divergence guard's fallback: the epoch's first weights
             last_good_optimizer=self._optimizer_state(),  # ... and the optimizer's memory then
             start=start,
+            batch_callbacks=[c for c in self.callbacks if type(c).on_batch_end is not Callback.on_batch_end],
         )
         self._epoch_run = run
         return run
@@ -335,8 +340,9 @@ class Trainer:
             logs["val_accuracy"] = val_accuracy
         logs["seconds"] = time.perf_counter() - run.start
         self._record(logs)
-        for callback in self.callbacks:
-            callback.on_epoch_end(self, self.epoch, logs)
+        with callers_errors():
+            for callback in self.callbacks:
+                callback.on_epoch_end(self, self.epoch, logs)
         self.epoch += 1
         self.logs = logs
         return logs

@@ -643,6 +643,30 @@ def test_a_classifiers_partial_fit_takes_a_new_learning_rate():
     np.testing.assert_allclose(clf.network_.params, expected, rtol=1e-10, atol=1e-12)
 
 
+def test_partial_fit_after_a_decayed_schedule_steps_at_the_constant_rate_set():
+    """invscaling decays the rate (learning_rate_init / (t + 1) ** power_t); set_params(learning_rate='constant')
+    makes the next partial_fit step at learning_rate_init again, from the velocity kept."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(30, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    reg = MLPRegressor((), solver="sgd", learning_rate="invscaling", learning_rate_init=0.05, power_t=0.5,
+                       batch_size=30, alpha=0.0, dtype="float64", random_state=0, momentum=0.9,
+                       nesterovs_momentum=False, shuffle=False)
+    for _ in range(4):
+        reg.partial_fit(X, y)
+    W, b = reg.coefs_[0].copy(), reg.intercepts_[0].copy()
+    velocity = np.array(reg._optimizer.state()["velocity"])
+    reg.set_params(learning_rate="constant")
+    reg.partial_fit(X, y)
+    e = (X @ W + b)[:, 0] - y
+    g = _flat(reg, [2 * X.T @ e[:, None] / len(X)], [np.array([2 * e.mean()])])
+    p = _flat(reg, [W], [b])
+    expected = p + (0.9 * velocity - 0.05 * 0.5 * g)  # the rate learning_rate_init * k / 2, k = 1 here
+    decayed = p + (0.9 * velocity - 0.05 / 5**0.5 * 0.5 * g)  # what the kept, decayed rate would step
+    assert np.abs(expected - decayed).max() > 1e-3
+    np.testing.assert_allclose(reg.network_.params, expected, rtol=1e-12, atol=1e-14)
+
+
 # -- the last wrong words: sample_weight, score's targets, warm starts that would keep another network ------
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])

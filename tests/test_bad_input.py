@@ -330,6 +330,18 @@ def test_inputs_that_overflow_before_any_step_are_named(rng):
         net.fit(X, np.ones((4, 1)), epochs=1)
 
 
+def test_a_saturated_sigmoid_output_of_overflowing_inputs_names_the_inputs_not_the_targets():
+    from glassnet.errors import NotFiniteCostError
+
+    net = Network.from_sizes([1, 1], output="sigmoid", cost="binary_cross_entropy", seed=0)
+    net.layers[0].weights[...] = 1e30
+    X = np.array([[1e10], [1.0]], np.float32)
+    assert 1e10 * 1e30 > float(np.finfo(np.float32).max)  # s = inf, a = sigmoid(s) = 1: finite, the cost NaN
+    with pytest.raises(NotFiniteCostError, match=r"outputs overflow float32.*\|x\| = 1e\+10.*Scale the inputs") as info:
+        net.fit(X, np.array([[0.0], [1.0]]), epochs=1, batch_size=2)
+    assert "squares" not in str(info.value) and "Scale the targets" not in str(info.value)
+
+
 @pytest.mark.parametrize("dtype, big", [("float32", 3e38), ("float64", 1e308)])
 def test_predict_refuses_outputs_that_overflow_and_names_the_rows(dtype, big):
     import warnings

@@ -456,10 +456,38 @@ def test_steps_and_epochs_take_numpys_settings_back_as_they_found_them(classific
 
     class Boom(Callback):
         def on_batch_end(self, trainer, batch, cost):
-            assert np.geterr()["over"] == "ignore"  # inside the epoch's errstate
+            assert np.geterr() == before  # a callback runs with its caller's settings, not the epoch's
             raise KeyboardInterrupt
 
     trainer.callbacks.append(Boom())
     with pytest.raises(KeyboardInterrupt):
         trainer.run_epoch()
     assert np.geterr() == before
+
+
+def test_callbacks_compute_under_their_callers_numpy_settings(classification):
+    # inside the epoch numpy's overflow is quiet; a callback's own numbers are not, and glassnet's functions
+    # called from it (a sigmoid whose exp(-s) overflows to give 0 on purpose) keep their own errstate
+    X, labels = classification
+    seen = []
+
+    class Probe(Callback):
+        def on_epoch_begin(self, trainer, epoch):
+            seen.append(np.geterr())
+
+        def on_batch_end(self, trainer, batch, cost):
+            seen.append(np.geterr())
+
+        def on_epoch_end(self, trainer, epoch, logs):
+            seen.append(np.geterr())
+            with np.errstate(all="raise"):
+                out = trainer.network.predict(np.full((1, 2), -1e3) * np.sign(trainer.network.layers[0].weights[:, 0]))
+                assert np.isfinite(out).all()
+                with pytest.raises(FloatingPointError):
+                    np.float32(3e38) * np.float32(10)  # the callback's own overflow is not hidden
+
+    net = Network.from_sizes([2, 6, 3], activation="sigmoid", cost="cross_entropy", seed=0)
+    with np.errstate(over="warn", under="ignore"):
+        before = np.geterr()
+        net.fit(X, labels, epochs=2, batch_size=10, callbacks=[Probe()])
+    assert len(seen) == 2 * (2 + len(X) // 10) and all(s == before for s in seen)

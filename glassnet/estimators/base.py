@@ -426,9 +426,11 @@ class _BaseMLP(BaseEstimator):
         if not incremental or old is None or type(old) is not type(self._optimizer):
             self._lr = float(self.learning_rate_init)  # a new fit restarts the learning rate, as scikit-learn
         else:  # partial_fit: the parameters as set now (set_params), and the memory of the steps so far
-            if old.schedule(0) != self._optimizer.schedule(0):  # learning_rate_init was changed since
+            if (old.schedule(0) != self._optimizer.schedule(0)  # learning_rate_init was changed since,
+                    or getattr(self, "_lr_rule", self.learning_rate) != self.learning_rate):  # or the schedule
                 self._lr = float(self.learning_rate_init)
             self._optimizer.load_state(old.state())  # SGD's velocity; Adam's m, v and step count t
+        self._lr_rule = self.learning_rate  # the schedule self._lr follows
         control = SklearnControl(self, n_train, validation, restart=not incremental)
         optimizer: Optimizer = self._optimizer
         trainer = Trainer(
