@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tracemalloc
 
 import numpy as np
@@ -157,6 +158,27 @@ def test_a_mixed_column_keeps_the_spelling_of_its_numbers(tmp_path, small_chunks
     expected = np.array([[c == k for k in ("01", "1.0", "7", "A", "B")] for c in cells], dtype=float)
     np.testing.assert_array_equal(data.X[:, :5], expected)
     np.testing.assert_array_equal(data.X[:, 5], [*range(40), *range(50)])
+
+
+def test_a_file_replaced_before_its_mixed_column_is_read_again_is_refused(tmp_path, monkeypatch, small_chunks):
+    # the numbers' spelling is read again from the file: a file replaced in between (as editors and atomic
+    # writers do: a new inode, the same number of rows) must not lend the categories its new content
+    lines = ["code,y"] + [f"{['01', '7'][i % 2]},{i % 2}" for i in range(20)]
+    lines += [f"{'AB'[i % 2]},{i % 2}" for i in range(30)]
+    path = tmp_path / "mixed.csv"
+    path.write_text("\n".join(lines) + "\n")
+    feed = csvstream._feed
+
+    def replaced_before_the_second_read(*args, **kwargs):
+        if kwargs.get("raw"):
+            other = tmp_path / "other.csv"
+            other.write_text("\n".join(line.replace("01", "02") for line in lines) + "\n")
+            os.replace(other, path)
+        return feed(*args, **kwargs)
+
+    monkeypatch.setattr(csvstream, "_feed", replaced_before_the_second_read)
+    with pytest.raises(DatasetError, match="the file changed while it was read; read it again"):
+        load_csv(path, target="y", text="one-hot")
 
 
 def test_a_target_of_numbers_and_words_is_classes_as_spelt(tmp_path, small_chunks):

@@ -71,6 +71,7 @@ class _Builder:
         self.starts: list[int] = []
         self.firsts: list[int] = []
         self.bad_length: tuple[int, int] | None = None  # (line, fields) of the first row of the wrong length
+        self.stamp: tuple[int, ...] = ()  # the file read: (device, inode, size, modification time in ns)
 
     # -- storage ----------------------------------------------------------------------------------------------
     def _reserve(self, rows: int, estimate: int) -> None:
@@ -244,7 +245,8 @@ def _feed(path: Path, delimiter: str | None, select: Callable[[list[str]], list[
     line = 0
     try:
         with open_regular(path, "r", newline="", encoding="utf-8-sig") as f:  # never a pipe or device
-            size = os.fstat(f.fileno()).st_size
+            st = os.fstat(f.fileno())
+            size = st.st_size
             binary = cast(io.BufferedReader, cast(io.TextIOWrapper, f).buffer)  # its position: the bytes read
             if check_size is not None:
                 check_size(size)
@@ -259,6 +261,7 @@ def _feed(path: Path, delimiter: str | None, select: Callable[[list[str]], list[
                 return None, _Builder(0, [])
             header = _Header([name.strip() for name in row], line, delimiter)
             builder = _Builder(len(row), select(header.names), raw)
+            builder.stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
             start = binary.tell()
             per_chunk = max(1, CHUNK_CELLS // len(row))
 
@@ -349,7 +352,7 @@ def read_table(path: str | os.PathLike, delimiter: str | None = None,
 
     def reread(j: int) -> Column:
         again = _feed(path, head.delimiter, lambda names: [[j]], raw=True)[1]
-        if again.n != n:
+        if again.n != n or again.stamp != builder.stamp:  # replaced or written to since the first read
             raise DatasetError(f"{path}: the file changed while it was read; read it again")
         return again.finish(path, head.names, None).column(j)
 
