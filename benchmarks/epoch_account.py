@@ -150,14 +150,7 @@ def accounted_epoch(trainer: Trainer, names: list[str]) -> tuple[dict[str, float
 def gemm_account(X: np.ndarray, sizes: list[int], size: int, seed: int) -> dict[str, float]:
     """``peers.leg_gemm``'s epoch of products (forward, BP4, BP2 on the same shapes, contiguous batches of X)
     with a clock read after each product; seconds per product, named as in :func:`phase_names`."""
-    dtype = X.dtype
-    rng = np.random.default_rng(seed)
-    pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
-    weights = [(rng.standard_normal((a, b)) * 0.05).astype(dtype) for a, b in pairs]
-    grads = [np.empty_like(w) for w in weights]
-    acts = [np.empty((size, b), dtype=dtype) for b in sizes[1:]]
-    deltas = [rng.standard_normal((size, b)).astype(dtype) for b in sizes[1:]]
-    back = [np.empty((size, a), dtype=dtype) for a in sizes[:-1]]
+    pairs, weights, grads, acts, deltas, back = peers.gemm_buffers(sizes, size, X.dtype, seed)
     forward = [f"forward product {a}x{b}" for a, b in pairs]
     bp4 = [f"BP4 product {a}x{b}" for a, b in pairs]
     bp2 = [f"BP2 product {b}x{a}" for a, b in pairs]

@@ -272,16 +272,23 @@ def leg_jax(cfg, X, y, X_test, y_test):
     return seconds, float(np.mean(predicted == y_test)), extra
 
 
-def leg_gemm(cfg, X, y, X_test, y_test):
-    """np.matmul alone: one epoch's matrix products on the same shapes, into reused buffers."""
-    sizes, size, dtype = cfg["sizes"], cfg["batch_size"], np.dtype(cfg["dtype"])
-    rng = np.random.default_rng(cfg["seed"])
+def gemm_buffers(sizes: list[int], size: int, dtype: np.dtype, seed: int) -> tuple[list, ...]:
+    """The GEMM bound's arrays for layers of ``sizes`` and batches of ``size`` rows: the (n_in, n_out) pairs, the
+    weights, their gradients, the activations, the deltas and BP2's products, made once and reused."""
+    rng = np.random.default_rng(seed)
     pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
     weights = [(rng.standard_normal((a, b)) * 0.05).astype(dtype) for a, b in pairs]
     grads = [np.empty_like(w) for w in weights]
     acts = [np.empty((size, b), dtype=dtype) for b in sizes[1:]]
     deltas = [rng.standard_normal((size, b)).astype(dtype) for b in sizes[1:]]
     back = [np.empty((size, a), dtype=dtype) for a in sizes[:-1]]
+    return pairs, weights, grads, acts, deltas, back
+
+
+def leg_gemm(cfg, X, y, X_test, y_test):
+    """np.matmul alone: one epoch's matrix products on the same shapes, into reused buffers."""
+    sizes, size, dtype = cfg["sizes"], cfg["batch_size"], np.dtype(cfg["dtype"])
+    pairs, weights, grads, acts, deltas, back = gemm_buffers(sizes, size, dtype, cfg["seed"])
     n = len(X)
     seconds = []
     for _ in range(cfg["epochs"]):

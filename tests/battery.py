@@ -25,13 +25,14 @@ import stat
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import test_fuzz_files as fuzz
 
 import glassnet
 from glassnet.errors import GlassnetError
@@ -166,29 +167,13 @@ def _with(a: np.ndarray, value: float, where: tuple = (3, 1)) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------- running one
-class Hang(Exception):
-    """Raised by the alarm when an entry takes longer than HANG_SECONDS."""
+# the fuzz's alarm: Hang raised in the main thread after ``seconds`` (SIGALRM; a no-op where there is none)
+Hang = fuzz._Hang
 
 
-@contextlib.contextmanager
-def deadline(seconds: int = HANG_SECONDS) -> Iterator[None]:
-    """Raise :class:`Hang` in the main thread after ``seconds`` (SIGALRM; a no-op where there is none)."""
-    import signal
-
-    if not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def ring(signum, frame):
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+def deadline(seconds: int = HANG_SECONDS) -> contextlib.AbstractContextManager[None]:
+    """Raise :class:`Hang` in the main thread after ``seconds`` (the crafted-file fuzz's own alarm)."""
+    return fuzz._deadline(seconds)
 
 
 def run_entry(entry: Entry, c: SimpleNamespace) -> tuple[str, str]:

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -88,6 +89,18 @@ def _params(path: Path) -> np.ndarray:
     return Model.load(path).network.params
 
 
+def _signalled(child: subprocess.Popen, sig: signal.Signals, delay: float) -> Any:
+    """``sig`` sent to ``child`` after ``delay`` seconds; its stderr once it ends, or None when it did not end
+    within GUARD seconds (it is killed then: a hang)."""
+    time.sleep(delay)
+    child.send_signal(sig)
+    try:
+        return child.communicate(timeout=GUARD)[1]
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return None
+
+
 def _train_kills(sig: int, n: int, rng: random.Random) -> Counter:
     """``n`` runs of glassnet train with checkpoints each epoch, each sent ``sig`` at a random moment."""
     from glassnet.checkpoint import load_checkpoint
@@ -110,12 +123,8 @@ def _train_kills(sig: int, n: int, rng: random.Random) -> Counter:
             child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             assert child.stdout is not None
             child.stdout.readline()   # its first line: the command runs (not Python importing numpy)
-            time.sleep(rng.uniform(0.0, span))
-            child.send_signal(sig)
-            try:
-                _, err = child.communicate(timeout=GUARD)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            err = _signalled(child, sig, rng.uniform(0.0, span))
+            if err is None:
                 outcomes["hang/timeout"] += 1
                 continue
             outcome = _judge_train(sig, child.returncode, err.decode(errors="replace"), out, before, final,
@@ -179,12 +188,8 @@ def _save_kills(sig: int, n: int, rng: random.Random) -> Counter:
             child = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
             assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.0, 0.3))
-            child.send_signal(sig)
-            try:
-                _, err = child.communicate(timeout=GUARD)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            err = _signalled(child, sig, rng.uniform(0.0, 0.3))
+            if err is None:
                 outcomes["hang/timeout"] += 1
                 continue
             try:
