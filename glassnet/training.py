@@ -65,7 +65,6 @@ class _EpochRun:
     last_good: np.ndarray
     last_good_optimizer: dict[str, np.ndarray]  # the optimizer's memory and step count at the epoch's start
     start: float
-    batch_callbacks: list  # the callbacks with an on_batch_end of their own
     batch: int = 0  # the next batch's number
     total_cost: float = 0.0
     correct: float = 0.0
@@ -276,10 +275,12 @@ class Trainer:
         if self.l1:
             net.add_l1_gradient(self.l1, run.n)
         self.optimizer.step(net.params, net.grads)
-        if run.batch_callbacks:
-            with callers_errors():  # a callback's numbers warn as its caller asked, not quietly as the step's
-                for callback in run.batch_callbacks:
-                    callback.on_batch_end(self, batch, batch_cost)
+        if self.callbacks:  # (a list that may grow between steps)
+            called = [c for c in self.callbacks if type(c).on_batch_end is not Callback.on_batch_end]
+            if called:
+                with callers_errors():  # a callback's numbers warn as its caller asked, not quietly as the step's
+                    for callback in called:
+                        callback.on_batch_end(self, batch, batch_cost)
         run.batch = batch + 1
         if run.batch == run.n_batches:
             self._end_epoch(run)
@@ -300,7 +301,6 @@ class Trainer:
             last_good=self.network.params.copy(),  # the divergence guard's fallback: the epoch's first weights
             last_good_optimizer=self._optimizer_state(),  # ... and the optimizer's memory then
             start=start,
-            batch_callbacks=[c for c in self.callbacks if type(c).on_batch_end is not Callback.on_batch_end],
         )
         self._epoch_run = run
         return run
