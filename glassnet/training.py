@@ -241,8 +241,7 @@ class Trainer:
         and the epoch-end callbacks), so ``n_batches`` steps are one :meth:`run_epoch`. A NaN or infinite
         cost puts back the weights and the optimizer's memory (momentum, Adam's moments, its step count) as
         the epoch began with them and raises DivergenceError; the next step begins that epoch again.
-        Overflow passes silently (:func:`glassnet.activations.quiet_errors`): a step that overflows ends in
-        a non-finite cost or weight, and so in that DivergenceError.
+        Overflow is quiet (:func:`~glassnet.activations.quiet_errors`): it ends in that DivergenceError.
         """
         with quiet_errors():
             return self._step()
@@ -275,12 +274,8 @@ class Trainer:
         if self.l1:
             net.add_l1_gradient(self.l1, run.n)
         self.optimizer.step(net.params, net.grads)
-        if self.callbacks:  # (a list that may grow between steps)
-            called = [c for c in self.callbacks if type(c).on_batch_end is not Callback.on_batch_end]
-            if called:
-                with callers_errors():  # a callback's numbers warn as its caller asked, not quietly as the step's
-                    for callback in called:
-                        callback.on_batch_end(self, batch, batch_cost)
+        if self.callbacks:
+            self._call_back("on_batch_end", batch, batch_cost)
         run.batch = batch + 1
         if run.batch == run.n_batches:
             self._end_epoch(run)
@@ -290,9 +285,7 @@ class Trainer:
         """Start the epoch ``self.epoch``: the optimizer's schedule, the callbacks, a new order of rows."""
         start = time.perf_counter()
         self.optimizer.start_epoch(self.epoch)
-        with callers_errors():
-            for callback in self.callbacks:
-                callback.on_epoch_begin(self, self.epoch)
+        self._call_back("on_epoch_begin", self.epoch)
         W = self.weights
         run = _EpochRun(
             batches=self._batches(),
@@ -304,6 +297,15 @@ class Trainer:
         )
         self._epoch_run = run
         return run
+
+    def _call_back(self, hook: str, *args: object) -> None:
+        """``hook`` of each callback that has its own (the list may grow between steps), under the caller's numpy
+        settings: a callback's numbers warn as its caller asked, not quietly as the epoch's (quiet_errors)."""
+        called = [c for c in self.callbacks if getattr(type(c), hook) is not getattr(Callback, hook)]
+        if called:
+            with callers_errors():
+                for callback in called:
+                    getattr(callback, hook)(self, *args)
 
     def _optimizer_state(self) -> dict[str, np.ndarray]:
         """A copy of the optimizer's state (its step count and memory arrays)."""
@@ -340,9 +342,7 @@ class Trainer:
             logs["val_accuracy"] = val_accuracy
         logs["seconds"] = time.perf_counter() - run.start
         self._record(logs)
-        with callers_errors():
-            for callback in self.callbacks:
-                callback.on_epoch_end(self, self.epoch, logs)
+        self._call_back("on_epoch_end", self.epoch, logs)
         self.epoch += 1
         self.logs = logs
         return logs
@@ -375,14 +375,12 @@ class Trainer:
         epochs = check_positive("epochs", epochs, integer=True)
         self.total_epochs = self.epoch + epochs
         self.stop = False
-        for callback in self.callbacks:
-            callback.on_train_begin(self)
+        self._call_back("on_train_begin")
         try:
             while self.epoch < self.total_epochs and not self.stop:
                 self.run_epoch()
         finally:
-            for callback in self.callbacks:
-                callback.on_train_end(self)
+            self._call_back("on_train_end")
         return self.history
 
     # -- its state, for checkpoints --------------------------------------------------------------------------
